@@ -1,0 +1,1 @@
+//! Use cases the UI calls, with typed errors carrying stable codes. No Tauri dependency.

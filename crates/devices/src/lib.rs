@@ -1,0 +1,1 @@
+//! Scanners, scales and printers behind traits: real drivers and their byte-level parsers.

@@ -1,0 +1,12 @@
+//! Pure business rules of Tally: consignment kinds and status machines, the
+//! CIS <-> Lightspeed mapping, approval tiers, quantities, barcodes.
+//!
+//! Invariant: no IO, no async, no clock reads. Callers pass `now` in.
+
+pub mod consignment;
+pub mod error;
+pub mod role;
+
+pub use consignment::{ConsignmentKind, ConsignmentStatus};
+pub use error::{DomainError, ErrorCode};
+pub use role::Role;

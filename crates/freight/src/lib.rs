@@ -1,0 +1,1 @@
+//! NZ Post and GoSweetSpot clients behind one Carrier trait.

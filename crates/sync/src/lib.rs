@@ -1,0 +1,1 @@
+//! Outlet <-> hub sync protocol types and the outlet's push/pull loop.

@@ -1,0 +1,1 @@
+//! Fakes (Lightspeed X-Series, carriers), fault injection, device simulators and demo data generation for tests and the demo.
