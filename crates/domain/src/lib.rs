@@ -5,8 +5,10 @@
 
 pub mod consignment;
 pub mod error;
+pub mod lightspeed;
 pub mod role;
 
 pub use consignment::{ConsignmentKind, ConsignmentStatus};
 pub use error::{DomainError, ErrorCode};
+pub use lightspeed::{LsConsignmentStatus, LsConsignmentType};
 pub use role::Role;
