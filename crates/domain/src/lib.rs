@@ -5,6 +5,7 @@
 
 pub mod consignment;
 pub mod error;
+pub mod freight;
 pub mod lightspeed;
 pub mod role;
 
