@@ -82,7 +82,7 @@ impl Booker {
         reference: &str,
     ) -> Result<Booking, FreightError> {
         if let Some(existing) = carrier.find_booking(shipment, reference).await? {
-            return Ok(existing);
+            return Ok(with_quote_details(existing, quote));
         }
         let err = match carrier.book(shipment, quote, reference).await {
             Ok(b) => return Ok(b),
@@ -95,7 +95,7 @@ impl Booker {
                 tokio::time::sleep(self.recheck_delay).await;
             }
             match carrier.find_booking(shipment, reference).await {
-                Ok(Some(b)) => return Ok(b),
+                Ok(Some(b)) => return Ok(with_quote_details(b, quote)),
                 Ok(None) => {}
                 Err(e) if e.is_retryable() => {}
                 Err(e) => return Err(e),
@@ -103,4 +103,16 @@ impl Booker {
         }
         Err(err)
     }
+}
+
+/// A booking found by reference does not say what it cost; it was booked for this
+/// box set, so the quote being booked supplies price and service where missing.
+fn with_quote_details(mut b: Booking, quote: &Quote) -> Booking {
+    if b.price_excl_gst.is_none() && b.carrier == quote.carrier {
+        b.price_excl_gst = Some(quote.price_excl_gst);
+    }
+    if b.service_code.is_empty() && b.carrier == quote.carrier {
+        b.service_code = quote.service_code.clone();
+    }
+    b
 }

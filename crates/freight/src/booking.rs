@@ -3,6 +3,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use tally_domain::freight::BookingRecord;
+
 use crate::carrier::CarrierKind;
 
 /// Tracking for one box.
@@ -29,6 +31,29 @@ pub struct Booking {
     pub price_excl_gst: Option<Decimal>,
     /// True when this booking was found by reference rather than made by this call.
     pub found_existing: bool,
+}
+
+impl Booking {
+    /// The freight-report record of this booking (cost 0 if the price is unknown).
+    pub fn record(
+        &self,
+        consignment_id: &str,
+        origin: &str,
+        destination: &str,
+        units: u32,
+    ) -> BookingRecord {
+        BookingRecord {
+            consignment_id: consignment_id.to_owned(),
+            carrier: self.carrier_name.clone(),
+            service: self.service_code.clone(),
+            origin: origin.to_owned(),
+            destination: destination.to_owned(),
+            boxes: u32::try_from(self.parcels.len()).unwrap_or(u32::MAX),
+            units,
+            cost_excl_gst: self.price_excl_gst.unwrap_or_default(),
+            cancelled: false,
+        }
+    }
 }
 
 /// Label file formats.

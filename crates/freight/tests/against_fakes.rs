@@ -572,3 +572,41 @@ async fn an_unreachable_carrier_is_listed_as_a_retryable_failure() {
     assert!(c.failures[0].retryable);
     assert!(c.preselected.is_some(), "NZ Post still quoted");
 }
+
+#[tokio::test]
+async fn bookings_feed_the_freight_report_even_when_recovered_by_reference() {
+    let (np, gss) = fakes().await;
+    let booker = fast_booker();
+    let s = shipment(&[2, 3]);
+    let np_c = nzpost_client(&np, |_| {});
+    let q = np_c
+        .quote(&s)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|q| q.service_code == "CPOLP")
+        .unwrap();
+    np.state
+        .faults
+        .inject(Endpoint::Book, Fault::LoseResponseAfterCommit);
+    let recovered = booker.book_once(np_c.as_ref(), &s, &q).await.unwrap();
+    let gss_c = gss_client(&gss, 0);
+    let s2 = shipment(&[10]);
+    let q2 = gss_c.quote(&s2).await.unwrap().remove(0);
+    let made = booker.book_once(gss_c.as_ref(), &s2, &q2).await.unwrap();
+    let records = vec![
+        recovered.record("C1", "Newmarket", "Hamilton", 20),
+        made.record("C2", "Newmarket", "Hamilton", 10),
+    ];
+    let report = tally_domain::freight::freight_report(&records);
+    // 2 kg + 3 kg overnight: 6.50 + 7.65; 10 kg NZ Couriers: 4.90 + 10.50.
+    assert_eq!(records[0].cost_excl_gst, dec(1415));
+    assert_eq!(records[0].service, "CPOLP");
+    assert_eq!(report.total.cost_excl_gst, dec(1415 + 1540));
+    assert_eq!(report.total.boxes, 3);
+    assert_eq!(
+        report.by_route[0].summary.per_unit,
+        Some(dec(2955) / Decimal::from(30))
+    );
+    assert_eq!(report.by_carrier.len(), 2);
+}
