@@ -507,3 +507,35 @@ impl Carrier for GoSweetSpot {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn junk_from_the_carrier_never_panics(body in prop::collection::vec(any::<u8>(), 0..200), text in ".{0,120}") {
+            let _ = error_reason(&body);
+            let _ = serde_json::from_slice::<RatesAnswer>(&body);
+            let _ = serde_json::from_str::<RatesAnswer>(&text);
+            let _ = serde_json::from_str::<ShipmentAnswer>(&text);
+            let _ = serde_json::from_str::<SearchAnswer>(&text);
+        }
+    }
+
+    #[test]
+    fn rejected_rates_are_read_with_their_reasons() {
+        let body =
+            br#"{"Available":[],"Rejected":[{"CarrierName":"NZ Couriers","Reason":"over 50 kg"}]}"#;
+        let a: RatesAnswer = serde_json::from_slice(body).unwrap();
+        assert_eq!(a.rejected[0].reason, "over 50 kg");
+        assert_eq!(
+            error_reason(br#"{"Errors":["Quote expired"]}"#).as_deref(),
+            Some("Quote expired")
+        );
+    }
+}

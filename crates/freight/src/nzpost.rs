@@ -66,10 +66,18 @@ impl NzPostConfig {
     }
 }
 
-#[derive(Debug)]
 struct Token {
     value: String,
     refresh_at: Instant,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("value", &"***")
+            .field("refresh_at", &self.refresh_at)
+            .finish()
+    }
 }
 
 /// The NZ Post client.
@@ -606,5 +614,56 @@ impl Carrier for NzPost {
             state,
             carrier_status: s.consignment_status,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::credentials::Secret;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn junk_from_the_carrier_never_panics(body in prop::collection::vec(any::<u8>(), 0..200), text in ".{0,120}") {
+            let _ = error_reason(&body);
+            let _ = error_reason(text.as_bytes());
+            let _ = serde_json::from_slice::<OptionsAnswer>(&body);
+            let _ = serde_json::from_str::<StatusAnswer>(&text);
+            let _ = serde_json::from_str::<SearchAnswer>(&text);
+        }
+    }
+
+    #[test]
+    fn carrier_error_messages_are_passed_on() {
+        let body = br#"{"success":false,"errors":[{"code":"WEIGHT_LIMIT","message":"too heavy"}]}"#;
+        assert_eq!(
+            error_reason(body).as_deref(),
+            Some("too heavy (WEIGHT_LIMIT)")
+        );
+    }
+
+    #[test]
+    fn the_cached_token_never_prints() {
+        let client = NzPost::new(NzPostConfig::new(
+            "http://127.0.0.1:9",
+            NzPostCredentials {
+                client_id: "id".into(),
+                client_secret: Secret::new("s3cret"),
+            },
+        ))
+        .unwrap();
+        *client.token.try_lock().unwrap() = Some(Token {
+            value: "bearer-xyz".into(),
+            refresh_at: Instant::now(),
+        });
+        let shown = format!("{client:?}");
+        assert!(
+            !shown.contains("bearer-xyz") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 }
