@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a consignment moves, and so which Lightspeed type it becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsignmentKind {
     /// Supplier -> outlet (Lightspeed `SUPPLIER`).
@@ -43,6 +44,7 @@ impl ConsignmentKind {
 
 /// The CIS status: richer than Lightspeed's (see ARCHITECTURE.md, "Statuses").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsignmentStatus {
     Draft,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A staff member's role. `Admin` configures; it does not approve money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Staff,
