@@ -6,9 +6,11 @@
 pub mod consignment;
 pub mod error;
 pub mod lightspeed;
+pub mod money;
 pub mod role;
 
 pub use consignment::{ConsignmentKind, ConsignmentStatus};
 pub use error::{DomainError, ErrorCode};
 pub use lightspeed::{LsConsignmentStatus, LsConsignmentType};
+pub use money::{consignment_totals, LineAmount, Money, Quantity, Totals, GST_RATE};
 pub use role::Role;
