@@ -57,7 +57,7 @@ pub enum DomainError {
     #[error("{pending} line(s) are waiting for a recount. Recount them before completing the stocktake.")]
     RecountsPending { pending: u32 },
     /// Sending a purchase order that lacks a valid approval.
-    #[error("This purchase order needs approval before it can be {action}.")]
+    #[error("This purchase order does not have the approvals its tier needs yet, so it cannot be {action}.")]
     ApprovalRequired { action: &'static str },
     /// Outgoing transfer blocked while the sending outlet counts its stock.
     #[error("This outlet is in the middle of a stocktake count. Outgoing {kind}s wait until the count is finished.")]

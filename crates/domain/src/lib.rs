@@ -5,12 +5,24 @@
 
 pub mod consignment;
 pub mod error;
+pub mod legacy_status;
 pub mod lightspeed;
+pub mod lightspeed_mapping;
 pub mod money;
 pub mod role;
+pub mod status_machine;
 
 pub use consignment::{ConsignmentKind, ConsignmentStatus};
 pub use error::{DomainError, ErrorCode};
+pub use legacy_status::legacy_status;
 pub use lightspeed::{LsConsignmentStatus, LsConsignmentType};
+pub use lightspeed_mapping::{
+    inbound_status, kind_for_ls_type, ls_allowed_next, ls_check_transition, ls_effect,
+    ls_status_for, ls_type, LsAction, LsLines,
+};
 pub use money::{consignment_totals, LineAmount, Money, Quantity, Totals, GST_RATE};
 pub use role::Role;
+pub use status_machine::{
+    allowed_next, check_line_change, check_line_edit, check_transition, edges, initial_status,
+    is_closed, statuses, Edge, Guard, LineChange, Transition, TransitionContext,
+};
