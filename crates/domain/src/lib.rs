@@ -3,6 +3,7 @@
 //!
 //! Invariant: no IO, no async, no clock reads. Callers pass `now` in.
 
+pub mod approval;
 pub mod consignment;
 pub mod error;
 pub mod legacy_status;
@@ -12,6 +13,11 @@ pub mod money;
 pub mod role;
 pub mod status_machine;
 
+pub use approval::{
+    effective_role, ApprovalPolicy, ApprovalProgress, ApprovalRecord, ApprovalTier, Approver,
+    ApproverSlot, Decision, DecisionOutcome, Delegation, EditOutcome, OrderForApproval,
+    RejectReason, StaffId,
+};
 pub use consignment::{ConsignmentKind, ConsignmentStatus};
 pub use error::{DomainError, ErrorCode};
 pub use legacy_status::legacy_status;
