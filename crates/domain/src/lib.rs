@@ -12,6 +12,7 @@ pub mod lightspeed_mapping;
 pub mod money;
 pub mod role;
 pub mod status_machine;
+pub mod variance;
 
 pub use approval::{
     effective_role, ApprovalPolicy, ApprovalProgress, ApprovalRecord, ApprovalTier, Approver,
@@ -31,4 +32,9 @@ pub use role::Role;
 pub use status_machine::{
     allowed_next, check_line_change, check_line_edit, check_transition, edges, initial_status,
     is_closed, statuses, Edge, Guard, LineChange, Transition, TransitionContext,
+};
+pub use variance::{
+    assess_line, check_line, check_receipt_close, line_variance, stock_added, CloseEvidence,
+    LineAssessment, ReceiptAssessment, ReceivedLine, SignOff, SignOffMode, VariancePolicy,
+    VarianceReason,
 };
