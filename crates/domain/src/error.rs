@@ -199,6 +199,9 @@ pub enum DomainError {
     /// A GS1 element string that cannot be read.
     #[error("The GS1 barcode could not be read: {problem}.")]
     InvalidGs1 { problem: String },
+    /// The scanner sent nothing but whitespace or control characters.
+    #[error("The scanner sent nothing readable. Scan again.")]
+    EmptyScan,
     /// An SSCC that cannot be built from the inputs.
     #[error("Cannot make a carton number (SSCC): {problem}.")]
     InvalidSscc { problem: String },
@@ -262,6 +265,7 @@ impl DomainError {
             Self::BadCheckDigit { .. } => "BAD_CHECK_DIGIT",
             Self::InvalidGs1 { .. } => "INVALID_GS1",
             Self::InvalidSscc { .. } => "INVALID_SSCC",
+            Self::EmptyScan => "EMPTY_SCAN",
             Self::InvalidReference { .. } => "INVALID_REFERENCE",
             Self::ReferenceCheckFailed { .. } => "REFERENCE_CHECK_FAILED",
             Self::ReferenceOutOfRange { .. } => "REFERENCE_OUT_OF_RANGE",

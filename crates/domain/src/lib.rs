@@ -4,20 +4,29 @@
 //! Invariant: no IO, no async, no clock reads. Callers pass `now` in.
 
 pub mod approval;
+pub mod barcode;
 pub mod consignment;
 pub mod error;
 pub mod legacy_status;
 pub mod lightspeed;
 pub mod lightspeed_mapping;
 pub mod money;
+pub mod reference;
 pub mod role;
 pub mod status_machine;
 pub mod variance;
+
+#[cfg(test)]
+mod test_support;
 
 pub use approval::{
     effective_role, ApprovalPolicy, ApprovalProgress, ApprovalRecord, ApprovalTier, Approver,
     ApproverSlot, Decision, DecisionOutcome, Delegation, EditOutcome, OrderForApproval,
     RejectReason, StaffId,
+};
+pub use barcode::{
+    parse_element_string, parse_scan, strip_aim, Gs1Data, Gs1Date, Gs1Element, Gtin, GtinFormat,
+    ScanConfig, ScannedCode, Sscc, Symbology,
 };
 pub use consignment::{ConsignmentKind, ConsignmentStatus};
 pub use error::{DomainError, ErrorCode};
@@ -28,6 +37,7 @@ pub use lightspeed_mapping::{
     ls_status_for, ls_type, LsAction, LsLines,
 };
 pub use money::{consignment_totals, LineAmount, Money, Quantity, Totals, GST_RATE};
+pub use reference::{ConsignmentReference, SequenceBlock};
 pub use role::Role;
 pub use status_machine::{
     allowed_next, check_line_change, check_line_edit, check_transition, edges, initial_status,

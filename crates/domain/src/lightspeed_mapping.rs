@@ -624,9 +624,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(
-            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
-        ))]
+        #![proptest_config(ProptestConfig::with_cases(crate::test_support::cases(256)))]
 
         /// Walks random accepted CIS paths and plays each implied Lightspeed change on a
         /// simulated Lightspeed consignment, which must accept every one.

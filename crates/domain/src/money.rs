@@ -577,7 +577,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(crate::test_support::cases(256)))]
 
         #[test]
         fn parsing_never_panics(s in "\\PC{0,40}") {
