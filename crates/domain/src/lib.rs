@@ -14,6 +14,7 @@ pub mod money;
 pub mod reference;
 pub mod role;
 pub mod status_machine;
+pub mod transitions_doc;
 pub mod variance;
 
 #[cfg(test)]
