@@ -126,7 +126,7 @@ pub enum DomainError {
 
     // ---- approval --------------------------------------------------------------
     /// A tier table with gaps, overlaps or no open top.
-    #[error("The approval tiers are not set up correctly: {problem}")]
+    #[error("The approval tiers are not set up correctly: {problem}.")]
     InvalidApprovalTiers { problem: String },
     /// The order is not waiting for a decision.
     #[error("This purchase order is {}, not waiting for approval.", status.label())]
@@ -357,21 +357,214 @@ mod tests {
         );
     }
 
-    #[test]
-    fn codes_are_screaming_snake() {
-        let samples = [
-            DomainError::OwnOrder,
-            DomainError::LsNoLines,
+    /// One value of every variant; the match below fails to compile when a variant is
+    /// added without a sample here.
+    fn one_of_each() -> Vec<DomainError> {
+        use ConsignmentKind as K;
+        use ConsignmentStatus as S;
+        use LsConsignmentStatus as Ls;
+        let kind = K::OutletTransfer;
+        let all = vec![
+            DomainError::illegal_transition(kind, S::Draft, S::Received),
+            DomainError::StatusNotInKind {
+                kind,
+                status: S::Approved,
+            },
+            DomainError::NoLines {
+                kind,
+                action: "sending",
+            },
+            DomainError::NothingPacked {
+                kind,
+                action: "sending",
+            },
+            DomainError::BoxesStillOpen { kind, open: 2 },
+            DomainError::NotSentYet { kind },
+            DomainError::NothingReceived { kind },
             DomainError::NothingCounted,
+            DomainError::RecountsPending { pending: 1 },
+            DomainError::ApprovalRequired { action: "sent" },
+            DomainError::StocktakeCountInProgress { kind },
+            DomainError::CancelNotAllowed {
+                kind,
+                status: S::Receiving,
+            },
+            DomainError::ConsignmentClosed {
+                kind,
+                status: S::Received,
+            },
+            DomainError::LineChangeNotAllowed {
+                kind,
+                status: S::Sent,
+                change: "lines",
+            },
+            DomainError::LsStatusNotForType {
+                ls_type: LsConsignmentType::Outlet,
+                status: Ls::Dispatched,
+            },
+            DomainError::LsIllegalTransition {
+                ls_type: LsConsignmentType::Outlet,
+                from: Ls::Received,
+                to: Ls::Sent,
+            },
+            DomainError::LsNoLines,
+            DomainError::LsNothingReceived,
+            DomainError::InboundWouldMoveBackwards {
+                kind,
+                current: S::Received,
+                ls_status: Ls::Sent,
+            },
+            DomainError::UnknownLegacyStatus {
+                kind,
+                name: "STOCK".into(),
+            },
+            DomainError::InvalidNumber { input: "x".into() },
+            DomainError::NumberOutOfRange {
+                input: "1e30".into(),
+            },
+            DomainError::NegativeQuantity {
+                field: "Received quantity",
+            },
+            DomainError::InvalidApprovalTiers {
+                problem: "there are no tiers".into(),
+            },
+            DomainError::NotAwaitingApproval { status: S::Draft },
+            DomainError::OwnOrder,
+            DomainError::RoleCannotApprove {
+                role: Role::Staff,
+                tier: 1,
+                total: Money::dollars(10),
+                needs: "store manager or higher".into(),
+            },
+            DomainError::AlreadyApproved,
+            DomainError::ApprovalAlreadyComplete,
+            DomainError::CommentRequired,
+            DomainError::RejectNoteRequired,
+            DomainError::VarianceReasonRequired {
+                line: 1,
+                variance: "-2".into(),
+            },
+            DomainError::VarianceNoteRequired { line: 1 },
+            DomainError::VarianceReasonMismatch {
+                line: 1,
+                reason: "short",
+                variance: "+2".into(),
+            },
+            DomainError::DamagePhotoRequired { line: 1 },
+            DomainError::DamagedExceedsReceived { line: 1 },
+            DomainError::ManagerSignOffRequired {
+                value: Money::dollars(250),
+                threshold: Money::dollars(200),
+            },
+            DomainError::SignOffRoleTooLow { role: Role::Staff },
+            DomainError::ReceiverSignatureRequired,
+            DomainError::InvalidGtin { code: "123".into() },
+            DomainError::BadCheckDigit {
+                code: "4006381333932".into(),
+            },
             DomainError::InvalidGs1 {
-                problem: "x".into(),
+                problem: "it holds no data".into(),
+            },
+            DomainError::EmptyScan,
+            DomainError::InvalidSscc {
+                problem: "an SSCC is exactly 18 digits".into(),
+            },
+            DomainError::InvalidReference { input: "TR".into() },
+            DomainError::ReferenceCheckFailed {
+                input: "TR-TRF-202503-000124-00".into(),
+            },
+            DomainError::ReferenceOutOfRange {
+                problem: "the month must be between 1 and 12".into(),
             },
         ];
-        for err in samples {
-            let code = err.code();
-            assert!(code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'));
+        for err in &all {
+            // Exhaustiveness guard: adding a variant breaks this match until sampled above.
+            match err {
+                DomainError::IllegalTransition { .. }
+                | DomainError::StatusNotInKind { .. }
+                | DomainError::NoLines { .. }
+                | DomainError::NothingPacked { .. }
+                | DomainError::BoxesStillOpen { .. }
+                | DomainError::NotSentYet { .. }
+                | DomainError::NothingReceived { .. }
+                | DomainError::NothingCounted
+                | DomainError::RecountsPending { .. }
+                | DomainError::ApprovalRequired { .. }
+                | DomainError::StocktakeCountInProgress { .. }
+                | DomainError::CancelNotAllowed { .. }
+                | DomainError::ConsignmentClosed { .. }
+                | DomainError::LineChangeNotAllowed { .. }
+                | DomainError::LsStatusNotForType { .. }
+                | DomainError::LsIllegalTransition { .. }
+                | DomainError::LsNoLines
+                | DomainError::LsNothingReceived
+                | DomainError::InboundWouldMoveBackwards { .. }
+                | DomainError::UnknownLegacyStatus { .. }
+                | DomainError::InvalidNumber { .. }
+                | DomainError::NumberOutOfRange { .. }
+                | DomainError::NegativeQuantity { .. }
+                | DomainError::InvalidApprovalTiers { .. }
+                | DomainError::NotAwaitingApproval { .. }
+                | DomainError::OwnOrder
+                | DomainError::RoleCannotApprove { .. }
+                | DomainError::AlreadyApproved
+                | DomainError::ApprovalAlreadyComplete
+                | DomainError::CommentRequired
+                | DomainError::RejectNoteRequired
+                | DomainError::VarianceReasonRequired { .. }
+                | DomainError::VarianceNoteRequired { .. }
+                | DomainError::VarianceReasonMismatch { .. }
+                | DomainError::DamagePhotoRequired { .. }
+                | DomainError::DamagedExceedsReceived { .. }
+                | DomainError::ManagerSignOffRequired { .. }
+                | DomainError::SignOffRoleTooLow { .. }
+                | DomainError::ReceiverSignatureRequired
+                | DomainError::InvalidGtin { .. }
+                | DomainError::BadCheckDigit { .. }
+                | DomainError::InvalidGs1 { .. }
+                | DomainError::EmptyScan
+                | DomainError::InvalidSscc { .. }
+                | DomainError::InvalidReference { .. }
+                | DomainError::ReferenceCheckFailed { .. }
+                | DomainError::ReferenceOutOfRange { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_code_is_unique_and_screaming_snake() {
+        let errors = one_of_each();
+        let mut codes: Vec<&str> = errors.iter().map(DomainError::code).collect();
+        for code in &codes {
+            assert!(
+                code.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+                "{code}"
+            );
+        }
+        let count = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), count, "duplicate error code");
+    }
+
+    #[test]
+    fn every_message_is_a_sentence_without_internal_names() {
+        for err in one_of_each() {
+            let message = err.to_string();
+            assert!(
+                message
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"'),
+                "{message}"
+            );
+            assert!(message.ends_with('.'), "{message}");
+            assert!(
+                !message.contains("outlet_transfer") && !message.contains("Some("),
+                "{message}"
+            );
         }
     }
 }
