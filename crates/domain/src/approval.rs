@@ -312,14 +312,34 @@ pub fn effective_role(
         )
 }
 
-/// A chain's approval rules.
+/// A chain's approval rules. Deserialising validates the tiers like `ApprovalPolicy::new`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedPolicy")]
 pub struct ApprovalPolicy {
     tiers: Vec<ApprovalTier>,
     /// Chain switch: a manager may approve their own order within their tier (audited).
     pub allow_own_orders_within_tier: bool,
     /// After this long waiting, an approval shows as overdue.
     pub overdue_after: Duration,
+}
+
+/// The stored shape of a policy, before its tiers are checked.
+#[derive(Deserialize)]
+struct UncheckedPolicy {
+    tiers: Vec<ApprovalTier>,
+    allow_own_orders_within_tier: bool,
+    overdue_after: Duration,
+}
+
+impl TryFrom<UncheckedPolicy> for ApprovalPolicy {
+    type Error = DomainError;
+    fn try_from(raw: UncheckedPolicy) -> Result<Self, DomainError> {
+        Self::new(
+            raw.tiers,
+            raw.allow_own_orders_within_tier,
+            raw.overdue_after,
+        )
+    }
 }
 
 impl Default for ApprovalPolicy {
@@ -1213,6 +1233,16 @@ mod tests {
             effective_role(&staff("other"), Role::Staff, &[d], NOW),
             Role::Staff
         );
+    }
+
+    #[test]
+    fn policies_round_trip_through_json_and_bad_ones_are_refused() {
+        let p = ApprovalPolicy::legacy_five_tier();
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<ApprovalPolicy>(&json).unwrap(), p);
+        let empty =
+            r#"{"tiers":[],"allow_own_orders_within_tier":false,"overdue_after":[86400,0]}"#;
+        assert!(serde_json::from_str::<ApprovalPolicy>(empty).is_err());
     }
 
     #[test]

@@ -34,8 +34,9 @@ pub use error::{DomainError, ErrorCode};
 pub use legacy_status::legacy_status;
 pub use lightspeed::{LsConsignmentStatus, LsConsignmentType};
 pub use lightspeed_mapping::{
-    inbound_status, kind_for_ls_type, ls_allowed_next, ls_check_transition, ls_effect,
-    ls_status_for, ls_type, LsAction, LsLines,
+    inbound_status, kind_for_ls_type, ls_allowed_next, ls_can_create_as, ls_check_transition,
+    ls_create_status, ls_effect, ls_lines_editable, ls_status_after_received_count, ls_status_for,
+    ls_statuses, ls_type, LsAction, LsLines,
 };
 pub use money::{consignment_totals, LineAmount, Money, Quantity, Totals, GST_RATE};
 pub use reference::{ConsignmentReference, SequenceBlock};

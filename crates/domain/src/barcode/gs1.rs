@@ -112,7 +112,7 @@ fn ai_length(prefix: &str) -> Option<usize> {
 
 /// Data length of AIs whose length is predefined (no FNC1 needed after them).
 fn predefined_length(ai: &str) -> Option<usize> {
-    let n: u8 = ai[..2].parse().ok()?;
+    let n: u8 = ai.get(..2)?.parse().ok()?;
     match n {
         0 => Some(18),
         1..=3 => Some(14),
@@ -172,7 +172,7 @@ fn validate(ai: &str, value: &str) -> Result<(), DomainError> {
             if !numeric {
                 return Err(problem(format!("AI {ai} must be digits")));
             }
-            if ai.as_bytes()[3] > b'6' {
+            if ai.as_bytes().get(3).is_none_or(|d| *d > b'6') {
                 return Err(problem(format!("AI {ai} has more than 6 decimals")));
             }
         }
@@ -578,6 +578,19 @@ mod tests {
         assert_eq!(data.net_weight_kg(), None);
         assert_eq!(data.gtin(), None);
         assert_eq!(data.count(), None);
+        let odd = Gs1Data {
+            elements: vec![
+                Gs1Element {
+                    ai: "é".into(),
+                    value: "x".into(),
+                },
+                Gs1Element {
+                    ai: String::new(),
+                    value: String::new(),
+                },
+            ],
+        };
+        assert_eq!(odd.to_element_string(GS), "éx\u{1d}");
     }
 
     fn element() -> impl Strategy<Value = Gs1Element> {
