@@ -22,7 +22,7 @@ mod suggestion_tests;
 pub use chargeable::{chargeable_weight, ChargeBasis, ChargeableWeight};
 pub use container::{default_catalog, CarrierFamily, Container, ContainerKind};
 pub use error::FreightRuleError;
-pub use gst::{gst_on, incl_gst, price_with_gst, round_money, PriceWithGst, GST_RATE};
+pub use gst::{price_with_gst, PriceWithGst};
 pub use limits::CarrierLimits;
 pub use line::{CategoryWeights, Handling, ShipLine, WeightSource};
 pub use measure::{Dimensions, Grams};

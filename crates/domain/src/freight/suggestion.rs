@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 use super::chargeable::{ChargeBasis, ChargeableWeight};
 use super::container::{CarrierFamily, Container, ContainerKind};
 use super::error::FreightRuleError;
-use super::gst::round_money;
 use super::line::{resolve_weight, Handling, ShipLine, WeightSource};
 use super::measure::Grams;
 use super::options::{required_delivery_options, DeliveryOptions};
 use super::rate_card::ContainerPricer;
 use super::rules::PackingRules;
+use crate::money::Money;
 
 /// Most units planned in one call; beyond this a person should split the consignment.
 const MAX_UNITS: u64 = 20_000;
@@ -603,7 +603,7 @@ fn explain(
         "{units} unit{} in {set} with {}: expected ${} excl. GST, the cheapest safe choice",
         if units == 1 { "" } else { "s" },
         carrier.display_name(),
-        round_money(total)
+        Money::new(total).round_cents().amount()
     );
     let others: Vec<String> = carriers
         .iter()
@@ -612,7 +612,7 @@ fn explain(
             Ok((n, cost)) => format!(
                 "{} ${} in {n} container{}",
                 o.carrier.display_name(),
-                round_money(*cost),
+                Money::new(*cost).round_cents().amount(),
                 if *n == 1 { "" } else { "s" }
             ),
             Err(why) => format!("{} cannot take it ({why})", o.carrier.display_name()),
