@@ -39,7 +39,7 @@ impl Default for FakeNzPostConfig {
     fn default() -> Self {
         Self {
             client_id: "fake-nzpost-client".to_owned(),
-            client_secret: "fake-nzpost-secret".to_owned(),
+            client_secret: "not-a-secret".to_owned(),
             token_lifetime_secs: 3600,
             label_ready_after_polls: 1,
             cubic_divisor: 5000,
