@@ -186,27 +186,6 @@ pub fn permission_hint(path: &std::path::Path) -> String {
     }
 }
 
-impl From<serialport::Error> for DeviceError {
-    fn from(e: serialport::Error) -> Self {
-        match e.kind() {
-            serialport::ErrorKind::NoDevice => DeviceError::NotConnected {
-                what: "serial device".into(),
-                detail: e.description,
-            },
-            serialport::ErrorKind::InvalidInput => DeviceError::InvalidConfig(e.description),
-            serialport::ErrorKind::Io(kind) => DeviceError::from_io(
-                "serial device",
-                std::path::Path::new(""),
-                &std::io::Error::new(kind, e.description),
-            ),
-            serialport::ErrorKind::Unknown => DeviceError::Io {
-                what: "serial device".into(),
-                detail: e.description,
-            },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
