@@ -240,19 +240,21 @@ impl Scale for SerialScale {
 }
 
 /// Finds out which protocol the scale on `path` speaks: MT-SICS at `sics` settings, then 8217
-/// at `toledo` settings; each gets [`REPLY_TIMEOUT`] to answer. The 8217 unit cannot be
-/// detected (it is set on the scale), so `toledo_unit` is used.
+/// at `toledo` settings; each gets `timeout` to answer ([`REPLY_TIMEOUT`], one second, is the
+/// documented limit). The 8217 unit cannot be detected (it is set on the scale), so
+/// `toledo_unit` is used.
 pub fn probe(
     path: &Path,
     sics: &SerialSettings,
     toledo: &SerialSettings,
     toledo_unit: MassUnit,
+    timeout: Duration,
 ) -> Result<(SerialScaleProtocol, SerialSettings), DeviceError> {
     {
         let mut scale = SerialScale::open(path, sics, SerialScaleProtocol::MtSics)?;
         // Any well-formed MT-SICS reply, even ES, identifies the protocol.
         scale.write(SicsCommand::WeightImmediately.bytes())?;
-        let found = scale.read_until(REPLY_TIMEOUT, |line| {
+        let found = scale.read_until(timeout, |line| {
             mt_sics::parse_line(&line).ok().map(|_| Ok(()))
         });
         match found {
@@ -264,7 +266,7 @@ pub fn probe(
     let protocol = SerialScaleProtocol::Toledo8217 { unit: toledo_unit };
     let mut scale = SerialScale::open(path, toledo, protocol)?;
     scale.write(toledo_8217::command::WEIGHT)?;
-    let found = scale.read_until(REPLY_TIMEOUT, |body| {
+    let found = scale.read_until(timeout, |body| {
         toledo_8217::parse_body(&body).ok().map(|_| Ok(()))
     });
     match found {
