@@ -172,7 +172,7 @@ fn bad_input_is_refused_not_printed() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(16))]
     #[test]
     fn any_names_keep_the_format_whole(from in "\\PC{1,60}", to in "\\PC{1,60}", note in "\\PC{0,20}") {
         let mut label = samples::box_label();
