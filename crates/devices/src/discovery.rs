@@ -98,6 +98,11 @@ pub fn discover(config: &StationDeviceConfig) -> Vec<DiscoveredDevice> {
 
 /// Serial ports (USB-serial adapters, USB-CDC scanners, built-in ports).
 pub fn discover_serial_ports() -> Vec<DiscoveredDevice> {
+    // Without libudev, serialport scans /sys/class/tty and panics if it is missing
+    // (some containers); a missing folder simply means no serial ports.
+    if cfg!(target_os = "linux") && !Path::new("/sys/class/tty").is_dir() {
+        return Vec::new();
+    }
     let ports = match serialport::available_ports() {
         Ok(p) => p,
         Err(e) => {
