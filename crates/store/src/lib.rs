@@ -10,15 +10,40 @@
 //! - A damaged database or audit chain is a loud error at open, never rebuilt.
 //! - Evidence file names are content hashes, never user input.
 //! - No business rules here: `tally-domain` decides, the store records.
+//!
+//! Storage conventions: ids are UUID text, times unix milliseconds (UTC), decimals
+//! exact TEXT, enums their `as_str` names.
 
+pub mod approval;
 pub mod audit;
+pub mod catalog;
+pub mod consignment;
 pub mod error;
+pub mod evidence;
 pub mod migrate;
 pub mod outbox;
+pub mod parcel;
+pub mod pull;
+pub mod receiving;
+pub mod scan;
 mod sql;
+pub mod staff;
+pub mod station;
 pub mod store;
 
-pub use audit::{Actor, AuditEntry};
+pub use approval::{Approval, ApprovalDecision, ApprovalInput};
+pub use audit::{Actor, AuditEntry, GENESIS_HASH};
+pub use catalog::{CodeKind, Dimensions, Outlet, Product, ProductHit, Supplier};
+pub use consignment::{
+    Consignment, ConsignmentLine, Direction, LineProgress, NewConsignment, OpenConsignment,
+};
 pub use error::{Result, StoreError};
+pub use evidence::{ContentHash, EvidenceStore};
 pub use outbox::{MutationRef, OutboxEntry, OutboxState, SyncStatus};
+pub use parcel::{BoxChange, Parcel, Weight};
+pub use pull::{PullReport, PulledChanges, PulledConsignment};
+pub use receiving::{Receipt, ReceiptClose, ReceiptLine, ReceiptLineInput, VarianceReason};
+pub use scan::{ScanAck, ScanEvent, ScanInput, ScanOrigin, ScanPurpose};
+pub use staff::{hash_pin, StaffMember, StaffRecord};
+pub use station::StationInfo;
 pub use store::{OpenReport, Store, Tx};

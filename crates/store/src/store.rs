@@ -157,12 +157,12 @@ impl Store {
 
     /// Re-walks the whole audit chain; returns the number of entries.
     pub fn verify_audit_chain(&self) -> Result<u64> {
-        self.read(|c| audit::verify_chain(c))
+        self.read(audit::verify_chain)
     }
 
     /// Runs `PRAGMA integrity_check` now.
     pub fn integrity_check(&self) -> Result<()> {
-        self.read(|c| integrity_check(c))
+        self.read(integrity_check)
     }
 
     /// The audit history of one row, oldest first.
