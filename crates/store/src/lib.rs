@@ -44,6 +44,6 @@ pub use parcel::{BoxChange, Parcel, Weight};
 pub use pull::{PullReport, PulledChanges, PulledConsignment};
 pub use receiving::{Receipt, ReceiptClose, ReceiptLine, ReceiptLineInput, VarianceReason};
 pub use scan::{ScanAck, ScanEvent, ScanInput, ScanOrigin, ScanPurpose};
-pub use staff::{hash_pin, StaffMember, StaffRecord};
+pub use staff::{hash_pin, hash_pin_with_cost, StaffMember, StaffRecord};
 pub use station::StationInfo;
 pub use store::{OpenReport, Store, Tx};

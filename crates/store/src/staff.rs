@@ -47,8 +47,12 @@ pub struct StaffMember {
 
 /// Modest argon2id cost: a PIN check stays well under a second on a shop PC, while a
 /// copied database still costs real work per guess.
-fn hasher() -> Result<Argon2<'static>> {
-    let params = Params::new(8 * 1024, 2, 1, None).map_err(|e| StoreError::PinHash {
+/// (Verification reads the cost from the stored PHC string, so raising it later keeps
+/// old hashes valid.)
+const PIN_COST: (u32, u32) = (8 * 1024, 2);
+
+fn hasher(m_kib: u32, t: u32) -> Result<Argon2<'static>> {
+    let params = Params::new(m_kib, t, 1, None).map_err(|e| StoreError::PinHash {
         detail: e.to_string(),
     })?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
@@ -56,10 +60,16 @@ fn hasher() -> Result<Argon2<'static>> {
 
 /// Hashes a PIN with a fresh random salt (argon2id PHC string).
 pub fn hash_pin(pin: &str) -> Result<String> {
+    hash_pin_with_cost(pin, PIN_COST)
+}
+
+/// Hashes a PIN at a chosen argon2id cost (memory KiB, passes): for fixtures and tests,
+/// where debug builds make the production cost slow. `verify_pin` accepts any cost.
+pub fn hash_pin_with_cost(pin: &str, (m_kib, t): (u32, u32)) -> Result<String> {
     if pin.len() < 4 || !pin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(StoreError::bad_input("pin", "a PIN is at least 4 digits"));
     }
-    let h = hasher()?
+    let h = hasher(m_kib, t)?
         .hash_password(pin.as_bytes())
         .map_err(|e| StoreError::PinHash {
             detail: e.to_string(),
@@ -69,7 +79,7 @@ pub fn hash_pin(pin: &str) -> Result<String> {
 
 /// Checks a PIN against a stored hash; `Ok(false)` for a wrong PIN.
 fn check_pin(pin: &str, phc: &str) -> Result<bool> {
-    match hasher()?.verify_password(pin.as_bytes(), phc) {
+    match hasher(PIN_COST.0, PIN_COST.1)?.verify_password(pin.as_bytes(), phc) {
         Ok(()) => Ok(true),
         Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
         Err(e) => Err(StoreError::PinHash {
@@ -213,12 +223,22 @@ impl Store {
 mod tests {
     use super::*;
 
+    /// Cheap cost for tests: argon2 is very slow in unoptimised builds.
+    const CHEAP: (u32, u32) = (64, 1);
+
+    #[test]
+    fn pins_are_hashed_with_argon2id_at_the_production_cost() {
+        let h = hash_pin("4821").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=8192,t=2,p=1$"), "{h}");
+    }
+
     #[test]
     fn a_pin_hash_is_salted_and_checks_only_the_right_pin() {
-        let a = hash_pin("4821").unwrap();
-        let b = hash_pin("4821").unwrap();
+        let a = hash_pin_with_cost("4821", CHEAP).unwrap();
+        let b = hash_pin_with_cost("4821", CHEAP).unwrap();
         assert_ne!(a, b, "fresh salt each time");
         assert!(a.starts_with("$argon2id$"));
+        // verification uses the cost stored in the hash, not the current default
         assert!(!a.contains("4821"));
         assert!(check_pin("4821", &a).unwrap());
         assert!(!check_pin("4822", &a).unwrap());
