@@ -101,6 +101,10 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    /// A row broke a database constraint (missing referenced row, CHECK, UNIQUE).
+    #[error("nothing was saved: the change refers to something this station does not have or breaks a database rule ({detail})")]
+    Constraint { detail: String },
+
     /// Any other SQLite error.
     #[error("local database error: {0}")]
     Sqlite(#[source] rusqlite::Error),
@@ -134,6 +138,7 @@ impl StoreError {
             Self::PinHash { .. } => "PIN_HASH_FAILED",
             Self::Decode { .. } => "STORE_DECODE",
             Self::Io { .. } => "STORE_IO",
+            Self::Constraint { .. } => "STORE_CONSTRAINT",
             Self::Sqlite(_) => "STORE_SQLITE",
             Self::Domain(e) => e.code(),
         }
@@ -176,6 +181,9 @@ impl From<rusqlite::Error> for StoreError {
             },
             Some(C::DatabaseBusy | C::DatabaseLocked) => Self::Busy,
             Some(C::DiskFull) => Self::DiskFull,
+            Some(C::ConstraintViolation) => Self::Constraint {
+                detail: e.to_string(),
+            },
             _ => Self::Sqlite(e),
         }
     }
