@@ -79,8 +79,8 @@ fn trial(db: &std::path::Path, kill_after: Duration, during_open: bool) -> Trial
     }
     if exited_by_itself.is_none() {
         child.kill().expect("SIGKILL crash_child"); // std sends SIGKILL on Unix
-        child.wait().unwrap();
     }
+    child.wait().unwrap();
     Trial {
         acks: reader.join().unwrap(),
         exited_by_itself,
