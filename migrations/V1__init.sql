@@ -98,6 +98,7 @@ CREATE INDEX product_codes_by_product ON product_codes (product_id);
 CREATE VIRTUAL TABLE products_fts USING fts5 (
     name, sku, supplier_code,
     content = 'products', content_rowid = 'pk',
+    prefix = '2 3',  -- prefix indexes: search-as-you-type stays fast on short prefixes
     tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER products_fts_ai AFTER INSERT ON products BEGIN
