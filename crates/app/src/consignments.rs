@@ -2,9 +2,11 @@
 
 use serde::Serialize;
 use tally_domain::{ConsignmentKind, ConsignmentStatus};
+use tally_store::OpenConsignment;
+use time::format_description::well_known::Rfc3339;
 
 /// Which way a consignment moves relative to this outlet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Arriving here (a PO, a transfer from another outlet).
@@ -32,8 +34,26 @@ pub struct ConsignmentRow {
     pub counterpart: String,
     /// Number of lines.
     pub line_count: u32,
-    /// Total expected units, as a decimal string.
-    pub units: String,
     /// Last change (RFC 3339).
     pub updated_at: String,
+}
+
+impl ConsignmentRow {
+    /// Builds a row from the store's view of an open consignment.
+    pub fn from_store(c: OpenConsignment) -> Self {
+        Self {
+            id: c.id.to_string(),
+            reference: c.reference,
+            kind: c.kind,
+            status: c.status,
+            direction: match c.direction {
+                tally_store::Direction::Incoming => Direction::Incoming,
+                tally_store::Direction::Outgoing => Direction::Outgoing,
+                tally_store::Direction::Local => Direction::Internal,
+            },
+            counterpart: c.counterpart_name.unwrap_or_else(|| "—".into()),
+            line_count: c.line_count,
+            updated_at: c.updated_at.format(&Rfc3339).unwrap_or_default(),
+        }
+    }
 }
