@@ -9,13 +9,13 @@ use crate::{commands, events};
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
-            commands::station_info,
-            commands::list_staff,
-            commands::current_session,
-            commands::sign_in,
-            commands::sign_out,
-            commands::list_open_consignments,
-            commands::sync_status,
+            commands::session::station_info,
+            commands::session::list_staff,
+            commands::session::current_session,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::list_open_consignments,
+            commands::session::sync_status,
         ])
         .events(collect_events![events::SyncStatusChanged, events::DataChanged])
 }
