@@ -1,1 +1,5 @@
 //! Fakes (Lightspeed X-Series, carriers), fault injection, device simulators and demo data generation for tests and the demo.
+
+pub mod demo_data;
+pub mod faults;
+pub mod lightspeed;
