@@ -197,7 +197,9 @@ const SUPPLIERS: [(&str, &str); 12] = [
 ];
 
 /// (noun, category code, supply price range in cents, weight range in grams)
-const ITEMS: [(&str, &str, (i64, i64), (u32, u32)); 24] = [
+type Item = (&'static str, &'static str, (i64, i64), (u32, u32));
+
+const ITEMS: [Item; 24] = [
     ("Merino Crew Tee", "APP", (2500, 6000), (150, 300)),
     ("Merino Beanie", "APP", (1200, 3000), (60, 120)),
     ("Possum Merino Gloves", "APP", (1800, 4000), (50, 100)),
