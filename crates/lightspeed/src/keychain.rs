@@ -81,3 +81,29 @@ impl TokenStore for KeychainTokenStore {
             .map_err(|e| LsError::TokenStore(format!("writing the keychain: {e}")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The CI container has no usable keyring (keyutils writes fail there); run with
+    // `--features keychain -- --ignored` on a desktop or a hub host.
+    #[test]
+    #[ignore = "needs an OS keychain"]
+    fn tokens_round_trip_through_the_os_keychain() {
+        let service = format!("tally-lightspeed-test-{}", std::process::id());
+        let store = KeychainTokenStore::new(&service, "teststore");
+        let mut t = StoredTokens::from_refresh_token("rt-keychain");
+        t.access_expires_at = Some(7);
+        store.save(&t).unwrap();
+        let back = store.load().unwrap().unwrap();
+        assert_eq!(back.refresh_token.expose_secret(), "rt-keychain");
+        assert_eq!(back.access_expires_at, Some(7));
+        save_credentials_to_keychain(&service, &Credentials::new("id", "s")).unwrap();
+        assert_eq!(credentials_from_keychain(&service).unwrap().client_id, "id");
+        assert!(credentials_from_keychain("tally-no-such-service")
+            .unwrap_err()
+            .to_string()
+            .contains("client_id"));
+    }
+}
