@@ -279,3 +279,52 @@ async fn rejected_requests_keep_status_and_body_and_are_not_retried() {
     let missing = s.client.get_consignment("nope").await.unwrap_err();
     assert_eq!(missing.code(), "LS_NOT_FOUND");
 }
+
+#[tokio::test]
+async fn create_once_under_random_seeded_faults_never_duplicates() {
+    let mut lost_creates = 0;
+    for seed in 0..6u64 {
+        let s = setup().await;
+        let c = chain(&s.fake, 0);
+        let mut plan = tally_testkit::faults::FaultPlan::seeded(seed);
+        for fault in [
+            Fault::LostAck,
+            Fault::DropConnection,
+            Fault::Status { status: 503 },
+            Fault::RateLimited {
+                retry_after_ms: 0,
+                as_date: false,
+            },
+        ] {
+            plan = plan.rule(FaultRule::new("*", "/api/2.0/consignments", fault).probability(0.15));
+        }
+        s.fake.faults().set_plan(plan);
+        let mut new = NewConsignment::new(LsConsignmentType::Supplier, c.warehouse.clone());
+        new.reference = Some(format!("mut-{seed}"));
+        let mut outcome = None;
+        for _ in 0..20 {
+            match s.client.create_consignment_once(&new).await {
+                Ok(created) => {
+                    outcome = Some(created);
+                    break;
+                }
+                Err(e) => assert!(e.is_retryable(), "seed {seed}: {e}"),
+            }
+        }
+        let created = outcome.unwrap_or_else(|| panic!("seed {seed}: never converged"));
+        let with_ref = s.fake.consignments_with_reference(&format!("mut-{seed}"));
+        assert_eq!(with_ref.len(), 1, "seed {seed}: duplicated");
+        assert_eq!(with_ref[0].id, created.consignment().id, "seed {seed}");
+        lost_creates += s
+            .fake
+            .requests()
+            .records()
+            .iter()
+            .filter(|r| r.method == "POST" && r.fault == Some("lost_ack"))
+            .count();
+    }
+    assert!(
+        lost_creates > 0,
+        "the seeds must include a lost create acknowledgement"
+    );
+}

@@ -899,3 +899,71 @@ async fn seeding_the_demo_chain_serves_its_catalog_and_open_consignments() {
     let (_, v) = api.get(&format!("/products/{}", p.id)).await;
     assert_eq!(v["data"]["product_codes"][0]["code"], p.ean13());
 }
+
+#[tokio::test]
+async fn a_sent_return_takes_stock_and_a_completed_stocktake_sets_counted_levels() {
+    let api = Api::start().await;
+    let p = api.products[0].clone();
+    let ret = api
+        .create(json!({"type": "RETURN", "outlet_id": api.store, "supplier_id": api.supplier}))
+        .await;
+    api.add_line(&ret, 0, json!(2)).await;
+    assert_eq!(
+        api.set_status(&ret, "RECEIVED").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(api.set_status(&ret, "SENT").await.0, StatusCode::OK);
+    assert_eq!(api.fake.inventory_level(&p, &api.store), dec("-2"));
+    assert_eq!(
+        api.set_status(&ret, "CANCELLED").await.0,
+        StatusCode::BAD_REQUEST
+    );
+
+    let st = api
+        .create(json!({"type": "STOCKTAKE", "outlet_id": api.store}))
+        .await;
+    assert_eq!(api.status_of(&st), LsConsignmentStatus::StocktakeScheduled);
+    api.add_line(&st, 0, json!(0)).await;
+    api.put(
+        &format!("/consignments/{st}/products/{p}"),
+        json!({"received": "11"}),
+    )
+    .await;
+    for s in [
+        "STOCKTAKE_IN_PROGRESS",
+        "STOCKTAKE_IN_PROGRESS_PROCESSED",
+        "STOCKTAKE_COMPLETE",
+    ] {
+        assert_eq!(api.set_status(&st, s).await.0, StatusCode::OK, "{s}");
+    }
+    assert_eq!(api.fake.inventory_level(&p, &api.store), dec("11"));
+    assert_eq!(
+        api.set_status(&st, "CANCELLED").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        api.add_line(&st, 1, json!(1)).await.0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn cancelling_a_sent_transfer_puts_the_stock_back() {
+    let api = Api::start().await;
+    let p = api.products[0].clone();
+    let id = api.transfer().await;
+    api.add_line(&id, 0, json!(5)).await;
+    api.set_status(&id, "SENT").await;
+    assert_eq!(
+        api.put(
+            &format!("/consignments/{id}/products/{p}"),
+            json!({"count": 6})
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST,
+        "count is frozen once sent"
+    );
+    api.set_status(&id, "CANCELLED").await;
+    assert_eq!(api.fake.inventory_level(&p, &api.warehouse), Decimal::ZERO);
+}
