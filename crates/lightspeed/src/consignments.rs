@@ -10,7 +10,7 @@ use crate::client::{decode, LightspeedClient};
 use crate::error::LsError;
 use crate::models::{
     Consignment, ConsignmentLine, ConsignmentTotals, ConsignmentUpdate, LineValues, NewConsignment,
-    NewLine,
+    NewLine, Versioned,
 };
 
 /// Most lines Lightspeed takes in one bulk call.
@@ -105,15 +105,32 @@ impl LightspeedClient {
         &self,
         reference: &str,
     ) -> Result<Vec<Consignment>, LsError> {
+        self.find_consignments("reference", reference, |c| c.reference.as_deref())
+            .await
+    }
+
+    /// Live consignments whose `name` is exactly `name` (every page).
+    pub async fn find_consignments_by_name(&self, name: &str) -> Result<Vec<Consignment>, LsError> {
+        self.find_consignments("name", name, |c| c.name.as_deref())
+            .await
+    }
+
+    /// Filters server-side and checks again client-side, so a server that ignores
+    /// the filter (UNCERTAIN for the real API) only costs pages, never a false match.
+    async fn find_consignments(
+        &self,
+        field: &'static str,
+        value: &str,
+        get: impl Fn(&Consignment) -> Option<&str>,
+    ) -> Result<Vec<Consignment>, LsError> {
         let mut w = self
             .walker::<Consignment>("consignments", 0)
-            .filter("reference", reference);
+            .filter(field, value);
         let mut out = Vec::new();
         while let Some(page) = w.next_page().await? {
             out.extend(
-                page.into_iter().filter(|c| {
-                    c.reference.as_deref() == Some(reference) && c.deleted_at.is_none()
-                }),
+                page.into_iter()
+                    .filter(|c| get(c) == Some(value) && !c.is_deleted()),
             );
         }
         Ok(out)
@@ -191,6 +208,36 @@ impl LightspeedClient {
             .send(Method::PUT, &line_path(id, product_id), &[], Some(values))
             .await?;
         decode::<One<ConsignmentLine>>(&a).map(|o| o.data)
+    }
+
+    /// Sets a line to absolute values whether or not it exists yet: PUT, and when
+    /// the line is missing, add it; after an add whose outcome is unknown, re-read
+    /// the lines and PUT again. Safe to repeat; never doubles a quantity.
+    pub async fn upsert_line(&self, id: &str, line: &NewLine) -> Result<ConsignmentLine, LsError> {
+        let values = LineValues {
+            count: Some(line.count),
+            received: line.received,
+            cost: line.cost,
+        };
+        let max_attempts = self.config().retry.max_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.put_line(id, &line.product_id, &values).await {
+                Err(LsError::Rejected { status: 404, .. }) => {}
+                other => return other,
+            }
+            match self.add_line(id, line).await {
+                Ok(added) => return Ok(added),
+                // Someone (an earlier attempt whose answer was lost) added it: set it.
+                Err(LsError::Rejected { status: 400, .. }) if attempt < max_attempts => {}
+                Err(e) if e.may_have_applied() && attempt < max_attempts => {
+                    tracing::warn!(code = e.code(), "line add outcome unknown; re-reading");
+                    tokio::time::sleep(self.config().retry.backoff(attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// `DELETE /consignments/{id}/products/{product_id}`.

@@ -328,3 +328,56 @@ async fn create_once_under_random_seeded_faults_never_duplicates() {
         "the seeds must include a lost create acknowledgement"
     );
 }
+
+#[tokio::test]
+async fn upsert_line_after_a_lost_add_sets_the_absolute_count_once() {
+    let s = setup().await;
+    let c = chain(&s.fake, 1);
+    let po = s
+        .client
+        .create_consignment(&NewConsignment::new(
+            LsConsignmentType::Supplier,
+            c.warehouse,
+        ))
+        .await
+        .unwrap();
+    s.fake.faults().add_rule(
+        FaultRule::new("POST", "/api/2.0/consignments/*/products", Fault::LostAck).times(1),
+    );
+    let line = tally_lightspeed::models::NewLine::new(&c.products[0], Decimal::from(7));
+    let set = s.client.upsert_line(&po.id, &line).await.unwrap();
+    assert_eq!(set.count, Decimal::from(7));
+    // Repeating the whole step (a retried saga) changes nothing.
+    s.client.upsert_line(&po.id, &line).await.unwrap();
+    let lines = s.fake.consignment(&po.id).unwrap().lines;
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].count, Decimal::from(7));
+    assert_eq!(
+        s.fake
+            .requests()
+            .count("POST", "/api/2.0/consignments/*/products"),
+        1,
+        "the lost add is never repeated once the line exists"
+    );
+}
+
+#[tokio::test]
+async fn consignments_can_be_found_by_name() {
+    let s = setup().await;
+    let c = chain(&s.fake, 0);
+    let mut new = NewConsignment::new(LsConsignmentType::Supplier, c.warehouse);
+    new.name = Some("PO Otago Merino".into());
+    s.client.create_consignment(&new).await.unwrap();
+    let found = s
+        .client
+        .find_consignments_by_name("PO Otago Merino")
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(s
+        .client
+        .find_consignments_by_name("PO")
+        .await
+        .unwrap()
+        .is_empty());
+}
