@@ -8,6 +8,8 @@ use crate::{commands, events};
 /// Every command and event the UI may use.
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
+        // One TypeScript shape per type: the UI reads what Rust serialises.
+        .disable_serde_phases()
         .commands(collect_commands![
             commands::session::station_info,
             commands::session::list_staff,
@@ -17,7 +19,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::session::list_open_consignments,
             commands::session::sync_status,
         ])
-        .events(collect_events![events::SyncStatusChanged, events::DataChanged])
+        .events(collect_events![
+            events::SyncStatusChanged,
+            events::DataChanged
+        ])
 }
 
 /// Where the generated bindings live, relative to the workspace root.

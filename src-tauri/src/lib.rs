@@ -27,7 +27,10 @@ fn run_with(cli: cli::Cli) -> anyhow::Result<()> {
     let _log_guard = logging::init(&config.data_dir.join("logs"), &config.log_filter)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %config.data_dir.display(), "Tally starting");
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().worker_threads(2).build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()?;
     let started = runtime.block_on(startup::start(config))?;
     let app = Arc::clone(&started.app);
 

@@ -31,7 +31,8 @@ pub fn load_config(cli: &Cli) -> anyhow::Result<AppConfig> {
         config.outlet = Some(o.clone());
     }
     if let Some(u) = &cli.hub_url {
-        config.hub = AppConfig::load(None, false, &|k| (k == "TALLY_HUB_URL").then(|| u.clone()))?.hub;
+        config.hub =
+            AppConfig::load(None, false, &|k| (k == "TALLY_HUB_URL").then(|| u.clone()))?.hub;
     }
     if cli.demo {
         config.hub = HubMode::Demo;
@@ -43,7 +44,9 @@ pub fn load_config(cli: &Cli) -> anyhow::Result<AppConfig> {
 pub async fn start(config: AppConfig) -> anyhow::Result<Started> {
     let hub_url = match &config.hub {
         HubMode::Remote { url } => url.clone(),
-        HubMode::Demo => anyhow::bail!("the embedded demo chain is being wired in (use --hub-url for now)"),
+        HubMode::Demo => {
+            anyhow::bail!("the embedded demo chain is being wired in (use --hub-url for now)")
+        }
     };
     let app = App::open(config, hub_url).context("opening the station's store")?;
     Ok(Started { app: Arc::new(app) })
