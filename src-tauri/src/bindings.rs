@@ -18,6 +18,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::session::sign_out,
             commands::session::list_open_consignments,
             commands::session::sync_status,
+            commands::session::consignment_detail,
         ])
         .events(collect_events![
             events::SyncStatusChanged,

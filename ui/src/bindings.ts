@@ -22,6 +22,8 @@ export const commands = {
 	listOpenConsignments: () => typedError<ConsignmentRow[], AppError>(__TAURI_INVOKE("list_open_consignments")),
 	/**  What the sync indicator shows. */
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
+	/**  One consignment with its lines and next allowed statuses. */
+	consignmentDetail: (id: string) => typedError<ConsignmentDetail, AppError>(__TAURI_INVOKE("consignment_detail", { id })),
 };
 
 /** Events */
@@ -47,6 +49,16 @@ export type Connection =
 "offline" | 
 /**  Not tried yet. */
 "unknown";
+
+/**  A consignment with its lines and the statuses it may move to next. */
+export type ConsignmentDetail = {
+	/**  The header, as the list shows it. */
+	header: ConsignmentRow,
+	/**  Lines with progress. */
+	lines: LineView[],
+	/**  Statuses the domain allows next (guards are checked when asked). */
+	allowed_next: ConsignmentStatus[],
+};
 
 /**  What a consignment moves, and so which Lightspeed type it becomes. */
 export type ConsignmentKind = 
@@ -93,6 +105,26 @@ export type Direction =
 "outgoing" | 
 /**  Stays here (a stocktake). */
 "internal";
+
+/**  One line of a consignment with its progress, as detail screens show it. */
+export type LineView = {
+	/**  Line id. */
+	line_id: string,
+	/**  Product id. */
+	product_id: string,
+	/**  Product SKU. */
+	sku: string,
+	/**  Product name. */
+	name: string,
+	/**  Expected quantity (decimal string). */
+	expected: string,
+	/**  Packed units (from scan events). */
+	packed: string,
+	/**  Received quantity over all receipts (decimal string). */
+	received: string,
+	/**  Damaged quantity over all receipts (decimal string). */
+	damaged: string,
+};
 
 /**  An outlet, as the header shows it. */
 export type OutletInfo = {

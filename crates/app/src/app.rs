@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::config::{AppConfig, HubMode};
-use crate::consignments::ConsignmentRow;
+use crate::consignments::{ConsignmentDetail, ConsignmentRow, Direction, LineView};
 use crate::error::AppError;
 use crate::staff::{initials, Session, StaffCard};
 use crate::station::{OutletInfo, StationInfo, StationMode};
@@ -252,6 +252,82 @@ impl App {
             .into_iter()
             .map(ConsignmentRow::from_store)
             .collect())
+    }
+
+    /// One consignment with its lines and next allowed statuses.
+    pub fn consignment_detail(&self, id: &str) -> Result<ConsignmentDetail, AppError> {
+        self.actor()?;
+        let id = parse_id("consignment", id)?;
+        let outlet = self.outlet_id()?;
+        let c = self.store.consignment(id)?;
+        let mut header = match self
+            .store
+            .list_open_consignments(outlet)?
+            .into_iter()
+            .find(|o| o.id == id)
+        {
+            Some(open) => ConsignmentRow::from_store(open),
+            None => self.closed_row(&c, outlet)?,
+        };
+        let lines: Vec<LineView> = self
+            .store
+            .consignment_lines(id)?
+            .into_iter()
+            .map(LineView::from_store)
+            .collect();
+        header.line_count = lines.len() as u32;
+        Ok(ConsignmentDetail {
+            header,
+            lines,
+            allowed_next: tally_domain::allowed_next(c.kind, c.status),
+        })
+    }
+
+    /// A list row for a consignment that is no longer open (names looked up).
+    fn closed_row(
+        &self,
+        c: &tally_store::Consignment,
+        outlet: Uuid,
+    ) -> Result<ConsignmentRow, AppError> {
+        let direction = if c.source_outlet_id == Some(outlet)
+            && c.destination_outlet_id != Some(outlet)
+        {
+            Direction::Outgoing
+        } else if c.destination_outlet_id == Some(outlet) && c.source_outlet_id != Some(outlet) {
+            Direction::Incoming
+        } else {
+            Direction::Internal
+        };
+        let other_outlet = match direction {
+            Direction::Outgoing => c.destination_outlet_id,
+            Direction::Incoming => c.source_outlet_id,
+            Direction::Internal => None,
+        };
+        let counterpart = match (other_outlet, c.supplier_id) {
+            (Some(o), _) => self
+                .store
+                .outlets()?
+                .into_iter()
+                .find(|x| x.id == o)
+                .map(|x| x.name),
+            (None, Some(s)) => self
+                .store
+                .suppliers()?
+                .into_iter()
+                .find(|x| x.id == s)
+                .map(|x| x.name),
+            _ => None,
+        };
+        Ok(ConsignmentRow {
+            id: c.id.to_string(),
+            reference: c.reference.clone(),
+            kind: c.kind,
+            status: c.status,
+            direction,
+            counterpart: counterpart.unwrap_or_else(|| "—".into()),
+            line_count: 0,
+            updated_at: rfc3339(c.updated_at),
+        })
     }
 
     /// The sync indicator's figures.

@@ -57,3 +57,51 @@ impl ConsignmentRow {
         }
     }
 }
+
+/// One line of a consignment with its progress, as detail screens show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct LineView {
+    /// Line id.
+    pub line_id: String,
+    /// Product id.
+    pub product_id: String,
+    /// Product SKU.
+    pub sku: String,
+    /// Product name.
+    pub name: String,
+    /// Expected quantity (decimal string).
+    pub expected: String,
+    /// Packed units (from scan events).
+    pub packed: String,
+    /// Received quantity over all receipts (decimal string).
+    pub received: String,
+    /// Damaged quantity over all receipts (decimal string).
+    pub damaged: String,
+}
+
+/// A consignment with its lines and the statuses it may move to next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ConsignmentDetail {
+    /// The header, as the list shows it.
+    pub header: ConsignmentRow,
+    /// Lines with progress.
+    pub lines: Vec<LineView>,
+    /// Statuses the domain allows next (guards are checked when asked).
+    pub allowed_next: Vec<ConsignmentStatus>,
+}
+
+impl LineView {
+    /// Builds a line view from the store's line progress.
+    pub fn from_store(p: tally_store::LineProgress) -> Self {
+        Self {
+            line_id: p.line.id.to_string(),
+            product_id: p.line.product_id.to_string(),
+            sku: p.sku,
+            name: p.name,
+            expected: p.line.expected_qty.normalize().to_string(),
+            packed: p.packed.to_string(),
+            received: p.received.normalize().to_string(),
+            damaged: p.damaged.normalize().to_string(),
+        }
+    }
+}

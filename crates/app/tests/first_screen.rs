@@ -353,3 +353,40 @@ fn the_sync_indicator_reports_the_last_connection_outcome() {
     assert_eq!(s.connection, Connection::Offline);
     assert_eq!(s.last_error.as_deref(), Some("hub unreachable"));
 }
+
+#[test]
+fn a_consignment_opens_with_its_lines_and_next_statuses() {
+    let (_d, app, c) = app_with_chain();
+    app.sign_in(&c.staff.to_string(), "1234").unwrap();
+    let row = app
+        .list_open_consignments()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reference == "TR-TRF-202611-000001-00")
+        .unwrap();
+    let d = app.consignment_detail(&row.id).unwrap();
+    assert_eq!(d.header.counterpart, "Wellington");
+    assert_eq!(d.lines.len(), 1);
+    assert_eq!(
+        (d.lines[0].expected.as_str(), d.lines[0].packed.as_str()),
+        ("3", "0")
+    );
+    assert_eq!(d.lines[0].name, "Mango Ice 50ml");
+    assert!(
+        d.allowed_next.contains(&ConsignmentStatus::Packed),
+        "{:?}",
+        d.allowed_next
+    );
+}
+
+#[test]
+fn an_unknown_consignment_is_not_found() {
+    let (_d, app, c) = app_with_chain();
+    app.sign_in(&c.staff.to_string(), "1234").unwrap();
+    assert_eq!(
+        app.consignment_detail(&Uuid::now_v7().to_string())
+            .unwrap_err()
+            .code,
+        "NOT_FOUND"
+    );
+}

@@ -56,3 +56,13 @@ pub fn list_open_consignments(app: AppState<'_>) -> Result<Vec<ConsignmentRow>, 
 pub fn sync_status(app: AppState<'_>) -> Result<SyncStatus, AppError> {
     app.sync_status()
 }
+
+/// One consignment with its lines and next allowed statuses.
+#[tauri::command]
+#[specta::specta]
+pub fn consignment_detail(
+    app: AppState<'_>,
+    id: String,
+) -> Result<tally_app::consignments::ConsignmentDetail, AppError> {
+    app.consignment_detail(&id)
+}
