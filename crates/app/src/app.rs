@@ -1,8 +1,9 @@
 //! `App`: the use-case facade the UI (through the Tauri shell) calls.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
+use tally_devices::{DeviceManager, StationDeviceConfig};
 use tally_store::{Actor, Store};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -44,13 +45,15 @@ pub struct App {
     pin_guard: Mutex<PinGuard>,
     connection: Mutex<(Connection, Option<String>)>,
     events: OnceLock<Arc<dyn UiEvents>>,
+    /// The station's scale, scanners and printers; `None` at a station without devices.
+    devices: RwLock<Option<Arc<DeviceManager>>>,
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn parse_id(what: &str, s: &str) -> Result<Uuid, AppError> {
+pub(crate) fn parse_id(what: &str, s: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(s)
         .map_err(|_| AppError::new("BAD_ID", format!("That {what} id is not valid: {s}")))
 }
@@ -76,6 +79,7 @@ impl App {
             pin_guard: Mutex::new(PinGuard::default()),
             connection: Mutex::new((Connection::Unknown, None)),
             events: OnceLock::new(),
+            devices: RwLock::new(None),
         })
     }
 
@@ -95,7 +99,31 @@ impl App {
         }
     }
 
-    fn station(&self) -> Result<tally_store::StationInfo, AppError> {
+    /// The station's configuration.
+    pub(crate) fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// Starts (or restarts) the station's devices from their settings. Devices that are
+    /// missing now are retried in the background; only invalid settings fail here.
+    pub fn start_devices(&self, config: StationDeviceConfig) -> Result<(), AppError> {
+        let manager = DeviceManager::start(config).map_err(|e| {
+            AppError::new(e.code(), format!("The device settings are not usable: {e}"))
+        })?;
+        // The old manager (if any) stops its workers when its last user lets go.
+        *self.devices.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(manager));
+        Ok(())
+    }
+
+    /// The station's devices, when any are set up.
+    pub fn devices(&self) -> Option<Arc<DeviceManager>> {
+        self.devices
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn station(&self) -> Result<tally_store::StationInfo, AppError> {
         self.store.station()?.ok_or_else(|| {
             AppError::new(
                 "STATION_NOT_ENROLLED",
@@ -104,7 +132,7 @@ impl App {
         })
     }
 
-    fn outlet_id(&self) -> Result<Uuid, AppError> {
+    pub(crate) fn outlet_id(&self) -> Result<Uuid, AppError> {
         Ok(self.station()?.outlet_id)
     }
 

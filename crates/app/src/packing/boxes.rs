@@ -1,0 +1,388 @@
+//! Boxes: the container catalog, opening a box, the live weight, and closing a box with
+//! a stable (or typed) weight, its expected-weight check and its label.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use rust_decimal::prelude::ToPrimitive;
+use tally_devices::WeightSource;
+use tally_domain::freight::{default_catalog, Container, ContainerKind};
+use tally_store::{BoxChange, Parcel, ScanEvent, ScanPurpose, Weight};
+use uuid::Uuid;
+
+use super::context::{start_packing_in, PackCtx};
+use super::error::{device_error, PackingError};
+use super::views::{
+    BenchInfo, BoxView, BoxWeight, CloseBoxResult, CloseWeight, ContainerType, LiveWeight,
+};
+use super::weight_check::{check_weight, UNKNOWN_UNIT_WEIGHT_G};
+use crate::app::parse_id;
+use crate::error::AppError;
+use crate::App;
+
+/// The container a consignment's first box gets unless another is chosen.
+pub const DEFAULT_CONTAINER: &str = "BOX-M";
+/// The heaviest weight a person may type, grams (no parcel carrier takes more).
+const MAX_TYPED_G: u32 = 100_000;
+/// The longest the bench waits for a scale to settle.
+const MAX_SETTLE_WAIT: Duration = Duration::from_secs(10);
+
+fn kind_name(kind: ContainerKind) -> &'static str {
+    match kind {
+        ContainerKind::Satchel => "satchel",
+        ContainerKind::Pack => "pack",
+        ContainerKind::Box => "box",
+    }
+}
+
+fn container_type(c: &Container) -> ContainerType {
+    ContainerType {
+        code: c.code.clone(),
+        name: c.name.clone(),
+        kind: kind_name(c.kind).to_string(),
+        length_mm: c.inner.length_mm,
+        width_mm: c.inner.width_mm,
+        height_mm: c.inner.height_mm,
+        tare_g: c.tare.0,
+        max_weight_g: c.max_weight.0,
+    }
+}
+
+/// The containers a packer chooses from (the domain's catalog).
+pub fn containers() -> Vec<ContainerType> {
+    default_catalog().iter().map(container_type).collect()
+}
+
+fn find_container(code: &str) -> Option<ContainerType> {
+    containers().into_iter().find(|c| c.code == code)
+}
+
+/// Net units per product in each box, from the pack scan events (undos included).
+fn box_contents(events: &[ScanEvent]) -> HashMap<Uuid, HashMap<Uuid, i64>> {
+    let mut out: HashMap<Uuid, HashMap<Uuid, i64>> = HashMap::new();
+    for e in events.iter().filter(|e| e.purpose == ScanPurpose::Pack) {
+        if let Some(b) = e.box_id {
+            *out.entry(b).or_default().entry(e.product_id).or_default() += e.delta;
+        }
+    }
+    out
+}
+
+fn box_weight(w: &Weight) -> BoxWeight {
+    match w {
+        Weight::Scale {
+            grams, scale_id, ..
+        } => BoxWeight::Scale {
+            grams: *grams,
+            scale_id: scale_id.clone(),
+        },
+        Weight::Typed { grams } => BoxWeight::Typed { grams: *grams },
+    }
+}
+
+impl App {
+    /// The containers a packer chooses from.
+    pub fn packing_containers(&self) -> Vec<ContainerType> {
+        containers()
+    }
+
+    /// Every box of the consignment with its contents and expected weight.
+    pub(crate) fn box_views(&self, ctx: &PackCtx) -> Result<Vec<BoxView>, AppError> {
+        let parcels = self.store().boxes(ctx.id())?;
+        if parcels.is_empty() {
+            return Ok(Vec::new());
+        }
+        let contents = box_contents(&self.store().scan_events(ctx.id())?);
+        let mut weights: HashMap<Uuid, Option<u32>> = HashMap::new();
+        parcels
+            .iter()
+            .map(|p| {
+                let empty = HashMap::new();
+                self.box_view(p, contents.get(&p.id).unwrap_or(&empty), &mut weights)
+            })
+            .collect()
+    }
+
+    fn box_view(
+        &self,
+        p: &Parcel,
+        contents: &HashMap<Uuid, i64>,
+        weights: &mut HashMap<Uuid, Option<u32>>,
+    ) -> Result<BoxView, AppError> {
+        let container = find_container(&p.container_type);
+        let tare = container.as_ref().map_or(0, |c| c.tare_g);
+        let (mut units, mut goods_g, mut guessed) = (0_i64, 0_u64, 0_u64);
+        for (product, n) in contents {
+            let n = (*n).max(0);
+            if n == 0 {
+                continue;
+            }
+            units += n;
+            let unit_g = match weights.get(product) {
+                Some(w) => *w,
+                None => {
+                    let w = self.store().product(*product)?.weight_grams;
+                    weights.insert(*product, w);
+                    w
+                }
+            };
+            match unit_g {
+                Some(g) => goods_g += u64::from(g) * n.unsigned_abs(),
+                None => {
+                    guessed += n.unsigned_abs();
+                    goods_g += u64::from(UNKNOWN_UNIT_WEIGHT_G) * n.unsigned_abs();
+                }
+            }
+        }
+        let expected = u64::from(tare) + goods_g;
+        Ok(BoxView {
+            box_id: p.id.to_string(),
+            number: p.number,
+            container: p.container_type.clone(),
+            container_name: container.map_or_else(|| p.container_type.clone(), |c| c.name),
+            tare_g: tare,
+            units: i32::try_from(units).unwrap_or(i32::MAX),
+            expected_weight_g: u32::try_from(expected).unwrap_or(u32::MAX),
+            guessed_units: u32::try_from(guessed).unwrap_or(u32::MAX),
+            weight: p.weight.as_ref().map(box_weight),
+            closed: p.closed_at.is_some(),
+            label_printed: p.label_printed_at.is_some(),
+        })
+    }
+
+    /// One box's view, freshly read.
+    pub(crate) fn one_box_view(&self, ctx: &PackCtx, box_id: Uuid) -> Result<BoxView, AppError> {
+        self.box_views(ctx)?
+            .into_iter()
+            .find(|b| b.box_id == box_id.to_string())
+            .ok_or_else(|| PackingError::BoxElsewhere.into())
+    }
+
+    /// The container of the newest box, else the default.
+    pub(crate) fn default_container(&self, boxes: &[BoxView]) -> String {
+        boxes
+            .last()
+            .filter(|b| find_container(&b.container).is_some())
+            .map_or_else(|| DEFAULT_CONTAINER.to_string(), |b| b.container.clone())
+    }
+
+    /// What devices this bench has.
+    pub(crate) fn bench_info(&self) -> BenchInfo {
+        match self.devices() {
+            Some(d) => BenchInfo {
+                has_scale: d.scale().is_some(),
+                label_printer: d.config().label_printer.clone(),
+                document_printer: d.config().document_printer.clone(),
+            },
+            None => BenchInfo {
+                has_scale: false,
+                label_printer: None,
+                document_printer: None,
+            },
+        }
+    }
+
+    /// The newest open box of the consignment at this station.
+    pub(crate) fn current_box(&self, ctx: &PackCtx) -> Result<Option<Parcel>, AppError> {
+        Ok(self
+            .store()
+            .boxes(ctx.id())?
+            .into_iter()
+            .rev()
+            .find(|b| b.closed_at.is_none()))
+    }
+
+    /// Opens a new box of `container` (a draft starts packing). Scans go into it from now.
+    pub fn open_box(&self, consignment_id: &str, container: &str) -> Result<BoxView, AppError> {
+        let ctx = self.pack_ctx(consignment_id)?;
+        ctx.check_can_pack()?;
+        let c = find_container(container).ok_or_else(|| PackingError::UnknownContainer {
+            code: container.chars().take(40).collect(),
+        })?;
+        if ctx.is_draft() {
+            self.check_start_packing(&ctx)?;
+        }
+        let parcel = self.store().transact(&ctx.actor, |t| {
+            start_packing_in(t, &ctx)?;
+            t.open_box(ctx.id(), &c.code)
+        })?;
+        tracing::info!(consignment_id = %ctx.id(), box_id = %parcel.id, number = parcel.number, container = %c.code, "box opened");
+        self.one_box_view(&ctx, parcel.id)
+    }
+
+    /// What the scale shows now, for the open-box panel (the screen polls this).
+    pub fn live_weight(&self) -> LiveWeight {
+        let Some(scale) = self.devices().and_then(|d| {
+            d.scale()
+                .map(|s| (s.state(), s.latest(), s.device().to_string()))
+        }) else {
+            return LiveWeight {
+                configured: false,
+                connected: false,
+                grams: None,
+                stable: false,
+                status: "no scale at this bench".into(),
+                problem: None,
+            };
+        };
+        let (state, reading, _device) = scale;
+        let grams = reading
+            .as_ref()
+            .and_then(|r| r.weight)
+            .and_then(|w| w.grams().round().to_i32());
+        LiveWeight {
+            configured: true,
+            connected: state.connected,
+            grams,
+            stable: reading.as_ref().is_some_and(|r| r.status.is_recordable()),
+            status: reading.as_ref().map_or_else(
+                || "not connected".to_string(),
+                |r| r.status.describe().to_string(),
+            ),
+            problem: state.last_error,
+        }
+    }
+
+    /// The weight to record for a box being closed.
+    fn box_weight_now(&self, how: CloseWeight) -> Result<Weight, AppError> {
+        let devices = self.devices();
+        let scale = devices.as_ref().and_then(|d| d.scale());
+        match how {
+            CloseWeight::Scale { wait_ms } => {
+                let scale = scale.ok_or(PackingError::NoScale)?;
+                let wait = Duration::from_millis(u64::from(wait_ms)).min(MAX_SETTLE_WAIT);
+                let w = scale.capture(wait).map_err(device_error)?;
+                let grams = w
+                    .weight()
+                    .grams()
+                    .round()
+                    .to_u32()
+                    .filter(|g| *g > 0)
+                    .ok_or_else(|| {
+                        AppError::new(
+                            "SCALE_EMPTY",
+                            "The scale shows nothing. Put the box on the scale, then close it.",
+                        )
+                    })?;
+                let scale_id = match w.source() {
+                    WeightSource::Scale { device } => device.clone(),
+                    WeightSource::Typed => scale.device().to_string(),
+                };
+                Ok(Weight::Scale {
+                    grams,
+                    scale_id,
+                    stable: true,
+                })
+            }
+            CloseWeight::Typed { grams } => {
+                if scale.is_some_and(|s| s.state().connected) {
+                    return Err(PackingError::TypedWeightWithScale.into());
+                }
+                if grams == 0 || grams > MAX_TYPED_G {
+                    return Err(PackingError::BadTypedWeight {
+                        max_kg: MAX_TYPED_G / 1000,
+                    }
+                    .into());
+                }
+                Ok(Weight::Typed { grams })
+            }
+        }
+    }
+
+    /// Closes a box (the open one unless `box_id` names another): weighs it, checks the
+    /// weight against what it should weigh, and prints its label. An empty box closes
+    /// unused, without weight or label. The box is closed (durably) even when the label
+    /// cannot be printed; the result says why, and it can be reprinted.
+    pub fn close_box(
+        &self,
+        consignment_id: &str,
+        box_id: Option<&str>,
+        weight: CloseWeight,
+    ) -> Result<CloseBoxResult, AppError> {
+        let ctx = self.pack_ctx(consignment_id)?;
+        ctx.check_can_pack()?;
+        let parcel = match box_id {
+            Some(b) => {
+                let id = parse_id("box", b)?;
+                self.store()
+                    .boxes(ctx.id())?
+                    .into_iter()
+                    .find(|p| p.id == id)
+                    .ok_or(PackingError::BoxElsewhere)?
+            }
+            None => self.current_box(&ctx)?.ok_or(PackingError::NoOpenBox)?,
+        };
+        if parcel.closed_at.is_some() {
+            return Err(PackingError::BoxAlreadyClosed {
+                number: parcel.number,
+            }
+            .into());
+        }
+        let before = self.one_box_view(&ctx, parcel.id)?;
+        if before.units <= 0 {
+            self.store()
+                .update_box(&ctx.actor, parcel.id, BoxChange::Close)?;
+            tracing::info!(consignment_id = %ctx.id(), box_id = %parcel.id, "empty box closed unused");
+            return Ok(CloseBoxResult {
+                closed: self.one_box_view(&ctx, parcel.id)?,
+                check: None,
+                label: None,
+            });
+        }
+        let weight = self.box_weight_now(weight)?;
+        let measured = weight.grams();
+        self.store().transact(&ctx.actor, |t| {
+            t.update_box(parcel.id, BoxChange::Weigh { weight })?;
+            t.update_box(parcel.id, BoxChange::Close)
+        })?;
+        let check = check_weight(before.expected_weight_g, measured, before.guessed_units);
+        tracing::info!(consignment_id = %ctx.id(), box_id = %parcel.id, measured_g = measured,
+            expected_g = check.expected_g, warn = check.warn, "box closed");
+        let closed = self.one_box_view(&ctx, parcel.id)?;
+        let label = self.print_box_label(&ctx, &closed);
+        Ok(CloseBoxResult {
+            closed: self.one_box_view(&ctx, parcel.id)?,
+            check: Some(check),
+            label: Some(label),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_has_the_old_systems_cartons_with_their_tares() {
+        let m = find_container("BOX-M").unwrap();
+        assert_eq!(
+            (m.tare_g, m.length_mm, m.width_mm, m.height_mm),
+            (2_000, 400, 300, 200)
+        );
+        assert_eq!(find_container("NZP-SATCHEL-S").unwrap().tare_g, 150);
+        assert!(find_container("NOPE").is_none());
+    }
+
+    #[test]
+    fn undone_scans_leave_a_box() {
+        let (b, p) = (Uuid::now_v7(), Uuid::now_v7());
+        let ev = |delta: i64, box_id: Option<Uuid>| ScanEvent {
+            id: Uuid::now_v7(),
+            consignment_id: Uuid::nil(),
+            product_id: p,
+            box_id,
+            purpose: ScanPurpose::Pack,
+            delta,
+            raw_code: "x".into(),
+            device_id: "d".into(),
+            staff_id: Uuid::nil(),
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            undoes: None,
+            mutation_id: None,
+            origin: tally_store::ScanOrigin::Local,
+        };
+        let c = box_contents(&[ev(3, Some(b)), ev(-1, Some(b)), ev(5, None)]);
+        assert_eq!(c[&b][&p], 2);
+        assert_eq!(c.len(), 1, "scans outside a box belong to no box");
+    }
+}
