@@ -2,10 +2,12 @@
 //! a stable (or typed) weight, its expected-weight check and its label.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rust_decimal::prelude::ToPrimitive;
-use tally_devices::WeightSource;
+use rust_decimal::Decimal;
+use tally_devices::worker::ScaleWorker;
+use tally_devices::{StableWeight, WeightSource};
 use tally_domain::freight::{default_catalog, Container, ContainerKind};
 use tally_store::{BoxChange, Parcel, ScanEvent, ScanPurpose, Weight};
 use uuid::Uuid;
@@ -77,6 +79,45 @@ fn box_weight(w: &Weight) -> BoxWeight {
             scale_id: scale_id.clone(),
         },
         Weight::Typed { grams } => BoxWeight::Typed { grams: *grams },
+    }
+}
+
+fn empty_scale() -> AppError {
+    AppError::new(
+        "SCALE_EMPTY",
+        "The scale shows nothing. Put the box on the scale, then close it.",
+    )
+}
+
+/// A stable, non-zero reading taken after the packer asked: the reading the worker holds
+/// may still be the previous box's, or the empty platter's.
+fn fresh_stable_weight(scale: &ScaleWorker, wait: Duration) -> Result<StableWeight, AppError> {
+    let deadline = Instant::now() + wait;
+    let mut last = scale.next_reading(wait);
+    loop {
+        if let Some(r) = &last {
+            let heavy = r.weight.is_some_and(|w| w.grams() > Decimal::ZERO);
+            if r.status.is_recordable() && heavy {
+                return StableWeight::from_reading(scale.device(), r).map_err(device_error);
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return match &last {
+                // Stable at zero is an empty platter; anything else says why it is not steady.
+                Some(r) => match StableWeight::from_reading(scale.device(), r) {
+                    Ok(_) => Err(empty_scale()),
+                    Err(e) => Err(device_error(e)),
+                },
+                None => Err(device_error(tally_devices::DeviceError::NotConnected {
+                    what: format!("scale {}", scale.device()),
+                    detail: "no reading".into(),
+                })),
+            };
+        }
+        if let Some(r) = scale.next_reading(left) {
+            last = Some(r);
+        }
     }
 }
 
@@ -251,19 +292,14 @@ impl App {
             CloseWeight::Scale { wait_ms } => {
                 let scale = scale.ok_or(PackingError::NoScale)?;
                 let wait = Duration::from_millis(u64::from(wait_ms)).min(MAX_SETTLE_WAIT);
-                let w = scale.capture(wait).map_err(device_error)?;
+                let w = fresh_stable_weight(scale, wait)?;
                 let grams = w
                     .weight()
                     .grams()
                     .round()
                     .to_u32()
                     .filter(|g| *g > 0)
-                    .ok_or_else(|| {
-                        AppError::new(
-                            "SCALE_EMPTY",
-                            "The scale shows nothing. Put the box on the scale, then close it.",
-                        )
-                    })?;
+                    .ok_or_else(empty_scale)?;
                 let scale_id = match w.source() {
                     WeightSource::Scale { device } => device.clone(),
                     WeightSource::Typed => scale.device().to_string(),

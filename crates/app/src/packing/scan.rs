@@ -497,7 +497,7 @@ impl App {
             None => self.store().product(ack.product_id)?.name,
         };
         Ok(UndoResult {
-            units: clamp_i32(-last.delta),
+            units: clamp_i32(last.delta),
             name,
             next_line_id: next_line(&lines),
             totals: totals(&lines),
