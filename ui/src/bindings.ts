@@ -24,6 +24,34 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
 	/**  One consignment with its lines and next allowed statuses. */
 	consignmentDetail: (id: string) => typedError<ConsignmentDetail, AppError>(__TAURI_INVOKE("consignment_detail", { id })),
+	/**  Everything the packing screen shows for one consignment. */
+	packingView: (id: string) => typedError<PackingView, AppError>(__TAURI_INVOKE("packing_view", { id })),
+	/**  One scan (exactly what the scanner sent); `quantity` is the quantity key. */
+	packingScan: (id: string, raw: string, quantity: number | null) => typedError<ScanOutcome, AppError>(__TAURI_INVOKE("packing_scan", { id, raw, quantity })),
+	/**  Records an over-pack the packer confirmed, with the reason. */
+	packingConfirmOverpack: (id: string, raw: string, quantity: number | null, reason: string) => typedError<ScanOutcome, AppError>(__TAURI_INVOKE("packing_confirm_overpack", { id, raw, quantity, reason })),
+	/**  Adds a product that is not on the consignment, with the reason, and packs it. */
+	packingAddToConsignment: (id: string, productId: string, raw: string, quantity: number | null, reason: string) => typedError<ScanOutcome, AppError>(__TAURI_INVOKE("packing_add_to_consignment", { id, productId, raw, quantity, reason })),
+	/**  Packs a product found by search (its barcode was unknown). */
+	packingPackProduct: (id: string, productId: string, raw: string | null, quantity: number | null) => typedError<ScanOutcome, AppError>(__TAURI_INVOKE("packing_pack_product", { id, productId, raw, quantity })),
+	/**  Products by name or SKU. */
+	packingSearchProducts: (query: string) => typedError<ProductCard[], AppError>(__TAURI_INVOKE("packing_search_products", { query })),
+	/**  Takes back this bench's last scan. */
+	packingUndo: (id: string) => typedError<UndoResult, AppError>(__TAURI_INVOKE("packing_undo", { id })),
+	/**  Opens a new box of a container type. */
+	packingOpenBox: (id: string, container: string) => typedError<BoxView, AppError>(__TAURI_INVOKE("packing_open_box", { id, container })),
+	/**  Weighs and closes a box, checks its weight, prints its label. */
+	packingCloseBox: (id: string, boxId: string | null, weight: CloseWeight) => typedError<CloseBoxResult, AppError>(__TAURI_INVOKE("packing_close_box", { id, boxId, weight })),
+	/**  Prints a box label again (same bytes, same printer). */
+	packingReprintLabel: (id: string, boxId: string | null) => typedError<PrintResult, AppError>(__TAURI_INVOKE("packing_reprint_label", { id, boxId })),
+	/**  What the scale shows now (the open-box panel polls this). */
+	packingLiveWeight: () => typedError<LiveWeight, AppError>(__TAURI_INVOKE("packing_live_weight")),
+	/**  What stands between the consignment and sending. */
+	packingSendCheck: (id: string) => typedError<SendCheck, AppError>(__TAURI_INVOKE("packing_send_check", { id })),
+	/**  Sends the consignment (short-ship reasons, handover) and prints the packing slip. */
+	packingSend: (id: string, input: SendInput) => typedError<SendResult, AppError>(__TAURI_INVOKE("packing_send", { id, input })),
+	/**  The command barcodes, for a printable sheet. */
+	packingCommandCodes: () => typedError<CommandCode[], AppError>(__TAURI_INVOKE("packing_command_codes")),
 };
 
 /** Events */
@@ -39,6 +67,86 @@ export type AppError = {
 	code: string,
 	/**  Human message for the bench. */
 	message: string,
+};
+
+/**  What this bench has. */
+export type BenchInfo = {
+	/**  A scale is set up. */
+	has_scale: boolean,
+	/**  The printer box labels go to; `None` saves them as PDF files. */
+	label_printer: string | null,
+	/**  The printer packing slips go to; `None` saves them as PDF files. */
+	document_printer: string | null,
+};
+
+/**  One box of the consignment. */
+export type BoxView = {
+	/**  Box id. */
+	box_id: string,
+	/**  1, 2, 3... within the consignment. */
+	number: number,
+	/**  Container code. */
+	container: string,
+	/**  Container name (the code when not in the catalog). */
+	container_name: string,
+	/**  Container tare, grams (0 when unknown). */
+	tare_g: number,
+	/**  Units in the box (this station's scans). */
+	units: number,
+	/**  Tare plus the goods' catalog weights, grams. */
+	expected_weight_g: number,
+	/**  Units whose weight the catalog does not know (counted at 100 g). */
+	guessed_units: number,
+	/**  The recorded weight, once closed. */
+	weight: BoxWeight | null,
+	/**  Closed: takes no more scans. */
+	closed: boolean,
+	/**  The label has been printed at least once. */
+	label_printed: boolean,
+};
+
+/**  How a box's weight was obtained. */
+export type BoxWeight = 
+/**  A stable scale reading. */
+{ source: "scale"; 
+/**  Grams. */
+grams: number; 
+/**  Which scale. */
+scale_id: string } | 
+/**  Typed by a person at a bench without a (working) scale. */
+{ source: "typed"; 
+/**  Grams. */
+grams: number };
+
+/**  A closed box, its weight check and its label. */
+export type CloseBoxResult = {
+	/**  The box, closed. */
+	closed: BoxView,
+	/**  Expected vs measured (`None` for an empty box closed unused). */
+	check: WeightCheck | null,
+	/**  The label (`None` for an empty box). */
+	label: PrintResult | null,
+};
+
+/**  How to weigh a box being closed. */
+export type CloseWeight = 
+/**  Take a stable reading from the scale, waiting up to `wait_ms` for it to settle. */
+{ source: "scale"; 
+/**  Longest wait for a stable reading, ms. */
+wait_ms: number } | 
+/**  A weight typed at a bench without a working scale. */
+{ source: "typed"; 
+/**  Grams. */
+grams: number };
+
+/**  A command barcode as printed on the bench's command sheet. */
+export type CommandCode = {
+	/**  The command. */
+	command: PackCommand,
+	/**  Exactly what the barcode holds (Code 128). */
+	code: string,
+	/**  The words printed under it. */
+	label: string,
 };
 
 /**  Connection to the hub as last seen. */
@@ -94,6 +202,26 @@ export type ConsignmentRow = {
 /**  The CIS status: richer than Lightspeed's (see ARCHITECTURE.md, "Statuses"). */
 export type ConsignmentStatus = "draft" | "pending_approval" | "approved" | "packing" | "packed" | "sent" | "in_transit" | "receiving" | "received" | "cancelled" | "scheduled" | "counting" | "review" | "complete";
 
+/**  A container type from the catalog (FREIGHT.md: inner size and tare). */
+export type ContainerType = {
+	/**  Stable code, e.g. `BOX-M`. */
+	code: string,
+	/**  Name at the bench, e.g. "Carton M". */
+	name: string,
+	/**  `satchel`, `pack` or `box`. */
+	kind: string,
+	/**  Inner length, mm. */
+	length_mm: number,
+	/**  Inner width, mm. */
+	width_mm: number,
+	/**  Inner height (nominal depth for satchels), mm. */
+	height_mm: number,
+	/**  Empty weight, grams. */
+	tare_g: number,
+	/**  Rated gross weight, grams. */
+	max_weight_g: number,
+};
+
 /**  Data shown on screen changed (a pull brought new rows). */
 export type DataChanged = null;
 
@@ -105,6 +233,28 @@ export type Direction =
 "outgoing" | 
 /**  Stays here (a stocktake). */
 "internal";
+
+/**  How the goods leave (DOMAIN.md: handover modes). */
+export type Handover = 
+/**  A staff member drives it over. */
+"internal_drive" | 
+/**  The destination collects it. */
+"pickup" | 
+/**  Dropped at a carrier depot. */
+"depot_drop" | 
+/**  A booked carrier collects it (needs a booking: stays packed until then). */
+"carrier";
+
+/**  Where a pick-list line stands. */
+export type LineState = 
+/**  Nothing packed yet. */
+"todo" | 
+/**  Some packed, some remaining. */
+"partial" | 
+/**  Packed exactly as expected. */
+"complete" | 
+/**  More packed than expected (confirmed with a reason). */
+"over";
 
 /**  One line of a consignment with its progress, as detail screens show it. */
 export type LineView = {
@@ -126,6 +276,22 @@ export type LineView = {
 	damaged: string,
 };
 
+/**  The scale as the open-box panel shows it. */
+export type LiveWeight = {
+	/**  A scale is set up at this bench. */
+	configured: boolean,
+	/**  It is answering. */
+	connected: boolean,
+	/**  Grams shown (rounded), when the scale shows a weight. */
+	grams: number | null,
+	/**  A stable, recordable reading. */
+	stable: boolean,
+	/**  The scale's state in words ("steady", "still moving"). */
+	status: string,
+	/**  The last problem, with the fix. */
+	problem: string | null,
+};
+
 /**  An outlet, as the header shows it. */
 export type OutletInfo = {
 	/**  Outlet id (Lightspeed's). */
@@ -134,8 +300,225 @@ export type OutletInfo = {
 	name: string,
 };
 
+/**  What a command barcode asks the bench to do. */
+export type PackCommand = 
+/**  Open a new box (of the last container type used). */
+"new_box" | 
+/**  Weigh and close the open box, printing its label. */
+"close_box" | 
+/**  Undo this bench's last scan. */
+"undo" | 
+/**  Print the last closed box's label again. */
+"reprint_label" | 
+/**  Send the consignment (asks for short-ship reasons if needed). */
+"send" | 
+/**  Dismiss the message or dialog on screen (put the item aside). */
+"dismiss";
+
+/**  Everything the packing screen shows for one consignment. */
+export type PackingView = {
+	/**  Consignment id. */
+	consignment_id: string,
+	/**  Human reference. */
+	reference: string,
+	/**  Transfer or supplier return. */
+	kind: ConsignmentKind,
+	/**  CIS status. */
+	status: ConsignmentStatus,
+	/**  Where it goes (outlet or supplier name). */
+	destination: string,
+	/**  Scans are accepted now (draft starts packing on the first scan). */
+	can_pack: boolean,
+	/**  The pick list in picking order. */
+	lines: PickLine[],
+	/**  The line to pick next (first in picking order with units remaining). */
+	next_line_id: string | null,
+	/**  Totals. */
+	totals: PickTotals,
+	/**  Boxes by number. */
+	boxes: BoxView[],
+	/**  The box scans go into (the newest open one). */
+	open_box: BoxView | null,
+	/**  Containers to choose from. */
+	containers: ContainerType[],
+	/**  The container a new box gets unless another is chosen. */
+	default_container: string,
+	/**  This bench's devices. */
+	bench: BenchInfo,
+	/**  The command barcodes. */
+	commands: CommandCode[],
+};
+
+/**  One line of the pick list. */
+export type PickLine = {
+	/**  Line id. */
+	line_id: string,
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Product name. */
+	name: string,
+	/**  Bin location, blank when the catalog does not know it. */
+	bin: string,
+	/**  Units to send. */
+	expected: number,
+	/**  Units packed (every station's scans, undos included). */
+	packed: number,
+	/**  Units still to pack (never below zero). */
+	remaining: number,
+	/**  Todo, partial, complete or over. */
+	state: LineState,
+};
+
+/**  Totals over the pick list. */
+export type PickTotals = {
+	/**  Lines on the consignment. */
+	lines: number,
+	/**  Lines packed in full (or over). */
+	lines_done: number,
+	/**  Units expected. */
+	expected: number,
+	/**  Units packed. */
+	packed: number,
+	/**  Units remaining. */
+	remaining: number,
+};
+
+/**  What happened to a label or slip that should have been printed. */
+export type PrintResult = {
+	/**  It reached a printer or was saved. */
+	done: boolean,
+	/**  The printer's name (`None`: saved as a file). */
+	printer: string | null,
+	/**  The saved file, when saved rather than printed. */
+	file: string | null,
+	/**  Why it failed, with the fix (`done` is false). */
+	problem: string | null,
+};
+
+/**  A product as a scan found it (for "not on this consignment"). */
+export type ProductCard = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Still sold (an inactive product is shown so the packer can say so). */
+	active: boolean,
+};
+
 /**  A staff member's role. `Admin` configures; it does not approve money. */
 export type Role = "staff" | "store_manager" | "area_manager" | "ops_manager" | "financial_controller" | "director" | "admin";
+
+/**
+ *  What a scan did. Only `accepted` wrote anything; every other outcome left the
+ *  consignment unchanged and says what to do.
+ */
+export type ScanOutcome = 
+/**  Recorded (durably, before this returned). */
+{ outcome: "accepted"; 
+/**  The line after the scan. */
+line: PickLine; 
+/**  Units added. */
+units: number; 
+/**  This scan completed the line (play the "complete" sound). */
+line_complete: boolean; 
+/**  The stored scan event. */
+event_id: string; 
+/**  The box it went into. */
+box_number: number; 
+/**  A box opened for this scan (there was none open). */
+box_opened: BoxView | null; 
+/**  This scan moved a draft into packing. */
+packing_started: boolean; 
+/**  The next line to pick. */
+next_line_id: string | null; 
+/**  Totals after the scan. */
+totals: PickTotals } | 
+/**  No product has this code (`SCAN_UNKNOWN`). */
+{ outcome: "unknown"; 
+/**  Stable code. */
+code: string; 
+/**  What happened and the fix. */
+message: string; 
+/**  What was scanned. */
+raw: string } | 
+/**  A known product that is not on this consignment (`SCAN_NOT_ON_CONSIGNMENT`). */
+{ outcome: "not_on_consignment"; 
+/**  Stable code. */
+code: string; 
+/**  What happened and the fix. */
+message: string; 
+/**  The product. */
+product: ProductCard; 
+/**  Units the scan would add. */
+units: number; 
+/**  What was scanned. */
+raw: string } | 
+/**  The scan would pack more than expected (`SCAN_OVERPACK`). */
+{ outcome: "overpack"; 
+/**  Stable code. */
+code: string; 
+/**  What happened and the fix. */
+message: string; 
+/**  The line as it is (nothing recorded). */
+line: PickLine; 
+/**  Units the scan would add. */
+units: number; 
+/**  Packed after the scan, if confirmed. */
+would_be: number; 
+/**  What was scanned. */
+raw: string } | 
+/**  Not a product code: unreadable, or a label of another kind. */
+{ outcome: "rejected"; 
+/**  Stable code (`BAD_CHECK_DIGIT`, `SCAN_NOT_A_PRODUCT`, ...). */
+code: string; 
+/**  What happened and the fix. */
+message: string } | 
+/**  A command barcode: the screen carries it out. */
+{ outcome: "command"; 
+/**  The command. */
+command: PackCommand };
+
+/**  What the send dialog needs to know before submitting. */
+export type SendCheck = {
+	/**  Lines packed short (need a reason each). */
+	short_lines: PickLine[],
+	/**  Boxes still open (closing them is part of sending). */
+	open_boxes: number[],
+	/**  Boxes with goods but no weight. */
+	unweighed_boxes: number[],
+	/**  Nothing packed at all. */
+	nothing_packed: boolean,
+	/**  Ready once the short lines have reasons. */
+	ready: boolean,
+	/**  What stops it, in words. */
+	problems: string[],
+};
+
+/**  What the send dialog submits. */
+export type SendInput = {
+	/**  Reasons for every line packed short. */
+	short: ShortLine[],
+	/**  How it leaves. */
+	handover: Handover,
+	/**  The driver's name for an internal drive, if given. */
+	driver: string | null,
+	/**  Today's date as the slip should print it (the screen knows the local date). */
+	local_date: string | null,
+};
+
+/**  What sending did. */
+export type SendResult = {
+	/**  Status now (`sent`, or `packed` for a carrier handover waiting for its booking). */
+	status: ConsignmentStatus,
+	/**  The packing slip. */
+	slip: PrintResult,
+	/**  Changes waiting to reach the hub (the sync indicator shows them leave). */
+	pending_sync: number,
+};
 
 /**  The signed-in staff member. */
 export type Session = {
@@ -144,6 +527,29 @@ export type Session = {
 	/**  When they signed in (RFC 3339). */
 	started_at: string,
 };
+
+/**  A line sent short, with its reason. */
+export type ShortLine = {
+	/**  Product id of the line. */
+	product_id: string,
+	/**  Why. */
+	reason: ShortReason,
+	/**  Required for `other`. */
+	note: string | null,
+};
+
+/**  Why a line leaves short. */
+export type ShortReason = 
+/**  Not on the shelf. */
+"out_of_stock" | 
+/**  Found damaged while picking. */
+"damaged" | 
+/**  Could not be found. */
+"not_found" | 
+/**  Kept back on purpose (a manager asked). */
+"held_back" | 
+/**  Anything else (a note is required). */
+"other";
 
 /**  A staff member as the sign-in screen shows them (never their PIN hash). */
 export type StaffCard = {
@@ -196,6 +602,38 @@ export type SyncStatus = {
 
 /**  The sync indicator's figures changed. */
 export type SyncStatusChanged = SyncStatus;
+
+/**  What an undo removed. */
+export type UndoResult = {
+	/**  The line after the undo. */
+	line: PickLine | null,
+	/**  Units removed. */
+	units: number,
+	/**  Product name, for the message. */
+	name: string,
+	/**  The next line to pick. */
+	next_line_id: string | null,
+	/**  Totals after the undo. */
+	totals: PickTotals,
+};
+
+/**  The outcome of comparing a box's measured weight with what it should weigh. */
+export type WeightCheck = {
+	/**  Tare plus the goods' weights, grams. */
+	expected_g: number,
+	/**  What the scale (or the person) said, grams. */
+	measured_g: number,
+	/**  Measured minus expected, grams (negative: lighter than expected). */
+	difference_g: number,
+	/**  The allowed difference: max(10 % of expected, 200 g). */
+	tolerance_g: number,
+	/**  True when the difference is beyond the tolerance. */
+	warn: boolean,
+	/**  Units whose weight is not in the catalog (counted at 100 g each). */
+	guessed_units: number,
+	/**  What to tell the packer. */
+	message: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

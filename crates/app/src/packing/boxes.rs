@@ -59,6 +59,14 @@ fn find_container(code: &str) -> Option<ContainerType> {
     containers().into_iter().find(|c| c.code == code)
 }
 
+/// The container a new box gets: the newest box's (a packer reuses one size), else the default.
+pub(crate) fn default_container_after(newest: Option<&str>) -> String {
+    newest
+        .filter(|c| find_container(c).is_some())
+        .unwrap_or(DEFAULT_CONTAINER)
+        .to_string()
+}
+
 /// Net units per product in each box, from the pack scan events (undos included).
 fn box_contents(events: &[ScanEvent]) -> HashMap<Uuid, HashMap<Uuid, i64>> {
     let mut out: HashMap<Uuid, HashMap<Uuid, i64>> = HashMap::new();
@@ -201,10 +209,7 @@ impl App {
 
     /// The container of the newest box, else the default.
     pub(crate) fn default_container(&self, boxes: &[BoxView]) -> String {
-        boxes
-            .last()
-            .filter(|b| find_container(&b.container).is_some())
-            .map_or_else(|| DEFAULT_CONTAINER.to_string(), |b| b.container.clone())
+        default_container_after(boxes.last().map(|b| b.container.as_str()))
     }
 
     /// What devices this bench has.

@@ -7,7 +7,7 @@ use tally_domain::{parse_scan, ScanConfig, ScannedCode};
 use tally_store::{ProductHit, ScanInput, ScanPurpose};
 use uuid::Uuid;
 
-use super::boxes::DEFAULT_CONTAINER;
+use super::boxes::default_container_after;
 use super::command_codes::parse_command;
 use super::context::{start_packing_in, PackCtx};
 use super::error::PackingError;
@@ -331,13 +331,13 @@ impl App {
         if ctx.is_draft() {
             self.check_start_packing(ctx)?;
         }
-        let open = self.current_box(ctx)?;
-        let container = self.default_container(&self.box_views(ctx)?);
-        let container = if container.is_empty() {
-            DEFAULT_CONTAINER.to_string()
-        } else {
-            container
-        };
+        let parcels = self.store().boxes(ctx.id())?;
+        let open = parcels
+            .iter()
+            .rev()
+            .find(|b| b.closed_at.is_none())
+            .cloned();
+        let container = default_container_after(parcels.last().map(|b| b.container_type.as_str()));
         let device_id = self.bench_device_id()?;
         let consignment_id = ctx.id();
         let (ack, started, opened) = self.store().transact(&ctx.actor, |t| {
@@ -346,7 +346,7 @@ impl App {
                 Some(b) => (b.id, None),
                 None => {
                     let b = t.open_box(consignment_id, &container)?;
-                    (b.id, Some(b.id))
+                    (b.id, Some((b.id, b.number)))
                 }
             };
             if let Permit::AddLine(_) = permit {
@@ -412,9 +412,13 @@ impl App {
         };
         let line_complete =
             before < line.expected && line.packed >= line.expected && line.expected > 0;
-        let box_number = self.box_number(ctx, open.as_ref().map(|b| b.id).or(opened))?;
+        let box_number = match (&open, opened) {
+            (Some(b), _) => b.number,
+            (None, Some((_, n))) => n,
+            (None, None) => 0,
+        };
         let box_opened: Option<BoxView> = match opened {
-            Some(id) => Some(self.one_box_view(ctx, id)?),
+            Some((id, _)) => Some(self.one_box_view(ctx, id)?),
             None => None,
         };
         Ok(ScanOutcome::Accepted {
@@ -428,18 +432,6 @@ impl App {
             totals: totals(&lines),
             line,
         })
-    }
-
-    fn box_number(&self, ctx: &PackCtx, id: Option<Uuid>) -> Result<u32, AppError> {
-        Ok(id
-            .and_then(|id| {
-                self.store()
-                    .boxes(ctx.id())
-                    .ok()?
-                    .into_iter()
-                    .find(|b| b.id == id)
-            })
-            .map_or(0, |b| b.number))
     }
 
     /// Takes back this bench's last scan on the consignment (a negative event; events are
