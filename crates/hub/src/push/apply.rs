@@ -1,0 +1,646 @@
+//! Applying one mutation to the hub's state after checking it with the rules.
+//! Every check runs before the first write of the mutation.
+
+use rust_decimal::Decimal;
+use tally_domain::{ConsignmentKind, ConsignmentStatus};
+use tally_sync::{
+    ApprovalDecided, ApprovalRow, BoxClosed, BoxOpened, BoxRow, ConsignmentCreated, Decision,
+    LineRemoved, LineRow, LineSet, Mutation, MutationEnvelope, ReceiptClosed,
+    ReceiptSessionRecorded, RejectReason, ScanPurpose, ScanRecorded, ShortShipRecorded, StaffRow,
+    StatusTransitionRequested, VarianceReason,
+};
+use time::OffsetDateTime;
+
+use crate::rules::{self, Refusal};
+use crate::store::{ConsignmentHeader, DeviceRecord, Entity, HubTx, SagaPriority};
+use crate::HubError;
+
+use ConsignmentKind as K;
+use ConsignmentStatus as S;
+
+/// Why a mutation was not applied.
+#[derive(Debug)]
+pub(crate) enum ApplyError {
+    /// A rule refused it.
+    Refused(Refusal),
+    /// The store failed (the whole push fails and the outlet retries).
+    Store(HubError),
+}
+
+impl From<Refusal> for ApplyError {
+    fn from(r: Refusal) -> Self {
+        Self::Refused(r)
+    }
+}
+
+impl From<HubError> for ApplyError {
+    fn from(e: HubError) -> Self {
+        Self::Store(e)
+    }
+}
+
+type ApplyResult<T> = Result<T, ApplyError>;
+
+/// Marker that a mutation was applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied;
+
+fn refuse<T>(code: &'static str, message: impl Into<String>) -> ApplyResult<T> {
+    Err(ApplyError::Refused(Refusal::new(code, message)))
+}
+
+struct Ctx<'a> {
+    device: &'a DeviceRecord,
+    actor: StaffRow,
+    now: OffsetDateTime,
+}
+
+/// Checks and applies one mutation inside the caller's unit.
+pub(crate) fn apply_one(
+    tx: &mut dyn HubTx,
+    device: &DeviceRecord,
+    env: &MutationEnvelope,
+    now: OffsetDateTime,
+) -> ApplyResult<Applied> {
+    let actor = active_staff(tx, &env.actor.staff_id)?;
+    if !rules::is_chain_role(actor.role) && actor.outlet_id.as_deref() != Some(&device.outlet_id) {
+        return refuse(
+            "STAFF_NOT_AT_OUTLET",
+            format!("{} does not work at this outlet", actor.name),
+        );
+    }
+    let ctx = Ctx { device, actor, now };
+    match &env.mutation {
+        Mutation::ConsignmentCreated(m) => created(tx, &ctx, m, env.created_at),
+        Mutation::LineSet(m) => line_set(tx, &ctx, m),
+        Mutation::LineRemoved(m) => line_removed(tx, &ctx, m),
+        Mutation::StatusTransitionRequested(m) => transition(tx, &ctx, m),
+        Mutation::ScanRecorded(m) => scan(tx, &ctx, m),
+        Mutation::BoxOpened(m) => box_opened(tx, &ctx, m),
+        Mutation::BoxClosed(m) => box_closed(tx, &ctx, m),
+        Mutation::ReceiptSessionRecorded(m) => receipt_session(tx, &ctx, m),
+        Mutation::ReceiptClosed(m) => receipt_closed(tx, &ctx, m),
+        Mutation::ApprovalDecided(m) => approval(tx, &ctx, m),
+        Mutation::ShortShipRecorded(m) => short_ship(tx, &ctx, m),
+    }
+}
+
+fn active_staff(tx: &mut dyn HubTx, id: &str) -> ApplyResult<StaffRow> {
+    match tx.staff(id)? {
+        Some(s) if s.active => Ok(s),
+        Some(s) => refuse(
+            "STAFF_INACTIVE",
+            format!("{} can no longer sign in", s.name),
+        ),
+        None => refuse(
+            "UNKNOWN_STAFF",
+            format!("staff member {id} is not known to the hub"),
+        ),
+    }
+}
+
+/// Loads a consignment the device's outlet is a party to. Chain roles may act on
+/// any outlet's consignment when `chain_roles_may` is set (approvals).
+fn own_consignment(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    id: uuid::Uuid,
+    chain_roles_may: bool,
+) -> ApplyResult<ConsignmentHeader> {
+    let Some(h) = tx.consignment(id)? else {
+        return refuse(
+            "CONSIGNMENT_NOT_FOUND",
+            format!("consignment {id} is not known to the hub"),
+        );
+    };
+    let chain_may = chain_roles_may && rules::is_chain_role(ctx.actor.role);
+    if !(h.involves(&ctx.device.outlet_id) || chain_may) {
+        return refuse(
+            "FOREIGN_OUTLET",
+            format!("{} belongs to other outlets", h.reference),
+        );
+    }
+    Ok(h)
+}
+
+/// Bumps the version, stores the header and logs the change for pull.
+fn touch(tx: &mut dyn HubTx, h: &mut ConsignmentHeader, now: OffsetDateTime) -> ApplyResult<()> {
+    h.version += 1;
+    h.updated_at = now;
+    tx.update_consignment(h)?;
+    tx.record_change(Entity::Consignment, &h.id.to_string())?;
+    Ok(())
+}
+
+fn known_product(tx: &mut dyn HubTx, id: &str) -> ApplyResult<()> {
+    match tx.product(id)? {
+        Some(p) if !p.deleted => Ok(()),
+        _ => refuse(
+            "UNKNOWN_PRODUCT",
+            format!("product {id} is not in the catalog"),
+        ),
+    }
+}
+
+fn known_outlet(tx: &mut dyn HubTx, id: &Option<String>, what: &str) -> ApplyResult<()> {
+    if let Some(id) = id {
+        match tx.outlet(id)? {
+            Some(o) if !o.deleted => {}
+            _ => return refuse("UNKNOWN_OUTLET", format!("{what} outlet {id} is not known")),
+        }
+    }
+    Ok(())
+}
+
+fn line_of(tx: &mut dyn HubTx, h: &ConsignmentHeader, product_id: &str) -> ApplyResult<LineRow> {
+    tx.line(h.id, product_id)?.map_or_else(
+        || {
+            refuse(
+                "LINE_NOT_FOUND",
+                format!("{} has no line for product {product_id}", h.reference),
+            )
+        },
+        Ok,
+    )
+}
+
+fn new_line(product_id: &str, expected: Decimal, unit_cost: Option<Decimal>) -> LineRow {
+    LineRow {
+        product_id: product_id.to_string(),
+        expected_qty: expected,
+        unit_cost,
+        packed_qty: Decimal::ZERO,
+        received_qty: Decimal::ZERO,
+        damaged_qty: Decimal::ZERO,
+        counted_qty: Decimal::ZERO,
+        short_reason: None,
+    }
+}
+
+fn created(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    m: &ConsignmentCreated,
+    created_at: OffsetDateTime,
+) -> ApplyResult<Applied> {
+    if tx.consignment(m.consignment_id)?.is_some() {
+        return refuse(
+            "CONSIGNMENT_EXISTS",
+            format!("consignment {} already exists", m.consignment_id),
+        );
+    }
+    let outlet = Some(ctx.device.outlet_id.clone());
+    let (acting_side, parties_ok) = match m.kind {
+        K::PurchaseOrder => (
+            &m.destination_outlet_id,
+            m.supplier_id.is_some() && m.source_outlet_id.is_none(),
+        ),
+        K::OutletTransfer => (
+            &m.source_outlet_id,
+            m.destination_outlet_id.is_some() && m.destination_outlet_id != m.source_outlet_id,
+        ),
+        K::SupplierReturn => (
+            &m.source_outlet_id,
+            m.supplier_id.is_some() && m.destination_outlet_id.is_none(),
+        ),
+        K::Stocktake => (
+            &m.source_outlet_id,
+            m.supplier_id.is_none()
+                && (m.destination_outlet_id.is_none()
+                    || m.destination_outlet_id == m.source_outlet_id),
+        ),
+    };
+    if !parties_ok || acting_side.is_none() {
+        return refuse(
+            "INVALID_PARTIES",
+            format!(
+                "a {} needs {}",
+                m.kind.as_str().replace('_', " "),
+                match m.kind {
+                    K::PurchaseOrder => "a supplier and a receiving outlet",
+                    K::OutletTransfer => "two different outlets",
+                    K::SupplierReturn => "a sending outlet and a supplier",
+                    K::Stocktake => "one outlet",
+                }
+            ),
+        );
+    }
+    if *acting_side != outlet {
+        return refuse(
+            "FOREIGN_OUTLET",
+            "a station can only create consignments for its own outlet",
+        );
+    }
+    known_outlet(tx, &m.source_outlet_id, "sending")?;
+    known_outlet(tx, &m.destination_outlet_id, "receiving")?;
+    if let Some(sid) = &m.supplier_id {
+        match tx.supplier(sid)? {
+            Some(s) if !s.deleted => {}
+            _ => return refuse("UNKNOWN_SUPPLIER", format!("supplier {sid} is not known")),
+        }
+    }
+    let initial = rules::initial_status(m.kind);
+    if m.status != initial {
+        return refuse(
+            "INVALID_INITIAL_STATUS",
+            format!(
+                "a new {} starts as {}",
+                m.kind.as_str().replace('_', " "),
+                initial.as_str()
+            ),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for l in &m.lines {
+        if !seen.insert(l.product_id.as_str()) {
+            return refuse(
+                "DUPLICATE_LINE",
+                format!("product {} is listed twice", l.product_id),
+            );
+        }
+        rules::check_non_negative("expected quantity", l.expected_qty)?;
+        known_product(tx, &l.product_id)?;
+    }
+    let header = ConsignmentHeader {
+        id: m.consignment_id,
+        kind: m.kind,
+        status: initial,
+        reference: m.reference.clone(),
+        source_outlet_id: m.source_outlet_id.clone(),
+        destination_outlet_id: m.destination_outlet_id.clone(),
+        supplier_id: m.supplier_id.clone(),
+        lightspeed_id: None,
+        version: 1,
+        created_by: ctx.actor.id.clone(),
+        last_edited_by: None,
+        created_at,
+        updated_at: ctx.now,
+    };
+    tx.insert_consignment(&header)?;
+    for l in &m.lines {
+        tx.upsert_line(
+            m.consignment_id,
+            &new_line(&l.product_id, l.expected_qty, l.unit_cost),
+        )?;
+    }
+    tx.record_change(Entity::Consignment, &header.id.to_string())?;
+    tx.mark_saga_dirty(header.id, SagaPriority::Edit, ctx.now)?;
+    Ok(Applied)
+}
+
+fn line_set(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineSet) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    rules::check_lines_editable(h.status)?;
+    rules::check_non_negative("expected quantity", m.expected_qty)?;
+    known_product(tx, &m.product_id)?;
+    let line = match tx.line(h.id, &m.product_id)? {
+        Some(mut l) => {
+            l.expected_qty = m.expected_qty;
+            if m.unit_cost.is_some() {
+                l.unit_cost = m.unit_cost;
+            }
+            l
+        }
+        None => new_line(&m.product_id, m.expected_qty, m.unit_cost),
+    };
+    tx.upsert_line(h.id, &line)?;
+    h.last_edited_by = Some(ctx.actor.id.clone());
+    touch(tx, &mut h, ctx.now)?;
+    tx.mark_saga_dirty(h.id, SagaPriority::Edit, ctx.now)?;
+    Ok(Applied)
+}
+
+fn line_removed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineRemoved) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    rules::check_lines_editable(h.status)?;
+    let line = line_of(tx, &h, &m.product_id)?;
+    if !line.packed_qty.is_zero() || !line.counted_qty.is_zero() {
+        return refuse(
+            "LINE_HAS_UNITS",
+            "units of this product are already packed or counted; take them out first",
+        );
+    }
+    tx.delete_line(h.id, &m.product_id)?;
+    h.last_edited_by = Some(ctx.actor.id.clone());
+    touch(tx, &mut h, ctx.now)?;
+    tx.mark_saga_dirty(h.id, SagaPriority::Edit, ctx.now)?;
+    Ok(Applied)
+}
+
+fn transition(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    m: &StatusTransitionRequested,
+) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    if h.status != m.from {
+        // Someone else moved it first: the later station loses and is told where it is.
+        return Err(rules::already(h.status).into());
+    }
+    rules::check_transition(h.kind, m.from, m.to)?;
+    match m.to {
+        S::Approved => {
+            return refuse(
+                "APPROVAL_REQUIRED",
+                "an order is approved by an approver's decision, not a status change",
+            )
+        }
+        S::Received => {
+            return refuse(
+                "RECEIPT_REQUIRED",
+                "close receiving with the receipt (signature or PIN) to mark it received",
+            )
+        }
+        S::Cancelled if m.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
+            return refuse("REASON_REQUIRED", "say why it is being cancelled")
+        }
+        _ => {}
+    }
+    let lines = tx.lines(h.id)?;
+    if matches!(
+        m.to,
+        S::PendingApproval | S::Packing | S::Sent | S::Counting
+    ) && lines.is_empty()
+    {
+        return refuse("NO_LINES", "add at least one line first");
+    }
+    if m.to == S::Packed && tx.boxes(h.id)?.iter().any(|b| !b.closed) {
+        return refuse("BOXES_OPEN", "close and weigh every box first");
+    }
+    if m.to == S::Sent && matches!(h.kind, K::OutletTransfer | K::SupplierReturn) {
+        if lines.iter().all(|l| l.packed_qty.is_zero()) {
+            return refuse("NOTHING_PACKED", "nothing has been packed yet");
+        }
+        if let Some(l) = lines
+            .iter()
+            .find(|l| l.packed_qty < l.expected_qty && l.short_reason.is_none())
+        {
+            return refuse(
+                "SHORT_WITHOUT_REASON",
+                format!(
+                    "product {} is packed short ({} of {}); give a reason to send it short",
+                    l.product_id, l.packed_qty, l.expected_qty
+                ),
+            );
+        }
+    }
+    h.status = m.to;
+    touch(tx, &mut h, ctx.now)?;
+    tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
+    Ok(Applied)
+}
+
+fn scan(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ScanRecorded) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    match m.purpose {
+        ScanPurpose::Pack => {
+            if !matches!(h.kind, K::OutletTransfer | K::SupplierReturn) {
+                return refuse("NOT_PACKED_HERE", "only transfers and returns are packed");
+            }
+            rules::check_packing_open(h.status)?;
+        }
+        ScanPurpose::Count => {
+            if h.kind != K::Stocktake {
+                return refuse("NOT_A_STOCKTAKE", "counts belong to stocktakes");
+            }
+            rules::check_counting_open(h.status)?;
+        }
+    }
+    if m.delta.is_zero() {
+        return refuse("ZERO_SCAN", "a scan must change the count");
+    }
+    let mut line = match (m.purpose, tx.line(h.id, &m.product_id)?) {
+        (_, Some(l)) => l,
+        // A stocktake counts whatever is on the shelf.
+        (ScanPurpose::Count, None) => {
+            known_product(tx, &m.product_id)?;
+            new_line(&m.product_id, Decimal::ZERO, None)
+        }
+        (ScanPurpose::Pack, None) => {
+            return refuse(
+                "LINE_NOT_FOUND",
+                format!("{} has no line for product {}", h.reference, m.product_id),
+            )
+        }
+    };
+    if let Some(box_id) = m.box_id {
+        match tx.parcel(box_id)? {
+            Some((cid, b)) if cid == h.id => {
+                if b.closed && m.delta.is_sign_positive() {
+                    return refuse("BOX_CLOSED", format!("box {} is closed", b.number));
+                }
+            }
+            _ => return refuse("BOX_NOT_FOUND", "that box is not part of this consignment"),
+        }
+    }
+    if !tx.insert_scan_event(m)? {
+        // The same event arrived under another mutation id: already counted.
+        return Ok(Applied);
+    }
+    let total = match m.purpose {
+        ScanPurpose::Pack => &mut line.packed_qty,
+        ScanPurpose::Count => &mut line.counted_qty,
+    };
+    let new_total = *total + m.delta;
+    rules::check_non_negative("the count", new_total)?;
+    if m.purpose == ScanPurpose::Pack
+        && m.delta.is_sign_positive()
+        && new_total > line.expected_qty
+        && m.over_pack_reason
+            .as_deref()
+            .is_none_or(|r| r.trim().is_empty())
+    {
+        return refuse(
+            "OVER_PACK_NEEDS_REASON",
+            format!(
+                "packing {new_total} of {} expected needs a reason",
+                line.expected_qty
+            ),
+        );
+    }
+    *total = new_total;
+    tx.upsert_line(h.id, &line)?;
+    touch(tx, &mut h, ctx.now)?;
+    Ok(Applied)
+}
+
+fn box_opened(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxOpened) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    rules::check_packing_open(h.status)?;
+    if tx.parcel(m.box_id)?.is_some() {
+        return refuse("BOX_EXISTS", "that box is already open");
+    }
+    tx.upsert_box(
+        h.id,
+        &BoxRow {
+            id: m.box_id,
+            number: m.number,
+            container: m.container.clone(),
+            closed: false,
+            weight_grams: None,
+            weight_source: None,
+            dimensions: None,
+            tracking_number: None,
+        },
+    )?;
+    touch(tx, &mut h, ctx.now)?;
+    Ok(Applied)
+}
+
+fn box_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxClosed) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    let Some((cid, mut b)) = tx.parcel(m.box_id)? else {
+        return refuse("BOX_NOT_FOUND", "that box was never opened");
+    };
+    if cid != h.id {
+        return refuse("BOX_NOT_FOUND", "that box is not part of this consignment");
+    }
+    if b.closed {
+        return refuse(
+            "BOX_ALREADY_CLOSED",
+            format!("box {} is already closed", b.number),
+        );
+    }
+    if m.weight_grams == 0 {
+        return refuse("WEIGHT_REQUIRED", "weigh the box before closing it");
+    }
+    b.closed = true;
+    b.weight_grams = Some(m.weight_grams);
+    b.weight_source = Some(m.weight_source.clone());
+    b.dimensions = m.dimensions;
+    b.tracking_number = m.tracking_number.clone();
+    tx.upsert_box(h.id, &b)?;
+    touch(tx, &mut h, ctx.now)?;
+    Ok(Applied)
+}
+
+fn receipt_session(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    m: &ReceiptSessionRecorded,
+) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    if h.destination_outlet_id.as_deref() != Some(&ctx.device.outlet_id) {
+        return refuse("NOT_THE_RECEIVER", "only the receiving outlet receives");
+    }
+    rules::check_receiving_open(h.status)?;
+    let mut updated = Vec::with_capacity(m.lines.len());
+    for r in &m.lines {
+        rules::check_non_negative("received quantity", r.received)?;
+        rules::check_non_negative("damaged quantity", r.damaged)?;
+        rules::check_damaged_within_received(r.received, r.damaged)?;
+        let mut line = line_of(tx, &h, &r.product_id)?;
+        line.received_qty += r.received;
+        line.damaged_qty += r.damaged;
+        updated.push(line);
+    }
+    for v in &m.variances {
+        if v.reason == VarianceReason::Other
+            && v.note.as_deref().is_none_or(|n| n.trim().is_empty())
+        {
+            return refuse("NOTE_REQUIRED", "a variance marked 'other' needs a note");
+        }
+    }
+    if !tx.insert_receipt_session(m, &ctx.actor.id, ctx.now)? {
+        return Ok(Applied);
+    }
+    for line in &updated {
+        tx.upsert_line(h.id, line)?;
+    }
+    if h.status != S::Receiving {
+        h.status = S::Receiving;
+    }
+    touch(tx, &mut h, ctx.now)?;
+    tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
+    Ok(Applied)
+}
+
+fn receipt_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ReceiptClosed) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    if h.destination_outlet_id.as_deref() != Some(&ctx.device.outlet_id) {
+        return refuse("NOT_THE_RECEIVER", "only the receiving outlet receives");
+    }
+    rules::check_receiving_open(h.status)?;
+    let lines = tx.lines(h.id)?;
+    rules::check_receipt_closable(lines.iter().any(|l| !l.received_qty.is_zero()))?;
+    if m.signature.is_none() && !m.pin_verified {
+        return refuse(
+            "SIGNATURE_REQUIRED",
+            "the receiver signs (or confirms with a PIN) to close receiving",
+        );
+    }
+    h.status = S::Received;
+    touch(tx, &mut h, ctx.now)?;
+    tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
+    Ok(Applied)
+}
+
+fn approval(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ApprovalDecided) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, true)?;
+    if h.kind != K::PurchaseOrder {
+        return refuse("NOT_A_PURCHASE_ORDER", "only purchase orders are approved");
+    }
+    if h.status != S::PendingApproval {
+        return Err(rules::already(h.status).into());
+    }
+    if !m.pin_verified {
+        return refuse("PIN_REQUIRED", "the approver confirms with their PIN");
+    }
+    let approver = active_staff(tx, &m.by)?;
+    if approver.id != ctx.actor.id {
+        return refuse(
+            "APPROVER_NOT_SIGNED_IN",
+            "the approver must be the person signed in",
+        );
+    }
+    rules::check_approver(
+        approver.role,
+        &approver.id,
+        &h.created_by,
+        h.last_edited_by.as_deref(),
+    )?;
+    let comment_missing = m.comment.as_deref().is_none_or(|c| c.trim().is_empty());
+    let next = match &m.decision {
+        Decision::Approve => S::Approved,
+        Decision::RequestChanges if comment_missing => {
+            return refuse("COMMENT_REQUIRED", "say what should change")
+        }
+        Decision::RequestChanges => S::Draft,
+        Decision::Reject {
+            reason: RejectReason::Other,
+        } if comment_missing => return refuse("COMMENT_REQUIRED", "say why it is rejected"),
+        Decision::Reject { .. } => S::Cancelled,
+    };
+    rules::check_transition(h.kind, h.status, next)?;
+    if !tx.insert_approval(
+        h.id,
+        &ApprovalRow {
+            id: m.approval_id,
+            decision: m.decision.clone(),
+            by: approver.id.clone(),
+            comment: m.comment.clone(),
+            at: ctx.now,
+        },
+    )? {
+        return refuse("APPROVAL_EXISTS", "this decision was already recorded");
+    }
+    h.status = next;
+    touch(tx, &mut h, ctx.now)?;
+    if next == S::Cancelled {
+        tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
+    }
+    Ok(Applied)
+}
+
+fn short_ship(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ShortShipRecorded) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    rules::check_packing_open(h.status)?;
+    if m.reason.trim().is_empty() {
+        return refuse("REASON_REQUIRED", "say why it is sent short");
+    }
+    let mut line = line_of(tx, &h, &m.product_id)?;
+    line.short_reason = Some(m.reason.clone());
+    tx.upsert_line(h.id, &line)?;
+    touch(tx, &mut h, ctx.now)?;
+    Ok(Applied)
+}
