@@ -21,3 +21,5 @@ pub use devices::Enrolment;
 pub use error::HubError;
 pub use hub::{Hub, HubHandle};
 pub use store::{HubStore, HubTx, SqliteHubStore};
+#[cfg(test)]
+pub(crate) mod testing;

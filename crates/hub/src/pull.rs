@@ -113,3 +113,122 @@ pub fn consignment_row(tx: &mut dyn HubTx, id: Uuid) -> StoreResult<Option<Consi
         updated_at: h.updated_at,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog;
+    use crate::store::write_with;
+    use crate::testing::*;
+
+    fn all_pages(
+        f: &Fixture,
+        device: &DeviceRecord,
+        mut cursor: u64,
+        limit: u32,
+    ) -> (Vec<Change>, u64, usize) {
+        let mut out = Vec::new();
+        let mut pages = 0;
+        loop {
+            let page = pull(&*f.store, device, cursor, Some(limit)).unwrap();
+            pages += 1;
+            assert!(page.next_cursor >= cursor, "the cursor never moves back");
+            cursor = page.next_cursor;
+            out.extend(page.changes);
+            if !page.has_more {
+                return (out, cursor, pages);
+            }
+        }
+    }
+
+    #[test]
+    fn pull_pages_through_everything_then_only_what_changed() {
+        let f = Fixture::new();
+        let (rows, cursor, pages) = all_pages(&f, &f.dev_a1, 0, 5);
+        // 2 outlets, 1 supplier, 5 products, 3 staff of outlet A, 1 director.
+        assert_eq!(rows.len(), 12);
+        assert!(pages >= 3);
+        assert!(rows.windows(2).all(|w| w[0].seq < w[1].seq));
+        let (none, same, _) = all_pages(&f, &f.dev_a1, cursor, 5);
+        assert!(none.is_empty());
+        assert_eq!(same, cursor);
+
+        let mut p = match &rows
+            .iter()
+            .find(|c| matches!(c.row, Row::Product(_)))
+            .unwrap()
+            .row
+        {
+            Row::Product(p) => p.clone(),
+            _ => unreachable!(),
+        };
+        p.name = "Renamed".into();
+        write_with(&*f.store, |tx| catalog::put_product(tx, &p)).unwrap();
+        let (changed, _, _) = all_pages(&f, &f.dev_a1, cursor, 5);
+        assert_eq!(changed.len(), 1);
+        assert!(matches!(&changed[0].row, Row::Product(q) if q.name == "Renamed"));
+    }
+
+    #[test]
+    fn an_outlet_sees_its_own_consignments_and_staff_only() {
+        let mut f = Fixture::new();
+        let po = Uuid::now_v7();
+        let t = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        f.push(
+            &a1,
+            STAFF_A,
+            vec![purchase_order(po, &[(0, 1)]), transfer(t, &[(1, 2)])],
+        );
+        let ids = |rows: &[Change]| -> Vec<String> {
+            rows.iter()
+                .filter_map(|c| match &c.row {
+                    Row::Consignment(c) => Some(c.id.to_string()),
+                    Row::Staff(s) => Some(s.id.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (b_rows, _, _) = all_pages(&f, &f.dev_b, 0, 100);
+        let b = ids(&b_rows);
+        assert!(b.contains(&t.to_string()), "B receives the transfer");
+        assert!(
+            !b.contains(&po.to_string()),
+            "A's order is not B's business"
+        );
+        assert!(b.contains(&STAFF_B.to_string()) && b.contains(&DIRECTOR.to_string()));
+        assert!(!b.contains(&STAFF_A.to_string()));
+        let (a_rows, _, _) = all_pages(&f, &f.dev_a1, 0, 100);
+        assert!(ids(&a_rows).contains(&po.to_string()));
+    }
+
+    #[test]
+    fn a_consignment_row_carries_line_totals() {
+        let mut f = Fixture::new();
+        let t = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        f.push(
+            &a1,
+            STAFF_A,
+            vec![
+                transfer(t, &[(1, 2)]),
+                go(
+                    t,
+                    tally_domain::ConsignmentStatus::Draft,
+                    tally_domain::ConsignmentStatus::Packing,
+                ),
+                pack(t, 1, 2, &a1),
+            ],
+        );
+        let (rows, _, _) = all_pages(&f, &f.dev_b, 0, 100);
+        let c = rows
+            .iter()
+            .find_map(|c| match &c.row {
+                Row::Consignment(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(c.lines[0].packed_qty, rust_decimal::Decimal::from(2));
+        assert_eq!(c.version, 3);
+    }
+}

@@ -41,6 +41,7 @@ pub fn check_transition(kind: ConsignmentKind, from: S, to: S) -> RuleResult {
             (S::Draft, S::PendingApproval)
                 | (S::Draft, S::Approved)
                 | (S::PendingApproval, S::Draft)
+                | (S::PendingApproval, S::Approved)
                 | (S::Approved, S::Sent)
                 | (S::Sent, S::InTransit)
                 | (S::Sent | S::InTransit, S::Receiving)

@@ -13,8 +13,8 @@ pub use error::SyncError;
 pub use protocol::mutation::*;
 pub use protocol::pull::{Change, PullQuery, PullResponse, Row};
 pub use protocol::push::{
-    parse_push_request, MutationEnvelope, MutationOutcome, MutationResult, ParsedPush, PushRequest,
-    PushResponse,
+    parse_push_request, Actor, MutationEnvelope, MutationOutcome, MutationResult, ParsedPush,
+    PushRequest, PushResponse,
 };
 pub use protocol::rows::*;
 pub use protocol::{ErrorBody, PROTOCOL_VERSION};

@@ -154,3 +154,6 @@ fn answer_one(
     })?;
     Ok(Answer::Fresh(outcome))
 }
+
+#[cfg(test)]
+mod tests;
