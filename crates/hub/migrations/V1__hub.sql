@@ -154,7 +154,8 @@ CREATE TABLE ls_saga (
     state            TEXT NOT NULL,        -- pending | dead
     attempts         INTEGER NOT NULL DEFAULT 0,
     next_at_ms       INTEGER NOT NULL,     -- unix milliseconds
-    bulk_attempted   INTEGER NOT NULL DEFAULT 0,
+    create_attempted INTEGER NOT NULL DEFAULT 0,  -- a create was sent: search before another
+    bulk_attempted   INTEGER NOT NULL DEFAULT 0,  -- a bulk line add was sent: never again
     last_error       TEXT,
     dead_body        TEXT,
     updated_at       TEXT NOT NULL

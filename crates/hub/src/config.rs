@@ -24,6 +24,9 @@ pub struct HubConfig {
     /// Cost of staff PIN hashes (Argon2id).
     #[serde(default)]
     pub pin_hash: PinHashCost,
+    /// Lightspeed saga worker timings.
+    #[serde(default)]
+    pub worker: crate::ls::WorkerConfig,
 }
 
 /// Argon2id cost for staff PIN hashes. PINs are short, so the hash must be slow;
@@ -63,6 +66,7 @@ impl HubConfig {
             bind: default_bind(),
             max_body_bytes: default_max_body(),
             pin_hash: PinHashCost::default(),
+            worker: crate::ls::WorkerConfig::default(),
         }
     }
 

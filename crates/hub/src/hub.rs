@@ -10,13 +10,16 @@ use tally_sync::{
     SupplierRow,
 };
 use time::OffsetDateTime;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 use crate::config::HubConfig;
 use crate::devices::{self, AuthFailure, Enrolment};
-use crate::store::{read_with, write_with, DeviceRecord, HubStore, SqliteHubStore};
+use crate::ls::{dead_letter, LightspeedPort, SagaWorker};
+use crate::store::{
+    read_with, write_with, DeviceRecord, HubStore, SagaRecord, SagaState, SqliteHubStore,
+};
 use crate::{catalog, pull, push, HubError};
 
 /// A running hub's shared state. Cheap to clone.
@@ -28,6 +31,8 @@ pub struct Hub {
 struct Inner {
     store: Arc<dyn HubStore>,
     config: HubConfig,
+    /// Wakes the Lightspeed worker when a push queued work.
+    wake: Arc<Notify>,
 }
 
 /// Runs a blocking store call off the async runtime.
@@ -49,7 +54,11 @@ impl Hub {
     /// A hub over any store (e.g. PostgreSQL later, or a test double).
     pub fn with_store(store: Arc<dyn HubStore>, config: HubConfig) -> Self {
         Self {
-            inner: Arc::new(Inner { store, config }),
+            inner: Arc::new(Inner {
+                store,
+                config,
+                wake: Arc::new(Notify::new()),
+            }),
         }
     }
 
@@ -153,8 +162,38 @@ impl Hub {
         parsed: ParsedPush,
     ) -> Result<PushResponse, HubError> {
         let store = self.store();
-        blocking(move || push::apply_push(&*store, &device, &parsed, OffsetDateTime::now_utc()))
-            .await
+        let response = blocking(move || {
+            push::apply_push(&*store, &device, &parsed, OffsetDateTime::now_utc())
+        })
+        .await?;
+        self.inner.wake.notify_one();
+        Ok(response)
+    }
+
+    /// Sagas parked after Lightspeed refused a step.
+    pub async fn dead_letters(&self) -> Result<Vec<SagaRecord>, HubError> {
+        let store = self.store();
+        blocking(move || dead_letter::list(&*store)).await
+    }
+
+    /// Re-queues a parked saga.
+    pub async fn retry_dead_letter(&self, consignment_id: Uuid) -> Result<(), HubError> {
+        let store = self.store();
+        blocking(move || dead_letter::retry(&*store, consignment_id)).await?;
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// Gives up on a parked saga's current state.
+    pub async fn discard_dead_letter(&self, consignment_id: Uuid) -> Result<(), HubError> {
+        let store = self.store();
+        blocking(move || dead_letter::discard(&*store, consignment_id)).await
+    }
+
+    /// Sagas still waiting to reach Lightspeed.
+    pub async fn pending_sagas(&self) -> Result<Vec<SagaRecord>, HubError> {
+        let store = self.store();
+        blocking(move || read_with(&*store, |tx| tx.sagas_in_state(SagaState::Pending))).await
     }
 
     /// A page of changes for an authenticated device.
@@ -192,6 +231,24 @@ impl Hub {
         hub.serve().await
     }
 
+    /// Like [`Hub::start`], with the Lightspeed saga worker running against `port`.
+    pub async fn start_with_lightspeed<P: LightspeedPort>(
+        config: HubConfig,
+        port: Arc<P>,
+    ) -> Result<HubHandle, HubError> {
+        let hub = Self::open(config)?;
+        let mut handle = hub.clone().serve().await?;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = SagaWorker::new(
+            hub.store(),
+            port,
+            hub.inner.config.worker,
+            hub.inner.wake.clone(),
+        );
+        handle.worker = Some((stop_tx, tokio::spawn(worker.run(stop_rx))));
+        Ok(handle)
+    }
+
     /// Serves this hub on its configured address until shut down.
     pub async fn serve(self) -> Result<HubHandle, HubError> {
         let bind = self.inner.config.bind;
@@ -225,6 +282,7 @@ impl Hub {
             hub: self,
             shutdown: Some(tx),
             task,
+            worker: None,
         })
     }
 }
@@ -238,6 +296,7 @@ pub struct HubHandle {
     hub: Hub,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), HubError>>,
+    worker: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl HubHandle {
@@ -248,6 +307,12 @@ impl HubHandle {
 
     /// Stops accepting, finishes in-flight requests and returns when stopped.
     pub async fn shutdown(mut self) -> Result<(), HubError> {
+        if let Some((stop, task)) = self.worker.take() {
+            let _ = stop.send(true);
+            // The worker stops between Lightspeed calls; a saga cut short is
+            // resumed safely by the next start.
+            task.await.map_err(|e| HubError::Task(e.to_string()))?;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -259,6 +324,10 @@ impl HubHandle {
 
 impl Drop for HubHandle {
     fn drop(&mut self) {
+        if let Some((stop, task)) = self.worker.take() {
+            let _ = stop.send(true);
+            task.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod error;
 pub mod http;
 mod hub;
+pub mod ls;
 pub mod pull;
 pub mod push;
 pub mod rules;

@@ -290,3 +290,139 @@ mod tests {
         assert!(check_approver(Role::StoreManager, "s2", "s1", None).is_ok());
     }
 }
+
+// -- CIS <-> Lightspeed mapping (PROVISIONAL, see the module comment) ----------
+
+use tally_domain::{LsConsignmentStatus as L, LsConsignmentType as T};
+
+/// Lightspeed's type for a CIS kind.
+pub fn ls_type(kind: ConsignmentKind) -> T {
+    match kind {
+        K::PurchaseOrder => T::Supplier,
+        K::OutletTransfer => T::Outlet,
+        K::SupplierReturn => T::Return,
+        K::Stocktake => T::Stocktake,
+    }
+}
+
+/// The Lightspeed status a CIS status is pushed as (a total function).
+pub fn ls_status_for(kind: ConsignmentKind, status: S) -> L {
+    match (kind, status) {
+        (K::Stocktake, S::Scheduled) => L::StocktakeScheduled,
+        (K::Stocktake, S::Counting) => L::StocktakeInProgress,
+        (K::Stocktake, S::Review) => L::StocktakeInProgressProcessed,
+        (K::Stocktake, S::Complete) => L::StocktakeComplete,
+        (_, S::Cancelled) => L::Cancelled,
+        (K::Stocktake, _) => L::StocktakeScheduled,
+        (_, S::Draft | S::PendingApproval | S::Approved | S::Packing | S::Packed) => L::Open,
+        (K::PurchaseOrder, S::InTransit | S::Receiving) => L::Dispatched,
+        // A return ends at SENT in Lightspeed.
+        (K::SupplierReturn, _) if status != S::Draft => L::Sent,
+        (_, S::Sent | S::InTransit | S::Receiving) => L::Sent,
+        (_, S::Received) => L::Received,
+        (_, S::Scheduled | S::Counting | S::Review | S::Complete) => L::Open,
+    }
+}
+
+/// Lightspeed's forward order of statuses for a type (CANCELLED handled apart).
+fn ls_order(kind: T) -> &'static [L] {
+    match kind {
+        T::Supplier => &[L::Open, L::Sent, L::Dispatched, L::Received],
+        T::Outlet => &[L::Open, L::Sent, L::Received],
+        T::Return => &[L::Open, L::Sent],
+        T::Stocktake => &[
+            L::StocktakeScheduled,
+            L::StocktakeInProgress,
+            L::StocktakeInProgressProcessed,
+            L::StocktakeComplete,
+        ],
+    }
+}
+
+/// Whether Lightspeed lets `kind` be cancelled from `from`.
+fn ls_cancellable(kind: T, from: L) -> bool {
+    match kind {
+        T::Supplier => from != L::Received,
+        T::Outlet => matches!(from, L::Open | L::Sent),
+        T::Return => from == L::Open,
+        T::Stocktake => from != L::StocktakeComplete,
+    }
+}
+
+/// The next Lightspeed status on the way from `from` to `to`, never backwards:
+/// `Ok(None)` when already there, a `BACKWARDS` refusal when `to` is behind.
+pub fn ls_next_step(kind: T, from: L, to: L) -> Result<Option<L>, Refusal> {
+    if from == to {
+        return Ok(None);
+    }
+    let backwards = || {
+        Refusal::new(
+            "LIGHTSPEED_AHEAD",
+            format!(
+                "Lightspeed has it as {} and Tally wants {}; Tally never moves a status backwards",
+                from.as_str(),
+                to.as_str()
+            ),
+        )
+    };
+    if to == L::Cancelled {
+        return if ls_cancellable(kind, from) {
+            Ok(Some(L::Cancelled))
+        } else {
+            Err(backwards())
+        };
+    }
+    let order = ls_order(kind);
+    let (Some(i), Some(j)) = (
+        order.iter().position(|s| *s == from),
+        order.iter().position(|s| *s == to),
+    ) else {
+        return Err(backwards());
+    };
+    if j < i {
+        return Err(backwards());
+    }
+    Ok(Some(order[i + 1]))
+}
+
+#[cfg(test)]
+mod ls_tests {
+    use super::*;
+
+    #[test]
+    fn a_received_remote_is_never_sent_back() {
+        assert_eq!(
+            ls_next_step(T::Outlet, L::Received, L::Sent)
+                .unwrap_err()
+                .code,
+            "LIGHTSPEED_AHEAD"
+        );
+        assert!(ls_next_step(T::Outlet, L::Received, L::Cancelled).is_err());
+    }
+
+    #[test]
+    fn a_purchase_order_walks_through_dispatched() {
+        assert_eq!(
+            ls_next_step(T::Supplier, L::Sent, L::Received).unwrap(),
+            Some(L::Dispatched)
+        );
+        assert_eq!(
+            ls_next_step(T::Outlet, L::Open, L::Received).unwrap(),
+            Some(L::Sent)
+        );
+        assert_eq!(ls_next_step(T::Outlet, L::Sent, L::Sent).unwrap(), None);
+    }
+
+    #[test]
+    fn every_cis_status_maps_to_a_status_of_the_kinds_type() {
+        for kind in ConsignmentKind::ALL {
+            for s in ConsignmentStatus::ALL {
+                let l = ls_status_for(kind, s);
+                assert!(
+                    l == L::Cancelled || ls_order(ls_type(kind)).contains(&l),
+                    "{kind:?} {s:?} -> {l:?}"
+                );
+            }
+        }
+    }
+}

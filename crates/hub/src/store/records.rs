@@ -208,6 +208,8 @@ pub struct SagaRecord {
     pub attempts: u32,
     /// Not before.
     pub next_at: OffsetDateTime,
+    /// A create was sent once: search by reference before creating again.
+    pub create_attempted: bool,
     /// A bulk line add was attempted once; never again.
     pub bulk_attempted: bool,
     /// Last failure, for the admin page.

@@ -169,7 +169,7 @@ impl DeviceRecordRaw {
 const DEVICE_COLS: &str = "id, outlet_id, station, last_seq, revoked, enrolled_at, last_seen_at";
 const CONSIGNMENT_COLS: &str = "id, kind, status, reference, source_outlet_id, destination_outlet_id, supplier_id, lightspeed_id, version, created_by, last_edited_by, created_at, updated_at";
 const LINE_COLS: &str = "product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason";
-const SAGA_COLS: &str = "consignment_id, wanted_gen, done_gen, priority, state, attempts, next_at_ms, bulk_attempted, last_error, dead_body, updated_at";
+const SAGA_COLS: &str = "consignment_id, wanted_gen, done_gen, priority, state, attempts, next_at_ms, create_attempted, bulk_attempted, last_error, dead_body, updated_at";
 
 type RawHeader = (
     String,
@@ -271,6 +271,7 @@ type RawSaga = (
     i64,
     i64,
     bool,
+    bool,
     Option<String>,
     Option<String>,
     String,
@@ -289,6 +290,7 @@ fn raw_saga(r: &Row<'_>) -> rusqlite::Result<RawSaga> {
         r.get(8)?,
         r.get(9)?,
         r.get(10)?,
+        r.get(11)?,
     ))
 }
 
@@ -302,10 +304,11 @@ fn saga(raw: RawSaga) -> StoreResult<SagaRecord> {
             .ok_or_else(|| HubError::Corrupt(format!("saga state {:?}", raw.4)))?,
         attempts: u32::try_from(raw.5).unwrap_or(u32::MAX),
         next_at: from_ms(raw.6),
-        bulk_attempted: raw.7,
-        last_error: raw.8,
-        dead_body: raw.9,
-        updated_at: parse_ts(&raw.10)?,
+        create_attempted: raw.7,
+        bulk_attempted: raw.8,
+        last_error: raw.9,
+        dead_body: raw.10,
+        updated_at: parse_ts(&raw.11)?,
     })
 }
 
@@ -917,7 +920,7 @@ impl HubTx for SqliteTx<'_> {
 
     fn update_saga(&mut self, s: &SagaRecord) -> StoreResult<()> {
         self.exec(
-            "UPDATE ls_saga SET wanted_gen = ?2, done_gen = ?3, priority = ?4, state = ?5, attempts = ?6, next_at_ms = ?7, bulk_attempted = ?8, last_error = ?9, dead_body = ?10, updated_at = ?11 WHERE consignment_id = ?1",
+            "UPDATE ls_saga SET wanted_gen = ?2, done_gen = ?3, priority = ?4, state = ?5, attempts = ?6, next_at_ms = ?7, create_attempted = ?8, bulk_attempted = ?9, last_error = ?10, dead_body = ?11, updated_at = ?12 WHERE consignment_id = ?1",
             params![
                 s.consignment_id.to_string(),
                 i64_of(s.wanted_gen),
@@ -926,6 +929,7 @@ impl HubTx for SqliteTx<'_> {
                 s.state.as_str(),
                 s.attempts,
                 ms(s.next_at),
+                s.create_attempted,
                 s.bulk_attempted,
                 s.last_error,
                 s.dead_body,

@@ -1,0 +1,16 @@
+//! The hub's Lightspeed side: the saga outbox worker (and, next, the poller).
+
+pub mod backoff;
+pub mod dead_letter;
+pub mod port;
+pub mod saga;
+pub mod worker;
+
+#[cfg(test)]
+pub(crate) mod memory;
+#[cfg(test)]
+mod tests;
+
+pub use port::{LightspeedPort, LsConsignment, LsFailure, LsLine, LsResult, NewLsConsignment};
+pub use saga::{marker, run_saga, SagaError, SagaProgress, BULK_LIMIT};
+pub use worker::{SagaWorker, WorkerConfig};
