@@ -1,1 +1,13 @@
-//! Use cases the UI calls, with typed errors carrying stable codes. No Tauri dependency.
+//! Use cases the UI calls (`sign_in`, `list_open_consignments`, `scan`, ...), with typed
+//! errors carrying stable codes and events for the UI. No Tauri dependency: a test, a CLI
+//! or the Tauri shell call the same functions.
+
+pub mod config;
+pub mod consignments;
+pub mod error;
+pub mod staff;
+pub mod station;
+pub mod sync_status;
+
+pub use config::{AppConfig, HubMode};
+pub use error::AppError;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Lightspeed's consignment `type`. Anything else (e.g. the old system's `STOCK`) is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LsConsignmentType {
     Supplier,
@@ -36,6 +37,7 @@ impl LsConsignmentType {
 
 /// Lightspeed's consignment `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LsConsignmentStatus {
     Open,

@@ -1,0 +1,229 @@
+//! `App`: the use-case facade the UI (through the Tauri shell) calls.
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use tally_store::{Actor, Store};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::config::{AppConfig, HubMode};
+use crate::consignments::ConsignmentRow;
+use crate::error::AppError;
+use crate::staff::{initials, Session, StaffCard};
+use crate::station::{OutletInfo, StationInfo, StationMode};
+use crate::sync_status::{Connection, SyncStatus};
+
+/// Events the app reports to the UI (the Tauri shell forwards them to the window).
+pub trait UiEvents: Send + Sync {
+    /// The sync indicator's figures changed.
+    fn sync_status_changed(&self, status: SyncStatus);
+    /// Rows shown on screen changed (a pull brought data).
+    fn data_changed(&self);
+}
+
+/// Wrong PINs allowed before a staff member's sign-in is paused.
+const MAX_PIN_FAILURES: u32 = 5;
+/// How long sign-in is paused after too many wrong PINs.
+const PIN_LOCKOUT: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+struct PinGuard {
+    staff_id: Option<Uuid>,
+    failures: u32,
+    locked_until: Option<Instant>,
+}
+
+/// The use cases of one station.
+pub struct App {
+    config: AppConfig,
+    store: Arc<Store>,
+    hub_url: String,
+    session: Mutex<Option<Session>>,
+    pin_guard: Mutex<PinGuard>,
+    connection: Mutex<(Connection, Option<String>)>,
+    events: OnceLock<Arc<dyn UiEvents>>,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn parse_id(what: &str, s: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(s).map_err(|_| AppError::new("BAD_ID", format!("That {what} id is not valid: {s}")))
+}
+
+impl App {
+    /// Opens the station's store in the configured data directory.
+    pub fn open(config: AppConfig, hub_url: String) -> Result<Self, AppError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            AppError::new(
+                "DATA_DIR_UNWRITABLE",
+                format!("Cannot create the data folder {}: {e}", config.data_dir.display()),
+            )
+        })?;
+        let store = Store::open(config.data_dir.join("tally.sqlite3"))?;
+        Ok(Self {
+            config,
+            store: Arc::new(store),
+            hub_url,
+            session: Mutex::new(None),
+            pin_guard: Mutex::new(PinGuard::default()),
+            connection: Mutex::new((Connection::Unknown, None)),
+            events: OnceLock::new(),
+        })
+    }
+
+    /// The store, for the sync loop and tests.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Connects the UI event sink (once, when the window exists).
+    pub fn set_events(&self, events: Arc<dyn UiEvents>) {
+        let _ = self.events.set(events);
+    }
+
+    fn emit(&self, f: impl FnOnce(&dyn UiEvents)) {
+        if let Some(e) = self.events.get() {
+            f(e.as_ref());
+        }
+    }
+
+    /// This station: outlet, name, mode, hub.
+    pub fn station_info(&self) -> Result<StationInfo, AppError> {
+        let s = self.store.station()?.ok_or_else(|| {
+            AppError::new(
+                "STATION_NOT_ENROLLED",
+                "This station is not enrolled with a hub yet. Ask an admin for an enrolment code.",
+            )
+        })?;
+        Ok(StationInfo {
+            station_id: s.station_id.to_string(),
+            station_name: s.name,
+            outlet: OutletInfo { id: s.outlet_id.to_string(), name: s.outlet_name },
+            mode: match self.config.hub {
+                HubMode::Demo => StationMode::Demo,
+                HubMode::Remote { .. } => StationMode::Production,
+            },
+            hub_url: self.hub_url.clone(),
+            app_version: env!("CARGO_PKG_VERSION").to_string(),
+            wedge_max_gap_ms: self.config.wedge_max_gap_ms,
+        })
+    }
+
+    /// Staff who may sign in here, by name.
+    pub fn list_staff(&self) -> Result<Vec<StaffCard>, AppError> {
+        let outlet = self.store.station_outlet()?;
+        let mut staff: Vec<StaffCard> = self
+            .store
+            .list_staff(outlet)?
+            .into_iter()
+            .filter(|s| s.has_pin)
+            .map(|s| StaffCard { id: s.id.to_string(), initials: initials(&s.name), name: s.name, role: s.role })
+            .collect();
+        staff.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(staff)
+    }
+
+    /// The signed-in staff member, if any.
+    pub fn current_session(&self) -> Option<Session> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The acting staff member, or `NOT_SIGNED_IN`.
+    pub fn actor(&self) -> Result<Actor, AppError> {
+        let s = self.current_session().ok_or_else(|| AppError::new("NOT_SIGNED_IN", "Sign in with your PIN first."))?;
+        Ok(Actor::Staff(parse_id("staff", &s.staff.id)?))
+    }
+
+    /// Signs in with a PIN. Too many wrong PINs pause sign-in for that person briefly.
+    pub fn sign_in(&self, staff_id: &str, pin: &str) -> Result<Session, AppError> {
+        let id = parse_id("staff", staff_id)?;
+        {
+            let mut g = self.pin_guard.lock().unwrap_or_else(|p| p.into_inner());
+            if g.staff_id == Some(id) {
+                if let Some(until) = g.locked_until {
+                    if Instant::now() < until {
+                        let secs = (until - Instant::now()).as_secs().max(1);
+                        return Err(AppError::new(
+                            "PIN_LOCKED",
+                            format!("Too many wrong PINs. Wait {secs} s, or ask a manager to reset your PIN."),
+                        ));
+                    }
+                    *g = PinGuard { staff_id: Some(id), ..PinGuard::default() };
+                }
+            } else {
+                *g = PinGuard { staff_id: Some(id), ..PinGuard::default() };
+            }
+        }
+        let member = self.store.staff_member(id)?;
+        let outlet = self.store.station_outlet()?;
+        if member.outlet_id.is_some_and(|o| o != outlet) && member.role < tally_domain::Role::AreaManager {
+            return Err(AppError::new(
+                "STAFF_OTHER_OUTLET",
+                format!("{} works at another outlet and cannot sign in at this station.", member.name),
+            ));
+        }
+        if !self.store.verify_pin(id, pin)? {
+            let mut g = self.pin_guard.lock().unwrap_or_else(|p| p.into_inner());
+            g.failures += 1;
+            tracing::warn!(staff_id = %id, failures = g.failures, "wrong PIN");
+            if g.failures >= MAX_PIN_FAILURES {
+                g.locked_until = Some(Instant::now() + PIN_LOCKOUT);
+            }
+            return Err(AppError::new("PIN_WRONG", "That PIN doesn't match. Try again."));
+        }
+        *self.pin_guard.lock().unwrap_or_else(|p| p.into_inner()) = PinGuard::default();
+        let session = Session {
+            staff: StaffCard { id: member.id.to_string(), initials: initials(&member.name), name: member.name, role: member.role },
+            started_at: rfc3339(OffsetDateTime::now_utc()),
+        };
+        tracing::info!(staff_id = %id, "signed in");
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Signs out.
+    pub fn sign_out(&self) -> Result<(), AppError> {
+        if let Some(s) = self.session.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            tracing::info!(staff_id = %s.staff.id, "signed out");
+        }
+        Ok(())
+    }
+
+    /// Open consignments of this outlet (needs a signed-in staff member).
+    pub fn list_open_consignments(&self) -> Result<Vec<ConsignmentRow>, AppError> {
+        self.actor()?;
+        let outlet = self.store.station_outlet()?;
+        Ok(self.store.list_open_consignments(outlet)?.into_iter().map(|c| ConsignmentRow::from_store(c, outlet)).collect())
+    }
+
+    /// The sync indicator's figures.
+    pub fn sync_status(&self) -> Result<SyncStatus, AppError> {
+        let s = self.store.sync_status()?;
+        let (connection, last_error) = self.connection.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Ok(SyncStatus {
+            connection,
+            pending: s.pending as u32,
+            in_flight: s.in_flight as u32,
+            needs_attention: s.needs_attention as u32,
+            last_sync_at: s.last_sync_at.map(rfc3339),
+            last_error,
+        })
+    }
+
+    /// Records how the last exchange with the hub went and tells the UI.
+    pub fn report_connection(&self, connection: Connection, error: Option<String>) {
+        *self.connection.lock().unwrap_or_else(|p| p.into_inner()) = (connection, error);
+        if let Ok(s) = self.sync_status() {
+            self.emit(|e| e.sync_status_changed(s));
+        }
+    }
+
+    /// Tells the UI that pulled data changed what it shows.
+    pub fn report_data_changed(&self) {
+        self.emit(|e| e.data_changed());
+    }
+}

@@ -1,0 +1,36 @@
+// Words staff use for kinds, statuses and roles (DOMAIN.md; the old system's words kept).
+import type { ConsignmentKind, ConsignmentStatus, Role } from "../bindings";
+
+export const kindLabel: Record<ConsignmentKind, string> = {
+  purchase_order: "Purchase order",
+  outlet_transfer: "Transfer",
+  supplier_return: "Supplier return",
+  stocktake: "Stocktake",
+};
+
+export const statusLabel: Record<ConsignmentStatus, string> = {
+  draft: "Draft",
+  pending_approval: "Waiting for approval",
+  approved: "Approved",
+  packing: "Packing",
+  packed: "Packed",
+  sent: "Sent",
+  in_transit: "In transit",
+  receiving: "Receiving",
+  received: "Received",
+  cancelled: "Cancelled",
+  scheduled: "Scheduled",
+  counting: "Counting",
+  review: "In review",
+  complete: "Complete",
+};
+
+export const roleLabel: Record<Role, string> = {
+  staff: "Staff",
+  store_manager: "Store manager",
+  area_manager: "Area manager",
+  ops_manager: "Operations manager",
+  financial_controller: "Financial controller",
+  director: "Director",
+  admin: "Admin",
+};
