@@ -85,6 +85,9 @@ CREATE TABLE consignment_line (
     damaged_qty     TEXT NOT NULL DEFAULT '0',
     counted_qty     TEXT NOT NULL DEFAULT '0',
     short_reason    TEXT,
+    variance_reason TEXT,
+    variance_note   TEXT,
+    photos          INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (consignment_id, product_id)
 );
 
@@ -124,13 +127,12 @@ CREATE TABLE receipt_session (
     at              TEXT NOT NULL
 );
 
+-- One domain ApprovalRecord per decision, oldest first by seq.
 CREATE TABLE approval (
-    id              TEXT PRIMARY KEY,
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              TEXT NOT NULL UNIQUE,
     consignment_id  TEXT NOT NULL REFERENCES consignment(id),
-    decision_json   TEXT NOT NULL,
-    by_staff        TEXT NOT NULL,
-    comment         TEXT,
-    at              TEXT NOT NULL
+    record_json     TEXT NOT NULL
 );
 CREATE INDEX approval_consignment ON approval(consignment_id);
 

@@ -27,6 +27,30 @@ pub struct HubConfig {
     /// Lightspeed saga worker timings.
     #[serde(default)]
     pub worker: crate::ls::WorkerConfig,
+    /// The chain's approval tiers and receiving rules.
+    #[serde(default)]
+    pub policies: Policies,
+}
+
+/// The chain's configurable rules (held by the domain; chosen here).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Policies {
+    /// Purchase-order approval tiers.
+    #[serde(default = "tally_domain::ApprovalPolicy::default_three_tier")]
+    pub approval: tally_domain::ApprovalPolicy,
+    /// Receiving variance rules.
+    #[serde(default)]
+    pub variance: tally_domain::VariancePolicy,
+}
+
+impl Default for Policies {
+    fn default() -> Self {
+        Self {
+            approval: tally_domain::ApprovalPolicy::default_three_tier(),
+            variance: tally_domain::VariancePolicy::default(),
+        }
+    }
 }
 
 /// Argon2id cost for staff PIN hashes. PINs are short, so the hash must be slow;
@@ -67,6 +91,7 @@ impl HubConfig {
             max_body_bytes: default_max_body(),
             pin_hash: PinHashCost::default(),
             worker: crate::ls::WorkerConfig::default(),
+            policies: Policies::default(),
         }
     }
 

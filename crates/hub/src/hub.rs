@@ -162,8 +162,15 @@ impl Hub {
         parsed: ParsedPush,
     ) -> Result<PushResponse, HubError> {
         let store = self.store();
+        let hub = self.clone();
         let response = blocking(move || {
-            push::apply_push(&*store, &device, &parsed, OffsetDateTime::now_utc())
+            push::apply_push(
+                &*store,
+                &device,
+                &parsed,
+                OffsetDateTime::now_utc(),
+                &hub.inner.config.policies,
+            )
         })
         .await?;
         self.inner.wake.notify_one();

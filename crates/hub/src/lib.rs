@@ -17,7 +17,7 @@ pub mod push;
 pub mod rules;
 pub mod store;
 
-pub use config::{HubConfig, PinHashCost};
+pub use config::{HubConfig, PinHashCost, Policies};
 pub use devices::Enrolment;
 pub use error::HubError;
 pub use hub::{Hub, HubHandle};

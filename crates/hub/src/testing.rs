@@ -145,7 +145,14 @@ impl Fixture {
             client_id: device.id.clone(),
             mutations: envs.iter().cloned().map(Ok).collect(),
         };
-        apply_push(&*self.store, device, &parsed, OffsetDateTime::now_utc()).unwrap()
+        apply_push(
+            &*self.store,
+            device,
+            &parsed,
+            OffsetDateTime::now_utc(),
+            &crate::config::Policies::default(),
+        )
+        .unwrap()
     }
 
     /// Pushes mutations as `actor` from `device`; returns the outcomes.
@@ -255,9 +262,13 @@ pub fn receive(id: Uuid, lines: &[(usize, i64)]) -> Mutation {
 pub fn close_receipt(id: Uuid) -> Mutation {
     Mutation::ReceiptClosed(ReceiptClosed {
         consignment_id: id,
-        signature: None,
+        signature: Some(EvidenceRef {
+            sha256: "ab".repeat(32),
+            kind: "signature".into(),
+            product_id: None,
+        }),
         confirmed_by: None,
-        pin_verified: true,
+        pin_verified: false,
     })
 }
 

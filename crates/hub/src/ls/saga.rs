@@ -109,10 +109,11 @@ fn desired_lines(h: &ConsignmentHeader, lines: &[LineRow]) -> BTreeMap<String, L
 }
 
 fn lines_editable(status: L) -> bool {
+    // Counts change only before the goods leave; received counts are set separately.
     matches!(
         status,
         L::Open | L::StocktakeScheduled | L::StocktakeInProgress
-    )
+    ) && tally_domain::lightspeed_mapping::ls_lines_editable(status)
 }
 
 /// What one attempt achieved.
@@ -138,7 +139,7 @@ pub async fn run_saga<P: LightspeedPort>(
     };
     let generation = saga.wanted_gen;
     let ls_type = rules::ls_type(h.kind);
-    let want = rules::ls_status_for(h.kind, h.status);
+    let want = rules::ls_target(h.kind, h.status).map_err(SagaError::Backwards)?;
     let reference = marker(id);
 
     // 1. The remote consignment: known, found by marker, or created.

@@ -238,6 +238,16 @@ async fn a_received_transfer_ends_received_with_damaged_units_left_out() {
     let mut session = receive(id, &[(0, 4), (1, 2)]);
     if let tally_sync::Mutation::ReceiptSessionRecorded(s) = &mut session {
         s.lines[0].damaged = Decimal::from(1);
+        s.variances.push(tally_sync::VarianceNote {
+            product_id: product(0),
+            reason: tally_sync::VarianceReason::Damaged,
+            note: None,
+        });
+        s.evidence.push(tally_sync::EvidenceRef {
+            sha256: "cd".repeat(32),
+            kind: "photo".into(),
+            product_id: Some(product(0)),
+        });
     }
     f.push(&b, STAFF_B, vec![session, close_receipt(id)]);
     drain(&f, &mut w).await;

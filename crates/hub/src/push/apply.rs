@@ -2,16 +2,19 @@
 //! Every check runs before the first write of the mutation.
 
 use rust_decimal::Decimal;
-use tally_domain::{ConsignmentKind, ConsignmentStatus};
+use tally_domain::{
+    check_receipt_close, ApprovalRecord, Approver, CloseEvidence, ConsignmentKind,
+    ConsignmentStatus, Decision, EditOutcome, Money, OrderForApproval, Quantity, StaffId,
+};
 use tally_sync::{
-    ApprovalDecided, ApprovalRow, BoxClosed, BoxOpened, BoxRow, ConsignmentCreated, Decision,
-    LineRemoved, LineRow, LineSet, Mutation, MutationEnvelope, ReceiptClosed,
-    ReceiptSessionRecorded, RejectReason, ScanPurpose, ScanRecorded, ShortShipRecorded, StaffRow,
-    StatusTransitionRequested, VarianceReason,
+    ApprovalDecided, ApprovalRow, BoxClosed, BoxOpened, BoxRow, ConsignmentCreated, LineRemoved,
+    LineRow, LineSet, Mutation, MutationEnvelope, ReceiptClosed, ReceiptSessionRecorded,
+    ScanPurpose, ScanRecorded, ShortShipRecorded, StaffRow, StatusTransitionRequested,
 };
 use time::OffsetDateTime;
 
-use crate::rules::{self, Refusal};
+use crate::config::Policies;
+use crate::rules::{self, LineChange, Refusal, TransitionContext};
 use crate::store::{ConsignmentHeader, DeviceRecord, Entity, HubTx, SagaPriority};
 use crate::HubError;
 
@@ -53,6 +56,7 @@ struct Ctx<'a> {
     device: &'a DeviceRecord,
     actor: StaffRow,
     now: OffsetDateTime,
+    policies: &'a Policies,
 }
 
 /// Checks and applies one mutation inside the caller's unit.
@@ -61,6 +65,7 @@ pub(crate) fn apply_one(
     device: &DeviceRecord,
     env: &MutationEnvelope,
     now: OffsetDateTime,
+    policies: &Policies,
 ) -> ApplyResult<Applied> {
     let actor = active_staff(tx, &env.actor.staff_id)?;
     if !rules::is_chain_role(actor.role) && actor.outlet_id.as_deref() != Some(&device.outlet_id) {
@@ -69,7 +74,12 @@ pub(crate) fn apply_one(
             format!("{} does not work at this outlet", actor.name),
         );
     }
-    let ctx = Ctx { device, actor, now };
+    let ctx = Ctx {
+        device,
+        actor,
+        now,
+        policies,
+    };
     match &env.mutation {
         Mutation::ConsignmentCreated(m) => created(tx, &ctx, m, env.created_at),
         Mutation::LineSet(m) => line_set(tx, &ctx, m),
@@ -174,7 +184,129 @@ fn new_line(product_id: &str, expected: Decimal, unit_cost: Option<Decimal>) -> 
         damaged_qty: Decimal::ZERO,
         counted_qty: Decimal::ZERO,
         short_reason: None,
+        variance_reason: None,
+        variance_note: None,
+        photos: 0,
     }
+}
+
+/// The unit cost of a line: given by the station, else the supplier price now.
+fn unit_cost_or_supply(
+    tx: &mut dyn HubTx,
+    product_id: &str,
+    given: Option<Decimal>,
+) -> ApplyResult<Option<Decimal>> {
+    if given.is_some() {
+        return Ok(given);
+    }
+    Ok(tx.product(product_id)?.and_then(|p| p.supply_price))
+}
+
+/// Order total excl. GST from expected quantities and unit costs.
+fn order_total(lines: &[LineRow]) -> Money {
+    lines
+        .iter()
+        .map(|l| Money::new(l.expected_qty * l.unit_cost.unwrap_or_default()))
+        .sum()
+}
+
+/// Approval records of the current round: those after the last decision that
+/// sent the order back (request changes) or cancelled it.
+fn current_round(approvals: &[ApprovalRow]) -> Vec<ApprovalRecord> {
+    let start = approvals
+        .iter()
+        .rposition(|a| !matches!(a.record.decision, Decision::Approve { .. }))
+        .map_or(0, |i| i + 1);
+    approvals[start..]
+        .iter()
+        .map(|a| a.record.clone())
+        .collect()
+}
+
+/// What the domain's guards need to know about a consignment now.
+fn transition_context(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    h: &ConsignmentHeader,
+    lines: &[LineRow],
+) -> ApplyResult<TransitionContext> {
+    let sum = |f: fn(&LineRow) -> Decimal| Quantity::new(lines.iter().map(f).sum());
+    let open_boxes = tx.boxes(h.id)?.iter().filter(|b| !b.closed).count();
+    let outlet_counting = match (&h.source_outlet_id, h.kind) {
+        (Some(o), ConsignmentKind::OutletTransfer | ConsignmentKind::SupplierReturn) => {
+            tx.stocktake_counting(o)?
+        }
+        _ => false,
+    };
+    let approval_satisfied = if h.kind == ConsignmentKind::PurchaseOrder {
+        let approvals = current_round(&tx.approvals(h.id)?);
+        let created_by = StaffId::new(h.created_by.clone());
+        let last_edited_by = StaffId::new(
+            h.last_edited_by
+                .clone()
+                .unwrap_or_else(|| h.created_by.clone()),
+        );
+        ctx.policies
+            .approval
+            .progress(&OrderForApproval {
+                status: h.status,
+                total_excl: order_total(lines),
+                created_by: &created_by,
+                last_edited_by: &last_edited_by,
+                approvals: &approvals,
+            })
+            .satisfied
+    } else {
+        false
+    };
+    Ok(TransitionContext {
+        line_count: u32::try_from(lines.len()).unwrap_or(u32::MAX),
+        total_packed: sum(|l| l.packed_qty),
+        total_received: sum(|l| l.received_qty),
+        total_counted: sum(|l| l.counted_qty),
+        open_boxes: u32::try_from(open_boxes).unwrap_or(u32::MAX),
+        approval_satisfied,
+        recounts_pending: 0,
+        outlet_counting,
+    })
+}
+
+/// Checks `from -> to` with the domain's machine and guards.
+fn check_move(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    h: &ConsignmentHeader,
+    to: ConsignmentStatus,
+) -> ApplyResult<()> {
+    let lines = tx.lines(h.id)?;
+    let tctx = transition_context(tx, ctx, h, &lines)?;
+    rules::check_transition(h.kind, h.status, to, &tctx).map_err(Refusal::from)?;
+    Ok(())
+}
+
+/// After a line edit of an approved order: a total in a higher tier needs approval again.
+fn reapproval_after_edit(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    h: &mut ConsignmentHeader,
+) -> ApplyResult<()> {
+    if h.kind != ConsignmentKind::PurchaseOrder || h.status != S::Approved {
+        return Ok(());
+    }
+    let approved_tier = current_round(&tx.approvals(h.id)?)
+        .iter()
+        .map(|r| r.tier)
+        .max()
+        .unwrap_or(0);
+    let total = order_total(&tx.lines(h.id)?);
+    if let EditOutcome::NeedsReapproval { .. } =
+        ctx.policies.approval.edit_outcome(approved_tier, total)
+    {
+        check_move(tx, ctx, h, S::PendingApproval)?;
+        h.status = S::PendingApproval;
+        tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
+    }
+    Ok(())
 }
 
 fn created(
@@ -258,7 +390,7 @@ fn created(
                 format!("product {} is listed twice", l.product_id),
             );
         }
-        rules::check_non_negative("expected quantity", l.expected_qty)?;
+        check_non_negative("expected quantity", l.expected_qty)?;
         known_product(tx, &l.product_id)?;
     }
     let header = ConsignmentHeader {
@@ -278,9 +410,10 @@ fn created(
     };
     tx.insert_consignment(&header)?;
     for l in &m.lines {
+        let cost = unit_cost_or_supply(tx, &l.product_id, l.unit_cost)?;
         tx.upsert_line(
             m.consignment_id,
-            &new_line(&l.product_id, l.expected_qty, l.unit_cost),
+            &new_line(&l.product_id, l.expected_qty, cost),
         )?;
     }
     tx.record_change(Entity::Consignment, &header.id.to_string())?;
@@ -290,8 +423,8 @@ fn created(
 
 fn line_set(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineSet) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
-    rules::check_lines_editable(h.status)?;
-    rules::check_non_negative("expected quantity", m.expected_qty)?;
+    rules::check_line_change(h.kind, h.status, LineChange::Lines).map_err(Refusal::from)?;
+    check_non_negative("expected quantity", m.expected_qty)?;
     known_product(tx, &m.product_id)?;
     let line = match tx.line(h.id, &m.product_id)? {
         Some(mut l) => {
@@ -301,10 +434,14 @@ fn line_set(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineSet) -> ApplyResult<Appli
             }
             l
         }
-        None => new_line(&m.product_id, m.expected_qty, m.unit_cost),
+        None => {
+            let cost = unit_cost_or_supply(tx, &m.product_id, m.unit_cost)?;
+            new_line(&m.product_id, m.expected_qty, cost)
+        }
     };
     tx.upsert_line(h.id, &line)?;
     h.last_edited_by = Some(ctx.actor.id.clone());
+    reapproval_after_edit(tx, ctx, &mut h)?;
     touch(tx, &mut h, ctx.now)?;
     tx.mark_saga_dirty(h.id, SagaPriority::Edit, ctx.now)?;
     Ok(Applied)
@@ -312,7 +449,7 @@ fn line_set(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineSet) -> ApplyResult<Appli
 
 fn line_removed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineRemoved) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
-    rules::check_lines_editable(h.status)?;
+    rules::check_line_change(h.kind, h.status, LineChange::Lines).map_err(Refusal::from)?;
     let line = line_of(tx, &h, &m.product_id)?;
     if !line.packed_qty.is_zero() || !line.counted_qty.is_zero() {
         return refuse(
@@ -322,9 +459,17 @@ fn line_removed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineRemoved) -> ApplyResu
     }
     tx.delete_line(h.id, &m.product_id)?;
     h.last_edited_by = Some(ctx.actor.id.clone());
+    reapproval_after_edit(tx, ctx, &mut h)?;
     touch(tx, &mut h, ctx.now)?;
     tx.mark_saga_dirty(h.id, SagaPriority::Edit, ctx.now)?;
     Ok(Applied)
+}
+
+fn check_non_negative(what: &'static str, q: Decimal) -> ApplyResult<()> {
+    if q < Decimal::ZERO {
+        return refuse("NEGATIVE_QUANTITY", format!("{what} cannot be below zero"));
+    }
+    Ok(())
 }
 
 fn transition(
@@ -337,14 +482,7 @@ fn transition(
         // Someone else moved it first: the later station loses and is told where it is.
         return Err(rules::already(h.status).into());
     }
-    rules::check_transition(h.kind, m.from, m.to)?;
     match m.to {
-        S::Approved => {
-            return refuse(
-                "APPROVAL_REQUIRED",
-                "an order is approved by an approver's decision, not a status change",
-            )
-        }
         S::Received => {
             return refuse(
                 "RECEIPT_REQUIRED",
@@ -356,23 +494,12 @@ fn transition(
         }
         _ => {}
     }
-    let lines = tx.lines(h.id)?;
-    if matches!(
-        m.to,
-        S::PendingApproval | S::Packing | S::Sent | S::Counting
-    ) && lines.is_empty()
-    {
-        return refuse("NO_LINES", "add at least one line first");
-    }
-    if m.to == S::Packed && tx.boxes(h.id)?.iter().any(|b| !b.closed) {
-        return refuse("BOXES_OPEN", "close and weigh every box first");
-    }
+    check_move(tx, ctx, &h, m.to)?;
     if m.to == S::Sent && matches!(h.kind, K::OutletTransfer | K::SupplierReturn) {
-        if lines.iter().all(|l| l.packed_qty.is_zero()) {
-            return refuse("NOTHING_PACKED", "nothing has been packed yet");
-        }
-        if let Some(l) = lines
-            .iter()
+        // Sent short on purpose needs a reason per line (DOMAIN.md, Packing).
+        if let Some(l) = tx
+            .lines(h.id)?
+            .into_iter()
             .find(|l| l.packed_qty < l.expected_qty && l.short_reason.is_none())
         {
             return refuse(
@@ -390,20 +517,28 @@ fn transition(
     Ok(Applied)
 }
 
+/// Packing stage check: past packing, the loser of a race is told where it went.
+fn check_packing(h: &ConsignmentHeader) -> ApplyResult<()> {
+    if !matches!(h.kind, K::OutletTransfer | K::SupplierReturn) {
+        return refuse("NOT_PACKED_HERE", "only transfers and returns are packed");
+    }
+    if !matches!(h.status, S::Draft | S::Packing) {
+        return Err(rules::already(h.status).into());
+    }
+    rules::check_line_change(h.kind, h.status, LineChange::Packed).map_err(Refusal::from)?;
+    Ok(())
+}
+
 fn scan(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ScanRecorded) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
     match m.purpose {
-        ScanPurpose::Pack => {
-            if !matches!(h.kind, K::OutletTransfer | K::SupplierReturn) {
-                return refuse("NOT_PACKED_HERE", "only transfers and returns are packed");
-            }
-            rules::check_packing_open(h.status)?;
-        }
+        ScanPurpose::Pack => check_packing(&h)?,
         ScanPurpose::Count => {
             if h.kind != K::Stocktake {
                 return refuse("NOT_A_STOCKTAKE", "counts belong to stocktakes");
             }
-            rules::check_counting_open(h.status)?;
+            rules::check_line_change(h.kind, h.status, LineChange::Counted)
+                .map_err(Refusal::from)?;
         }
     }
     if m.delta.is_zero() {
@@ -442,7 +577,7 @@ fn scan(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ScanRecorded) -> ApplyResult<Appl
         ScanPurpose::Count => &mut line.counted_qty,
     };
     let new_total = *total + m.delta;
-    rules::check_non_negative("the count", new_total)?;
+    check_non_negative("the count", new_total)?;
     if m.purpose == ScanPurpose::Pack
         && m.delta.is_sign_positive()
         && new_total > line.expected_qty
@@ -466,7 +601,7 @@ fn scan(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ScanRecorded) -> ApplyResult<Appl
 
 fn box_opened(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxOpened) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
-    rules::check_packing_open(h.status)?;
+    check_packing(&h)?;
     if tx.parcel(m.box_id)?.is_some() {
         return refuse("BOX_EXISTS", "that box is already open");
     }
@@ -489,6 +624,7 @@ fn box_opened(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxOpened) -> ApplyResult<A
 
 fn box_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxClosed) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    check_packing(&h)?;
     let Some((cid, mut b)) = tx.parcel(m.box_id)? else {
         return refuse("BOX_NOT_FOUND", "that box was never opened");
     };
@@ -514,31 +650,63 @@ fn box_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxClosed) -> ApplyResult<A
     Ok(Applied)
 }
 
+fn check_receiver(ctx: &Ctx<'_>, h: &ConsignmentHeader) -> ApplyResult<()> {
+    if h.destination_outlet_id.as_deref() != Some(&ctx.device.outlet_id) {
+        return refuse("NOT_THE_RECEIVER", "only the receiving outlet receives");
+    }
+    Ok(())
+}
+
 fn receipt_session(
     tx: &mut dyn HubTx,
     ctx: &Ctx<'_>,
     m: &ReceiptSessionRecorded,
 ) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
-    if h.destination_outlet_id.as_deref() != Some(&ctx.device.outlet_id) {
-        return refuse("NOT_THE_RECEIVER", "only the receiving outlet receives");
+    check_receiver(ctx, &h)?;
+    if h.status.is_terminal() {
+        return Err(rules::already(h.status).into());
     }
-    rules::check_receiving_open(h.status)?;
+    if matches!(h.status, S::Sent | S::InTransit) {
+        // The first count starts receiving.
+        check_move(tx, ctx, &h, S::Receiving)?;
+        h.status = S::Receiving;
+    }
+    rules::check_line_change(h.kind, h.status, LineChange::Received).map_err(Refusal::from)?;
     let mut updated = Vec::with_capacity(m.lines.len());
     for r in &m.lines {
-        rules::check_non_negative("received quantity", r.received)?;
-        rules::check_non_negative("damaged quantity", r.damaged)?;
-        rules::check_damaged_within_received(r.received, r.damaged)?;
+        check_non_negative("received quantity", r.received)?;
+        check_non_negative("damaged quantity", r.damaged)?;
+        if r.damaged > r.received {
+            return refuse(
+                "DAMAGED_EXCEEDS_RECEIVED",
+                "more units are marked damaged than were received",
+            );
+        }
         let mut line = line_of(tx, &h, &r.product_id)?;
         line.received_qty += r.received;
         line.damaged_qty += r.damaged;
         updated.push(line);
     }
     for v in &m.variances {
-        if v.reason == VarianceReason::Other
-            && v.note.as_deref().is_none_or(|n| n.trim().is_empty())
-        {
-            return refuse("NOTE_REQUIRED", "a variance marked 'other' needs a note");
+        let line = match updated.iter_mut().find(|l| l.product_id == v.product_id) {
+            Some(l) => l,
+            None => {
+                updated.push(line_of(tx, &h, &v.product_id)?);
+                updated.last_mut().expect("just pushed")
+            }
+        };
+        line.variance_reason = Some(v.reason);
+        line.variance_note = v.note.clone();
+    }
+    for e in m.evidence.iter().filter(|e| e.kind == "photo") {
+        let Some(pid) = &e.product_id else { continue };
+        if let Some(l) = updated.iter_mut().find(|l| &l.product_id == pid) {
+            l.photos += 1;
+        } else {
+            let mut l = line_of(tx, &h, pid)?;
+            l.photos += 1;
+            updated.push(l);
         }
     }
     if !tx.insert_receipt_session(m, &ctx.actor.id, ctx.now)? {
@@ -547,9 +715,6 @@ fn receipt_session(
     for line in &updated {
         tx.upsert_line(h.id, line)?;
     }
-    if h.status != S::Receiving {
-        h.status = S::Receiving;
-    }
     touch(tx, &mut h, ctx.now)?;
     tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
     Ok(Applied)
@@ -557,18 +722,47 @@ fn receipt_session(
 
 fn receipt_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ReceiptClosed) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
-    if h.destination_outlet_id.as_deref() != Some(&ctx.device.outlet_id) {
-        return refuse("NOT_THE_RECEIVER", "only the receiving outlet receives");
+    check_receiver(ctx, &h)?;
+    if h.status.is_terminal() {
+        return Err(rules::already(h.status).into());
     }
-    rules::check_receiving_open(h.status)?;
     let lines = tx.lines(h.id)?;
-    rules::check_receipt_closable(lines.iter().any(|l| !l.received_qty.is_zero()))?;
-    if m.signature.is_none() && !m.pin_verified {
+    // What was sent is what was packed for a transfer, what was ordered for an order.
+    let received: Vec<tally_domain::ReceivedLine> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| tally_domain::ReceivedLine {
+            line_no: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            expected: Quantity::new(if h.kind == K::OutletTransfer {
+                l.packed_qty
+            } else {
+                l.expected_qty
+            }),
+            received: Quantity::new(l.received_qty),
+            damaged: Quantity::new(l.damaged_qty),
+            unit_cost_excl: Money::new(l.unit_cost.unwrap_or_default()),
+            reason: l.variance_reason,
+            note: l.variance_note.clone(),
+            photos: l.photos,
+        })
+        .collect();
+    let manager_sign_off = match &m.confirmed_by {
+        Some(id) => Some(active_staff(tx, id)?.role),
+        None => None,
+    };
+    if (m.signature.is_none() || manager_sign_off.is_some()) && !m.pin_verified {
         return refuse(
-            "SIGNATURE_REQUIRED",
-            "the receiver signs (or confirms with a PIN) to close receiving",
+            "PIN_REQUIRED",
+            "the PIN confirmation was not checked at the station",
         );
     }
+    let evidence = CloseEvidence {
+        receiver_signed: m.signature.is_some(),
+        receiver_confirmed_with_pin: m.signature.is_none() && m.pin_verified,
+        manager_sign_off,
+    };
+    check_receipt_close(&received, &ctx.policies.variance, &evidence).map_err(Refusal::from)?;
+    check_move(tx, ctx, &h, S::Received)?;
     h.status = S::Received;
     touch(tx, &mut h, ctx.now)?;
     tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
@@ -586,55 +780,70 @@ fn approval(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ApprovalDecided) -> ApplyResu
     if !m.pin_verified {
         return refuse("PIN_REQUIRED", "the approver confirms with their PIN");
     }
-    let approver = active_staff(tx, &m.by)?;
-    if approver.id != ctx.actor.id {
+    if m.by != ctx.actor.id {
         return refuse(
             "APPROVER_NOT_SIGNED_IN",
             "the approver must be the person signed in",
         );
     }
-    rules::check_approver(
-        approver.role,
-        &approver.id,
-        &h.created_by,
-        h.last_edited_by.as_deref(),
-    )?;
-    let comment_missing = m.comment.as_deref().is_none_or(|c| c.trim().is_empty());
-    let next = match &m.decision {
-        Decision::Approve => S::Approved,
-        Decision::RequestChanges if comment_missing => {
-            return refuse("COMMENT_REQUIRED", "say what should change")
-        }
-        Decision::RequestChanges => S::Draft,
-        Decision::Reject {
-            reason: RejectReason::Other,
-        } if comment_missing => return refuse("COMMENT_REQUIRED", "say why it is rejected"),
-        Decision::Reject { .. } => S::Cancelled,
-    };
-    rules::check_transition(h.kind, h.status, next)?;
-    if !tx.insert_approval(
+    let lines = tx.lines(h.id)?;
+    let approvals = tx.approvals(h.id)?;
+    if approvals.iter().any(|a| a.id == m.approval_id) {
+        return refuse("APPROVAL_EXISTS", "this decision was already recorded");
+    }
+    let round = current_round(&approvals);
+    let created_by = StaffId::new(h.created_by.clone());
+    let last_edited_by = StaffId::new(
+        h.last_edited_by
+            .clone()
+            .unwrap_or_else(|| h.created_by.clone()),
+    );
+    let outcome = ctx
+        .policies
+        .approval
+        .decide(
+            &Approver {
+                staff: StaffId::new(ctx.actor.id.clone()),
+                role: ctx.actor.role,
+            },
+            &OrderForApproval {
+                status: h.status,
+                total_excl: order_total(&lines),
+                created_by: &created_by,
+                last_edited_by: &last_edited_by,
+                approvals: &round,
+            },
+            m.decision.clone(),
+            ctx.now,
+        )
+        .map_err(Refusal::from)?;
+    tx.insert_approval(
         h.id,
         &ApprovalRow {
             id: m.approval_id,
-            decision: m.decision.clone(),
-            by: approver.id.clone(),
-            comment: m.comment.clone(),
-            at: ctx.now,
+            record: outcome.record,
         },
-    )? {
-        return refuse("APPROVAL_EXISTS", "this decision was already recorded");
-    }
-    h.status = next;
-    touch(tx, &mut h, ctx.now)?;
-    if next == S::Cancelled {
+    )?;
+    if outcome.new_status != h.status {
+        check_move(tx, ctx, &h, outcome.new_status)?;
+        h.status = outcome.new_status;
         tx.mark_saga_dirty(h.id, SagaPriority::Movement, ctx.now)?;
     }
+    touch(tx, &mut h, ctx.now)?;
     Ok(Applied)
 }
 
 fn short_ship(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ShortShipRecorded) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
-    rules::check_packing_open(h.status)?;
+    if !matches!(h.kind, K::OutletTransfer | K::SupplierReturn) {
+        return refuse(
+            "NOT_PACKED_HERE",
+            "only transfers and returns are sent short",
+        );
+    }
+    if !matches!(h.status, S::Packing | S::Packed) {
+        return Err(rules::already(h.status).into());
+    }
     if m.reason.trim().is_empty() {
         return refuse("REASON_REQUIRED", "say why it is sent short");
     }

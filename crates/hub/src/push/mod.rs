@@ -17,6 +17,7 @@ use tally_sync::{MutationOutcome, MutationResult, ParsedPush, PushResponse, PROT
 use time::OffsetDateTime;
 use tracing::{debug, info};
 
+use crate::config::Policies;
 use crate::store::{write_with, DeviceRecord, HubStore, HubTx, LoggedOutcome, StoreResult};
 pub use apply::Applied;
 
@@ -27,6 +28,7 @@ pub fn apply_push(
     device: &DeviceRecord,
     push: &ParsedPush,
     now: OffsetDateTime,
+    policies: &Policies,
 ) -> StoreResult<PushResponse> {
     write_with(store, |tx| {
         let mut results = Vec::with_capacity(push.mutations.len());
@@ -38,7 +40,7 @@ pub fn apply_push(
                 Ok(env) => (env.seq, env.mutation_id),
                 Err(bad) => (bad.seq, bad.mutation_id),
             };
-            let outcome = answer_one(tx, device, entry, last_seq, now)?;
+            let outcome = answer_one(tx, device, entry, last_seq, now, policies)?;
             if seq > last_seq && !matches!(outcome, Answer::SeqReused(_)) {
                 last_seq = seq;
                 tx.set_device_last_seq(&device.id, seq)?;
@@ -78,6 +80,7 @@ fn answer_one(
     entry: &Result<tally_sync::MutationEnvelope, tally_sync::protocol::push::MalformedMutation>,
     last_seq: u64,
     now: OffsetDateTime,
+    policies: &Policies,
 ) -> StoreResult<Answer> {
     let (seq, mutation_id) = match entry {
         Ok(env) => (env.seq, env.mutation_id),
@@ -115,7 +118,7 @@ fn answer_one(
         ),
         Ok(env) => {
             tx.begin_unit()?;
-            let outcome = match apply::apply_one(tx, device, env, now) {
+            let outcome = match apply::apply_one(tx, device, env, now, policies) {
                 Ok(_) => {
                     tx.commit_unit()?;
                     MutationOutcome::Applied

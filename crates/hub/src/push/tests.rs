@@ -224,7 +224,7 @@ fn lines_cannot_change_after_sending_and_receiving_is_the_receivers() {
             pack(id, 0, 1, &a1),
         ],
     );
-    assert_eq!(code(&out[0]), "LINES_LOCKED");
+    assert_eq!(code(&out[0]), "LINE_CHANGE_NOT_ALLOWED");
     assert_eq!(code(&out[1]), "NOT_THE_RECEIVER");
     assert_eq!(code(&out[2]), "ALREADY_SENT");
 }
@@ -285,10 +285,9 @@ fn approve(id: Uuid, by: &str) -> Mutation {
     Mutation::ApprovalDecided(ApprovalDecided {
         consignment_id: id,
         approval_id: Uuid::now_v7(),
-        decision: Decision::Approve,
+        decision: Decision::Approve { comment: None },
         by: by.into(),
         pin_verified: true,
-        comment: None,
     })
 }
 
@@ -365,4 +364,96 @@ fn applied_changes_queue_lightspeed_work_with_movements_first() {
     assert!(due
         .iter()
         .all(|s| s.state == SagaState::Pending && s.done_gen < s.wanted_gen));
+}
+
+#[test]
+fn an_order_above_a_store_managers_tier_needs_a_higher_approver() {
+    let mut f = Fixture::new();
+    let id = Uuid::now_v7();
+    let a1 = f.dev_a1.clone();
+    // 300 x $10.00 = $3,000 excl. GST: tier 2 (ops manager or higher).
+    f.push(
+        &a1,
+        STAFF_A,
+        vec![
+            purchase_order(id, &[(0, 300)]),
+            go(id, S::Draft, S::PendingApproval),
+        ],
+    );
+    let low = f.push(&a1, MANAGER_A, vec![approve(id, MANAGER_A)]);
+    assert_eq!(code(&low[0]), "ROLE_CANNOT_APPROVE");
+    let ok = f.push(&a1, DIRECTOR, vec![approve(id, DIRECTOR)]);
+    assert_eq!(ok[0], MutationOutcome::Applied);
+    assert_eq!(f.consignment(id).status, S::Approved);
+}
+
+#[test]
+fn editing_an_approved_order_into_a_higher_tier_asks_for_approval_again() {
+    let mut f = Fixture::new();
+    let id = Uuid::now_v7();
+    let a1 = f.dev_a1.clone();
+    f.push(
+        &a1,
+        STAFF_A,
+        vec![
+            purchase_order(id, &[(0, 10)]),
+            go(id, S::Draft, S::PendingApproval),
+        ],
+    );
+    f.push(&a1, MANAGER_A, vec![approve(id, MANAGER_A)]);
+    assert_eq!(f.consignment(id).status, S::Approved);
+    let out = f.push(&a1, STAFF_A, vec![line_set(id, 0, 11)]);
+    assert_eq!(out[0], MutationOutcome::Applied);
+    assert_eq!(
+        f.consignment(id).status,
+        S::Approved,
+        "same tier keeps the approval"
+    );
+    f.push(&a1, STAFF_A, vec![line_set(id, 0, 400)]);
+    assert_eq!(f.consignment(id).status, S::PendingApproval);
+}
+
+#[test]
+fn closing_a_receipt_needs_the_receivers_signature_and_reasons_for_variances() {
+    let mut f = Fixture::new();
+    let id = Uuid::now_v7();
+    let (a1, b) = (f.dev_a1.clone(), f.dev_b.clone());
+    f.push(
+        &a1,
+        STAFF_A,
+        vec![
+            transfer(id, &[(0, 2)]),
+            go(id, S::Draft, S::Packing),
+            pack(id, 0, 2, &a1),
+            go(id, S::Packing, S::Packed),
+            go(id, S::Packed, S::Sent),
+        ],
+    );
+    let unsigned = Mutation::ReceiptClosed(ReceiptClosed {
+        consignment_id: id,
+        signature: None,
+        confirmed_by: None,
+        pin_verified: true,
+    });
+    let out = f.push(
+        &b,
+        STAFF_B,
+        vec![
+            receive(id, &[(0, 1)]),
+            close_receipt(id),
+            receive(id, &[(0, 1)]),
+            unsigned,
+            close_receipt(id),
+        ],
+    );
+    assert_eq!(out[0], MutationOutcome::Applied);
+    assert_eq!(
+        code(&out[1]),
+        "VARIANCE_REASON_REQUIRED",
+        "one short needs a reason"
+    );
+    assert_eq!(out[2], MutationOutcome::Applied, "partial receipts add up");
+    assert_eq!(code(&out[3]), "RECEIVER_SIGNATURE_REQUIRED");
+    assert_eq!(out[4], MutationOutcome::Applied);
+    assert_eq!(f.consignment(id).status, S::Received);
 }

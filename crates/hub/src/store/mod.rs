@@ -156,6 +156,8 @@ pub trait HubTx {
     fn insert_approval(&mut self, consignment: Uuid, row: &ApprovalRow) -> StoreResult<bool>;
     /// Approval decisions, oldest first.
     fn approvals(&mut self, consignment: Uuid) -> StoreResult<Vec<ApprovalRow>>;
+    /// Whether the outlet has a stocktake being counted (outgoing moves wait).
+    fn stocktake_counting(&mut self, outlet_id: &str) -> StoreResult<bool>;
 
     // -- pull change log --------------------------------------------------------
     /// Moves the row to the end of the change log (a new, higher seq).

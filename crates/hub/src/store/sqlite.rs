@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use tally_sync::{
-    ApprovalRow, BoxRow, Decision, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow,
-    ReceiptSessionRecorded, ScanPurpose, ScanRecorded, StaffRow, SupplierRow,
+    ApprovalRow, BoxRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow,
+    ReceiptSessionRecorded, ScanPurpose, ScanRecorded, StaffRow, SupplierRow, VarianceReason,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -168,7 +168,7 @@ impl DeviceRecordRaw {
 
 const DEVICE_COLS: &str = "id, outlet_id, station, last_seq, revoked, enrolled_at, last_seen_at";
 const CONSIGNMENT_COLS: &str = "id, kind, status, reference, source_outlet_id, destination_outlet_id, supplier_id, lightspeed_id, version, created_by, last_edited_by, created_at, updated_at";
-const LINE_COLS: &str = "product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason";
+const LINE_COLS: &str = "product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason, variance_reason, variance_note, photos";
 const SAGA_COLS: &str = "consignment_id, wanted_gen, done_gen, priority, state, attempts, next_at_ms, create_attempted, bulk_attempted, last_error, dead_body, updated_at";
 
 type RawHeader = (
@@ -234,6 +234,9 @@ type RawLine = (
     String,
     String,
     Option<String>,
+    Option<String>,
+    Option<String>,
+    u32,
 );
 
 fn raw_line(r: &Row<'_>) -> rusqlite::Result<RawLine> {
@@ -246,6 +249,9 @@ fn raw_line(r: &Row<'_>) -> rusqlite::Result<RawLine> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
     ))
 }
 
@@ -259,6 +265,16 @@ fn line(raw: RawLine) -> StoreResult<LineRow> {
         damaged_qty: dec(&raw.5)?,
         counted_qty: dec(&raw.6)?,
         short_reason: raw.7,
+        variance_reason: raw
+            .8
+            .as_deref()
+            .map(|r| {
+                VarianceReason::parse(r)
+                    .ok_or_else(|| HubError::Corrupt(format!("variance reason {r:?}")))
+            })
+            .transpose()?,
+        variance_note: raw.9,
+        photos: raw.10,
     })
 }
 
@@ -716,8 +732,8 @@ impl HubTx for SqliteTx<'_> {
 
     fn upsert_line(&mut self, consignment: Uuid, l: &LineRow) -> StoreResult<()> {
         self.exec(
-            "INSERT INTO consignment_line (consignment_id, product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT(consignment_id, product_id) DO UPDATE SET expected_qty = excluded.expected_qty, unit_cost = excluded.unit_cost, packed_qty = excluded.packed_qty, received_qty = excluded.received_qty, damaged_qty = excluded.damaged_qty, counted_qty = excluded.counted_qty, short_reason = excluded.short_reason",
+            "INSERT INTO consignment_line (consignment_id, product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason, variance_reason, variance_note, photos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT(consignment_id, product_id) DO UPDATE SET expected_qty = excluded.expected_qty, unit_cost = excluded.unit_cost, packed_qty = excluded.packed_qty, received_qty = excluded.received_qty, damaged_qty = excluded.damaged_qty, counted_qty = excluded.counted_qty, short_reason = excluded.short_reason, variance_reason = excluded.variance_reason, variance_note = excluded.variance_note, photos = excluded.photos",
             params![
                 consignment.to_string(),
                 l.product_id,
@@ -727,7 +743,10 @@ impl HubTx for SqliteTx<'_> {
                 l.received_qty.to_string(),
                 l.damaged_qty.to_string(),
                 l.counted_qty.to_string(),
-                l.short_reason
+                l.short_reason,
+                l.variance_reason.map(|r| r.as_str()),
+                l.variance_note,
+                l.photos
             ],
         )?;
         Ok(())
@@ -820,37 +839,42 @@ impl HubTx for SqliteTx<'_> {
 
     fn insert_approval(&mut self, consignment: Uuid, a: &ApprovalRow) -> StoreResult<bool> {
         let n = self.exec(
-            "INSERT OR IGNORE INTO approval (id, consignment_id, decision_json, by_staff, comment, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![a.id.to_string(), consignment.to_string(), to_json(&a.decision)?, a.by, a.comment, ts(a.at)],
+            "INSERT OR IGNORE INTO approval (id, consignment_id, record_json) VALUES (?1, ?2, ?3)",
+            params![
+                a.id.to_string(),
+                consignment.to_string(),
+                to_json(&a.record)?
+            ],
         )?;
         Ok(n == 1)
     }
 
     fn approvals(&mut self, consignment: Uuid) -> StoreResult<Vec<ApprovalRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, decision_json, by_staff, comment, at FROM approval WHERE consignment_id = ?1 ORDER BY at, id",
+            "SELECT id, record_json FROM approval WHERE consignment_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([consignment.to_string()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         rows.map(|r| {
-            let (id, decision, by, comment, at) = r?;
-            let decision: Decision = json(&decision)?;
+            let (id, record) = r?;
             Ok(ApprovalRow {
                 id: uuid(&id)?,
-                decision,
-                by,
-                comment,
-                at: parse_ts(&at)?,
+                record: json(&record)?,
             })
         })
         .collect()
+    }
+
+    fn stocktake_counting(&mut self, outlet_id: &str) -> StoreResult<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM consignment WHERE kind = 'stocktake' AND status = 'counting' AND source_outlet_id = ?1 LIMIT 1",
+            )?
+            .query_row([outlet_id], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     fn record_change(&mut self, entity: Entity, id: &str) -> StoreResult<()> {

@@ -7,6 +7,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tally_domain::{ConsignmentKind, ConsignmentStatus};
+pub use tally_domain::{Decision, RejectReason, VarianceReason};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -247,24 +248,6 @@ pub struct BoxClosed {
     pub tracking_number: Option<String>,
 }
 
-/// Why a received line differs from what was expected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VarianceReason {
-    /// Fewer arrived.
-    Short,
-    /// More arrived.
-    Over,
-    /// Arrived damaged.
-    Damaged,
-    /// A different product arrived.
-    WrongItem,
-    /// Past its date.
-    Expired,
-    /// Anything else (note required).
-    Other,
-}
-
 /// Quantities counted for one line in a receive session (added to earlier sessions).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceivedLine {
@@ -296,6 +279,9 @@ pub struct EvidenceRef {
     pub sha256: String,
     /// `photo`, `signature`, ...
     pub kind: String,
+    /// The line a photo shows (damage evidence).
+    #[serde(default)]
+    pub product_id: Option<String>,
 }
 
 /// `receipt_session_recorded`.
@@ -330,35 +316,6 @@ pub struct ReceiptClosed {
     pub pin_verified: bool,
 }
 
-/// Why a purchase order was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectReason {
-    OverBudget,
-    MissingInformation,
-    WrongSupplier,
-    Duplicate,
-    QuantityIssue,
-    TimingIssue,
-    NeedsClarification,
-    Other,
-}
-
-/// An approver's decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "decision", rename_all = "snake_case")]
-pub enum Decision {
-    /// Approve at the order's tier.
-    Approve,
-    /// Back to draft with a comment.
-    RequestChanges,
-    /// Cancel with a reason.
-    Reject {
-        /// Why.
-        reason: RejectReason,
-    },
-}
-
 /// `approval_decided`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApprovalDecided {
@@ -366,16 +323,13 @@ pub struct ApprovalDecided {
     pub consignment_id: Uuid,
     /// UUIDv7 of the decision.
     pub approval_id: Uuid,
-    /// What was decided.
+    /// What was decided (with its comment or note).
     #[serde(flatten)]
     pub decision: Decision,
     /// Staff id of the approver.
     pub by: String,
     /// The station verified the approver's PIN.
     pub pin_verified: bool,
-    /// Comment (required for request changes and `other` rejections).
-    #[serde(default)]
-    pub comment: Option<String>,
 }
 
 /// `short_ship_recorded`: a line leaves with fewer units than expected, on purpose.

@@ -284,10 +284,10 @@ mod tests {
             approval_id: Uuid::nil(),
             decision: Decision::Reject {
                 reason: RejectReason::OverBudget,
+                note: None,
             },
             by: "s2".into(),
             pin_verified: true,
-            comment: None,
         });
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["payload"]["decision"], "reject");

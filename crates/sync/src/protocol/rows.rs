@@ -6,7 +6,8 @@ use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::mutation::{Decision, DimensionsMm, WeightSource};
+use super::mutation::{DimensionsMm, VarianceReason, WeightSource};
+use tally_domain::ApprovalRecord;
 
 /// A barcode or other code of a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +110,15 @@ pub struct LineRow {
     /// Reason the line was sent short, if it was.
     #[serde(default)]
     pub short_reason: Option<String>,
+    /// Why the received quantity differs (latest session that said).
+    #[serde(default)]
+    pub variance_reason: Option<VarianceReason>,
+    /// Note for the variance.
+    #[serde(default)]
+    pub variance_note: Option<String>,
+    /// Photos attached to this line while receiving.
+    #[serde(default)]
+    pub photos: u32,
 }
 
 /// A box (parcel).
@@ -136,22 +146,13 @@ pub struct BoxRow {
     pub tracking_number: Option<String>,
 }
 
-/// An approval decision on a purchase order.
+/// An approval decision on a purchase order, as the domain records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApprovalRow {
-    /// UUIDv7.
+    /// UUIDv7 (from the station).
     pub id: Uuid,
-    /// What was decided.
-    #[serde(flatten)]
-    pub decision: Decision,
-    /// Staff id.
-    pub by: String,
-    /// Comment.
-    #[serde(default)]
-    pub comment: Option<String>,
-    /// When the hub recorded it.
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
+    /// Who, role, tier, total, decision, when.
+    pub record: ApprovalRecord,
 }
 
 /// A consignment with its lines, boxes and approvals, as the hub has it now.
