@@ -221,6 +221,12 @@ impl Hub {
         .await
     }
 
+    /// Every consignment id (admin and tests).
+    pub async fn consignment_ids(&self) -> Result<Vec<Uuid>, HubError> {
+        let store = self.store();
+        blocking(move || read_with(&*store, |tx| tx.consignment_ids())).await
+    }
+
     /// A consignment as the hub has it now.
     pub async fn consignment(&self, id: Uuid) -> Result<Option<ConsignmentRow>, HubError> {
         let store = self.store();

@@ -1,7 +1,8 @@
-//! An in-memory Lightspeed double for saga unit tests: enforces the rules the saga
-//! must respect (forward-only statuses, no status change without lines, additive
-//! bulk and add, no line edits after close) and injects faults, including a lost
-//! response after the change was made.
+//! An in-memory Lightspeed double for tests and benches: enforces the rules the
+//! saga must respect (Lightspeed's legal moves only, no status change without
+//! lines, additive bulk and add, no line edits after close), counts requests per
+//! operation, and injects faults, including a lost response after the change was
+//! made. The HTTP fake in `tally-testkit` is the full-fidelity one.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -25,7 +26,9 @@ pub enum Fault {
 /// One remote consignment.
 #[derive(Debug, Clone)]
 pub struct Remote {
+    /// Header.
     pub c: LsConsignment,
+    /// Lines by product id.
     pub lines: BTreeMap<String, LsLine>,
 }
 
@@ -36,6 +39,7 @@ struct State {
     requests: u64,
     by_op: BTreeMap<String, u64>,
     faults: VecDeque<(&'static str, Fault)>,
+    history: Vec<(String, L)>,
 }
 
 /// The double.
@@ -60,6 +64,7 @@ fn lost() -> LsFailure {
 }
 
 impl MemoryLightspeed {
+    /// An empty Lightspeed.
     pub fn new() -> Self {
         Self::default()
     }
@@ -70,6 +75,7 @@ impl MemoryLightspeed {
         self.state.lock().unwrap().faults.push_back((op, f));
     }
 
+    /// Requests made so far.
     pub fn requests(&self) -> u64 {
         self.state.lock().unwrap().requests
     }
@@ -85,6 +91,12 @@ impl MemoryLightspeed {
             .unwrap_or(0)
     }
 
+    /// Every status change made, in order: (consignment id, new status).
+    pub fn history(&self) -> Vec<(String, L)> {
+        self.state.lock().unwrap().history.clone()
+    }
+
+    /// Every remote consignment.
     pub fn all(&self) -> Vec<Remote> {
         self.state
             .lock()
@@ -186,7 +198,9 @@ impl LightspeedPort for MemoryLightspeed {
                 return Err(bad("nothing received"));
             }
             r.c.status = status;
-            Ok(r.c.clone())
+            let c = r.c.clone();
+            st.history.push((c.id.clone(), status));
+            Ok(c)
         })
     }
 
@@ -217,10 +231,15 @@ impl LightspeedPort for MemoryLightspeed {
             if !r.lines.contains_key(&line.product_id) {
                 return Err(bad("no such line"));
             }
-            if r.c.kind == T::Supplier && r.c.status == L::Sent && !line.received.is_zero() {
+            let auto_dispatch =
+                r.c.kind == T::Supplier && r.c.status == L::Sent && !line.received.is_zero();
+            if auto_dispatch {
                 r.c.status = L::Dispatched;
             }
             r.lines.insert(line.product_id.clone(), line.clone());
+            if auto_dispatch {
+                st.history.push((id.to_string(), L::Dispatched));
+            }
             Ok(())
         })
     }

@@ -6,11 +6,10 @@ pub mod port;
 pub mod saga;
 pub mod worker;
 
-#[cfg(test)]
-pub(crate) mod memory;
+pub mod memory;
 #[cfg(test)]
 mod tests;
 
 pub use port::{LightspeedPort, LsConsignment, LsFailure, LsLine, LsResult, NewLsConsignment};
-pub use saga::{marker, run_saga, SagaError, SagaProgress, BULK_LIMIT};
+pub use saga::{desired_remote_lines, marker, run_saga, SagaError, SagaProgress, BULK_LIMIT};
 pub use worker::{SagaWorker, WorkerConfig};

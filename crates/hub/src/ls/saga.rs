@@ -73,10 +73,14 @@ async fn snapshot(
     .map_err(|e| HubError::Task(e.to_string()))?
 }
 
-/// The lines Lightspeed should hold for the hub's state: product -> (count, received).
-fn desired_lines(h: &ConsignmentHeader, lines: &[LineRow]) -> BTreeMap<String, LsLine> {
+/// The lines Lightspeed should hold for the hub's state, by product id.
+pub fn desired_remote_lines(
+    kind: ConsignmentKind,
+    status: ConsignmentStatus,
+    lines: &[LineRow],
+) -> BTreeMap<String, LsLine> {
     let sent = !matches!(
-        h.status,
+        status,
         ConsignmentStatus::Draft
             | ConsignmentStatus::PendingApproval
             | ConsignmentStatus::Approved
@@ -86,7 +90,7 @@ fn desired_lines(h: &ConsignmentHeader, lines: &[LineRow]) -> BTreeMap<String, L
     lines
         .iter()
         .map(|l| {
-            let count = match h.kind {
+            let count = match kind {
                 // What leaves is what was packed (short lines carry a reason).
                 ConsignmentKind::OutletTransfer | ConsignmentKind::SupplierReturn if sent => {
                     l.packed_qty
@@ -212,7 +216,7 @@ pub async fn run_saga<P: LightspeedPort>(
         None => port.consignment(&remote_id).await?,
     };
     rules::ls_next_step(ls_type, remote.status, want).map_err(SagaError::Backwards)?;
-    let desired = desired_lines(&h, &lines);
+    let desired = desired_remote_lines(h.kind, h.status, &lines);
 
     // 3. Lines, while Lightspeed still accepts line changes.
     let mut known_lines: Option<Vec<LsLine>> = None;
