@@ -169,3 +169,16 @@ CREATE TABLE poll_cursor (
     name     TEXT PRIMARY KEY,
     version  INTEGER NOT NULL
 );
+
+-- Lightspeed changes the poller refused to apply (a status moving backwards, a
+-- consignment deleted under Tally): reported, never applied.
+CREATE TABLE inbound_conflict (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    lightspeed_id   TEXT NOT NULL,
+    consignment_id  TEXT NOT NULL,
+    hub_status      TEXT NOT NULL,
+    ls_status       TEXT NOT NULL,
+    code            TEXT NOT NULL,
+    message         TEXT NOT NULL,
+    at              TEXT NOT NULL
+);

@@ -187,4 +187,8 @@ pub trait HubTx {
     fn poll_cursor(&mut self, name: &str) -> StoreResult<Option<i64>>;
     /// Persists a Lightspeed version cursor.
     fn set_poll_cursor(&mut self, name: &str, version: i64) -> StoreResult<()>;
+    /// Reports a Lightspeed change that was not applied.
+    fn record_inbound_conflict(&mut self, c: &InboundConflict) -> StoreResult<()>;
+    /// Reported conflicts, oldest first.
+    fn inbound_conflicts(&mut self) -> StoreResult<Vec<InboundConflict>>;
 }

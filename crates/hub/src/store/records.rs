@@ -219,3 +219,22 @@ pub struct SagaRecord {
     /// Last change.
     pub updated_at: OffsetDateTime,
 }
+
+/// A Lightspeed change the poller refused to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundConflict {
+    /// Lightspeed id.
+    pub lightspeed_id: String,
+    /// Tally's consignment.
+    pub consignment_id: Uuid,
+    /// Tally's status.
+    pub hub_status: ConsignmentStatus,
+    /// What Lightspeed says.
+    pub ls_status: tally_domain::LsConsignmentStatus,
+    /// Stable code (e.g. `INBOUND_WOULD_MOVE_BACKWARDS`).
+    pub code: String,
+    /// Why, for a person.
+    pub message: String,
+    /// When seen.
+    pub at: OffsetDateTime,
+}

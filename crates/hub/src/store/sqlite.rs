@@ -17,8 +17,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    ChangeEntry, ConsignmentHeader, DeviceRecord, Entity, HubStore, HubTx, LoggedOutcome,
-    SagaPriority, SagaRecord, SagaState, StoreResult,
+    ChangeEntry, ConsignmentHeader, DeviceRecord, Entity, HubStore, HubTx, InboundConflict,
+    LoggedOutcome, SagaPriority, SagaRecord, SagaState, StoreResult,
 };
 use crate::HubError;
 
@@ -993,6 +993,54 @@ impl HubTx for SqliteTx<'_> {
             params![name, version],
         )?;
         Ok(())
+    }
+
+    fn record_inbound_conflict(&mut self, c: &InboundConflict) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO inbound_conflict (lightspeed_id, consignment_id, hub_status, ls_status, code, message, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                c.lightspeed_id,
+                c.consignment_id.to_string(),
+                c.hub_status.as_str(),
+                c.ls_status.as_str(),
+                c.code,
+                c.message,
+                ts(c.at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn inbound_conflicts(&mut self) -> StoreResult<Vec<InboundConflict>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lightspeed_id, consignment_id, hub_status, ls_status, code, message, at FROM inbound_conflict ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (lid, cid, hs, ls, code, message, at) = r?;
+            Ok(InboundConflict {
+                lightspeed_id: lid,
+                consignment_id: uuid(&cid)?,
+                hub_status: ConsignmentStatus::parse(&hs)
+                    .ok_or_else(|| HubError::Corrupt(format!("status {hs:?}")))?,
+                ls_status: tally_domain::LsConsignmentStatus::parse(&ls)
+                    .ok_or_else(|| HubError::Corrupt(format!("ls status {ls:?}")))?,
+                code,
+                message,
+                at: parse_ts(&at)?,
+            })
+        })
+        .collect()
     }
 }
 
