@@ -1,1 +1,4 @@
 //! Fakes (Lightspeed X-Series, carriers), fault injection, device simulators and demo data generation for tests and the demo.
+
+pub mod carriers;
+pub mod devices;
