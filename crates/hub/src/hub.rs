@@ -143,7 +143,7 @@ impl Hub {
         let pin = pin.to_string();
         let pin_hash = blocking(move || catalog::hash_pin(&pin, cost)).await?;
         let row = StaffRow {
-            id: format!("staff-{}", Uuid::now_v7()),
+            id: Uuid::now_v7().to_string(),
             name: name.to_string(),
             role,
             outlet_id: outlet_id.map(str::to_string),

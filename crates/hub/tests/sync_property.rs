@@ -298,6 +298,7 @@ fn scan(st: &Station, id: Uuid, p: &str, delta: i64) -> Mutation {
         at: OffsetDateTime::now_utc(),
         by: st.staff.clone(),
         over_pack_reason: None,
+        undoes: None,
     })
 }
 
@@ -341,6 +342,7 @@ fn act(rng: &mut ChaCha8Rng, st: &mut Station) {
             let p = product(rng.random_range(0..PRODUCTS));
             if lines.iter().all(|l| l.product_id != p) {
                 lines.push(LineDraft {
+                    line_id: None,
                     product_id: p,
                     expected_qty: Decimal::from(rng.random_range(1..4)),
                     unit_cost: None,

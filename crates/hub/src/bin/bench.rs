@@ -221,6 +221,7 @@ fn transfer(id: Uuid, lines: usize, qty: i64) -> Mutation {
         status: S::Draft,
         lines: (0..lines)
             .map(|i| LineDraft {
+                line_id: None,
                 product_id: product(i),
                 expected_qty: Decimal::from(qty),
                 unit_cost: None,
@@ -251,6 +252,7 @@ fn scan(st: &Station, id: Uuid, p: &str, delta: i64) -> Mutation {
         at: OffsetDateTime::now_utc(),
         by: st.staff.clone(),
         over_pack_reason: None,
+        undoes: None,
     })
 }
 

@@ -95,6 +95,8 @@ pub enum Entity {
     Staff,
     /// Consignment (with lines, boxes, approvals).
     Consignment,
+    /// Scan event (append-only).
+    ScanEvent,
 }
 
 impl Entity {
@@ -106,6 +108,7 @@ impl Entity {
             Self::Outlet => "outlet",
             Self::Staff => "staff",
             Self::Consignment => "consignment",
+            Self::ScanEvent => "scan_event",
         }
     }
 
@@ -117,6 +120,7 @@ impl Entity {
             Self::Outlet,
             Self::Staff,
             Self::Consignment,
+            Self::ScanEvent,
         ]
         .into_iter()
         .find(|e| e.as_str() == s)
