@@ -158,9 +158,12 @@ fn main() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir());
     let dir = tempfile::tempdir_in(&base).unwrap();
-    let scans = env_usize("TALLY_BENCH_SCANS", 2000);
-    let products = env_usize("TALLY_BENCH_PRODUCTS", 200_000);
-    let lookups = env_usize("TALLY_BENCH_LOOKUPS", 100_000);
+    // `cargo bench` passes --bench; `cargo test --benches` does not: then only a smoke run.
+    let full = std::env::args().any(|a| a == "--bench");
+    let scale = |n: usize| if full { n } else { n / 100 };
+    let scans = env_usize("TALLY_BENCH_SCANS", scale(2000));
+    let products = env_usize("TALLY_BENCH_PRODUCTS", scale(200_000));
+    let lookups = env_usize("TALLY_BENCH_LOOKUPS", scale(100_000));
     println!(
         "store bench in {} ({scans} scans, {products} products)",
         dir.path().display()

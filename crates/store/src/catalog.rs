@@ -266,11 +266,26 @@ pub(crate) fn upsert_product(c: &Connection, p: &Product, at: i64) -> Result<()>
         );
     for (code, kind) in codes {
         let code = code.trim();
-        if !code.is_empty() {
-            ins.execute(params![code, id, kind.as_str()])?;
+        if code.is_empty() {
+            continue;
+        }
+        ins.execute(params![code, id, kind.as_str()])?;
+        // Also index a valid GTIN under its GTIN-14 form, so a UPC-A scan finds the
+        // EAN-13 the catalog holds (and the other way round).
+        if kind == CodeKind::Barcode {
+            if let Some(g14) = gtin14(code) {
+                ins.execute(params![g14, id, kind.as_str()])?;
+            }
         }
     }
     Ok(())
+}
+
+/// The GTIN-14 form of a valid GTIN-8/12/13/14, when it differs from `code`.
+fn gtin14(code: &str) -> Option<String> {
+    let g = tally_domain::Gtin::parse(code).ok()?;
+    let g14 = g.to_gtin14();
+    (g14 != code).then_some(g14)
 }
 
 /// Turns what a person typed into an FTS5 query: each word a quoted prefix, all required.
@@ -314,12 +329,13 @@ impl Store {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {HIT_COLUMNS}, k.kind FROM product_codes k
                  JOIN products p ON p.id = k.product_id
-                 WHERE k.code = ?1 AND p.deleted = 0
+                 WHERE k.code IN (?1, ?2) AND p.deleted = 0
                  ORDER BY CASE k.kind WHEN 'barcode' THEN 0 WHEN 'sku' THEN 1 ELSE 2 END,
                           p.active DESC, p.sku
                  LIMIT 16"
             ))?;
-            let mut rows = stmt.query([code])?;
+            let alt = gtin14(code).unwrap_or_else(|| code.to_string());
+            let mut rows = stmt.query([code, alt.as_str()])?;
             let mut first: Option<ProductHit> = None;
             let mut others = std::collections::BTreeSet::new();
             while let Some(r) = rows.next()? {
@@ -411,9 +427,15 @@ impl Store {
                 "SELECT code FROM product_codes WHERE product_id = ?1 AND kind = 'barcode'
                  ORDER BY code",
             )?;
-            p.barcodes = codes
+            let all: Vec<String> = codes
                 .query_map([id.to_string()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
+            // Hide the GTIN-14 forms the store added itself.
+            p.barcodes = all
+                .iter()
+                .filter(|c| !all.iter().any(|o| gtin14(o).as_deref() == Some(c.as_str())))
+                .cloned()
+                .collect();
             Ok(p)
         })
     }

@@ -15,52 +15,8 @@ use crate::evidence::{self, ContentHash};
 use crate::sql::{ms, opt_id, RowExt};
 use crate::store::{Store, Tx};
 
-/// Why a line's count differs from what was expected (DOMAIN.md, "Receiving").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VarianceReason {
-    /// Fewer arrived.
-    Short,
-    /// More arrived.
-    Over,
-    /// Arrived damaged.
-    Damaged,
-    /// A different product arrived.
-    WrongItem,
-    /// Past its date.
-    Expired,
-    /// Anything else (note required).
-    Other,
-}
-
-impl VarianceReason {
-    /// Every reason.
-    pub const ALL: [VarianceReason; 6] = [
-        Self::Short,
-        Self::Over,
-        Self::Damaged,
-        Self::WrongItem,
-        Self::Expired,
-        Self::Other,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Short => "short",
-            Self::Over => "over",
-            Self::Damaged => "damaged",
-            Self::WrongItem => "wrong_item",
-            Self::Expired => "expired",
-            Self::Other => "other",
-        }
-    }
-
-    /// Parses the stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+/// Variance reasons are the domain's (stored by their `as_str` names).
+pub use tally_domain::VarianceReason;
 
 /// A receive session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

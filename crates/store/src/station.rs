@@ -90,6 +90,19 @@ impl Store {
         })
     }
 
+    /// This station's outlet (`STATION_NOT_SET` before provisioning).
+    pub fn station_outlet(&self) -> Result<Uuid> {
+        let id: Option<String> = self.read(|c| {
+            Ok(c.query_row(
+                "SELECT outlet_id FROM station WHERE singleton = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })?;
+        crate::sql::parse_uuid(&id.ok_or(StoreError::StationNotSet)?)
+    }
+
     /// Adds a block of reference numbers `first..=last` handed out by the hub.
     pub fn add_reference_block(&self, first: u32, last: u32) -> Result<()> {
         if first > last {

@@ -324,3 +324,54 @@ fn other_stations_scans_count_towards_packed_and_arrive_once() {
         .iter()
         .all(|m| m.payload["id"] != remote.id.to_string()));
 }
+
+#[test]
+fn a_upc_a_scan_finds_the_ean_13_the_catalog_holds_and_back() {
+    let f = Fixture::new();
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let upc_in_catalog = product(a, "UPC-1", "Imported kettle", &["0012345678905"]);
+    let ean8 = product(b, "EAN8-1", "Tiny thing", &["96385074"]);
+    pull(
+        &f,
+        PulledChanges {
+            products: vec![upc_in_catalog, ean8],
+            ..Default::default()
+        },
+        2,
+    );
+    assert_eq!(
+        f.store
+            .lookup_code("012345678905")
+            .unwrap()
+            .unwrap()
+            .product_id,
+        a
+    );
+    assert_eq!(
+        f.store
+            .lookup_code("0012345678905")
+            .unwrap()
+            .unwrap()
+            .product_id,
+        a
+    );
+    assert_eq!(
+        f.store
+            .lookup_code("00012345678905")
+            .unwrap()
+            .unwrap()
+            .product_id,
+        a
+    );
+    assert_eq!(
+        f.store.lookup_code("96385074").unwrap().unwrap().product_id,
+        b
+    );
+    // a wrong check digit is not normalised into a match
+    assert!(f.store.lookup_code("012345678904").unwrap().is_none());
+    // the product lists only the barcodes the hub sent
+    assert_eq!(
+        f.store.product(a).unwrap().barcodes,
+        vec!["0012345678905".to_string()]
+    );
+}

@@ -141,3 +141,25 @@ fn an_applied_migration_this_app_does_not_ship_is_a_missing_error() {
     let err = Store::open(&path).unwrap_err();
     assert_eq!(err.code(), "MIGRATION_MISSING", "{err}");
 }
+
+#[test]
+fn the_store_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+}
+
+#[test]
+fn an_in_memory_store_runs_the_same_migrations() {
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(
+        store.open_report().schema_version,
+        migrate::latest_version()
+    );
+    assert!(store.path().is_none());
+    assert_eq!(store.verify_audit_chain().unwrap(), 0);
+    assert!(store.station().unwrap().is_none());
+    assert_eq!(
+        store.station_outlet().unwrap_err().code(),
+        "STATION_NOT_SET"
+    );
+}

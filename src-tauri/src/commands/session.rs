@@ -1,15 +1,12 @@
-//! Tauri commands: one line each, forwarding to `tally_app::App`. No logic here.
-
-use std::sync::Arc;
+//! Station, sign-in, the open-consignments list and the sync indicator.
 
 use tally_app::consignments::ConsignmentRow;
 use tally_app::staff::{Session, StaffCard};
 use tally_app::station::StationInfo;
 use tally_app::sync_status::SyncStatus;
-use tally_app::{App, AppError};
-use tauri::State;
+use tally_app::AppError;
 
-type AppState<'a> = State<'a, Arc<App>>;
+use super::AppState;
 
 /// This station: outlet, name, mode, hub.
 #[tauri::command]
@@ -58,4 +55,14 @@ pub fn list_open_consignments(app: AppState<'_>) -> Result<Vec<ConsignmentRow>, 
 #[specta::specta]
 pub fn sync_status(app: AppState<'_>) -> Result<SyncStatus, AppError> {
     app.sync_status()
+}
+
+/// One consignment with its lines and next allowed statuses.
+#[tauri::command]
+#[specta::specta]
+pub fn consignment_detail(
+    app: AppState<'_>,
+    id: String,
+) -> Result<tally_app::consignments::ConsignmentDetail, AppError> {
+    app.consignment_detail(&id)
 }
