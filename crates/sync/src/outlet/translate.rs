@@ -422,23 +422,33 @@ pub fn incoming(page: &PullResponse) -> PulledChanges {
                     created_at: c.created_at,
                     updated_at: c.updated_at,
                 };
-                let lines = c
-                    .lines
-                    .iter()
-                    .filter_map(|l| {
-                        Some(ConsignmentLine {
-                            id: l.line_id,
-                            consignment_id: c.id,
-                            product_id: parse_id("product", &l.product_id)?,
-                            expected_qty: l.expected_qty,
-                            unit_cost: l.unit_cost,
-                            deleted: false,
-                            version,
-                            created_at: c.created_at,
-                            updated_at: c.updated_at,
-                        })
+                let live = c.lines.iter().filter_map(|l| {
+                    Some(ConsignmentLine {
+                        id: l.line_id,
+                        consignment_id: c.id,
+                        product_id: parse_id("product", &l.product_id)?,
+                        expected_qty: l.expected_qty,
+                        unit_cost: l.unit_cost,
+                        deleted: false,
+                        version,
+                        created_at: c.created_at,
+                        updated_at: c.updated_at,
                     })
-                    .collect();
+                });
+                let removed = c.removed_lines.iter().filter_map(|l| {
+                    Some(ConsignmentLine {
+                        id: l.line_id,
+                        consignment_id: c.id,
+                        product_id: parse_id("product", &l.product_id)?,
+                        expected_qty: Decimal::ZERO,
+                        unit_cost: None,
+                        deleted: true,
+                        version,
+                        created_at: c.created_at,
+                        updated_at: c.updated_at,
+                    })
+                });
+                let lines = live.chain(removed).collect();
                 out.consignments
                     .push(PulledConsignment { consignment, lines });
             }
