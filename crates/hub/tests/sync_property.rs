@@ -105,6 +105,9 @@ impl LightspeedPort for FaultyLightspeed {
     async fn set_status(&self, id: &str, s: LsConsignmentStatus) -> LsResult<LsConsignment> {
         faulty!(self, self.inner.set_status(id, s))
     }
+    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
+        faulty!(self, self.inner.delete_consignment(id))
+    }
     async fn lines(&self, id: &str) -> LsResult<Vec<LsLine>> {
         faulty!(self, self.inner.lines(id))
     }
@@ -341,6 +344,7 @@ impl Backend for FakeBackend {
         self.fake
             .consignments()
             .into_iter()
+            .filter(|c| !c.deleted)
             .map(|c| RemoteView {
                 id: c.id,
                 reference: c.reference,
