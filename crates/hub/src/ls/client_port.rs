@@ -175,6 +175,10 @@ impl LightspeedPort for LightspeedApi {
             .map_err(failure)
     }
 
+    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
+        self.client.delete_consignment(id).await.map_err(failure)
+    }
+
     async fn lines(&self, id: &str) -> LsResult<Vec<LsLine>> {
         self.client
             .consignment_lines(id)
