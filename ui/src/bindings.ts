@@ -38,8 +38,8 @@ export const commands = {
 	packingSearchProducts: (query: string) => typedError<ProductCard[], AppError>(__TAURI_INVOKE("packing_search_products", { query })),
 	/**  Takes back this bench's last scan. */
 	packingUndo: (id: string) => typedError<UndoResult, AppError>(__TAURI_INVOKE("packing_undo", { id })),
-	/**  Opens a new box of a container type. */
-	packingOpenBox: (id: string, container: string) => typedError<BoxView, AppError>(__TAURI_INVOKE("packing_open_box", { id, container })),
+	/**  Chooses the container of the next box (the box starts with its first scan). */
+	packingOpenBox: (id: string, container: string) => typedError<ContainerType, AppError>(__TAURI_INVOKE("packing_open_box", { id, container })),
 	/**  Weighs and closes a box, checks its weight, prints its label. */
 	packingCloseBox: (id: string, boxId: string | null, weight: CloseWeight) => typedError<CloseBoxResult, AppError>(__TAURI_INVOKE("packing_close_box", { id, boxId, weight })),
 	/**  Prints a box label again (same bytes, same printer). */
@@ -103,6 +103,8 @@ export type BoxView = {
 	closed: boolean,
 	/**  The label has been printed at least once. */
 	label_printed: boolean,
+	/**  Opened at this bench (other benches' boxes arrive with a pull). */
+	here: boolean,
 };
 
 /**  How a box's weight was obtained. */
@@ -122,10 +124,10 @@ grams: number };
 export type CloseBoxResult = {
 	/**  The box, closed. */
 	closed: BoxView,
-	/**  Expected vs measured (`None` for an empty box closed unused). */
-	check: WeightCheck | null,
-	/**  The label (`None` for an empty box). */
-	label: PrintResult | null,
+	/**  Expected vs measured. */
+	check: WeightCheck,
+	/**  The label. */
+	label: PrintResult,
 };
 
 /**  How to weigh a box being closed. */
@@ -337,12 +339,12 @@ export type PackingView = {
 	totals: PickTotals,
 	/**  Boxes by number. */
 	boxes: BoxView[],
-	/**  The box scans go into (the newest open one). */
+	/**  The box this bench's scans go into (its newest open one). */
 	open_box: BoxView | null,
 	/**  Containers to choose from. */
 	containers: ContainerType[],
-	/**  The container a new box gets unless another is chosen. */
-	default_container: string,
+	/**  The container the next box gets (chosen with "new box", else the last one used). */
+	next_container: ContainerType,
 	/**  This bench's devices. */
 	bench: BenchInfo,
 	/**  The command barcodes. */

@@ -47,6 +47,9 @@ pub struct App {
     events: OnceLock<Arc<dyn UiEvents>>,
     /// The station's scale, scanners and printers; `None` at a station without devices.
     devices: RwLock<Option<Arc<DeviceManager>>>,
+    /// Packing choices kept in memory only (the container for each consignment's next box).
+    pub(crate) bench: crate::packing::BenchState,
+    sync_wake: OnceLock<Arc<tokio::sync::Notify>>,
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -80,6 +83,8 @@ impl App {
             connection: Mutex::new((Connection::Unknown, None)),
             events: OnceLock::new(),
             devices: RwLock::new(None),
+            bench: crate::packing::BenchState::default(),
+            sync_wake: OnceLock::new(),
         })
     }
 
@@ -91,6 +96,23 @@ impl App {
     /// Connects the UI event sink (once, when the window exists).
     pub fn set_events(&self, events: Arc<dyn UiEvents>) {
         let _ = self.events.set(events);
+    }
+
+    /// This station's configured name.
+    pub fn station_name(&self) -> &str {
+        &self.config.station_name
+    }
+
+    /// Lets local actions start a sync cycle at once.
+    pub(crate) fn set_sync_wake(&self, wake: Arc<tokio::sync::Notify>) {
+        let _ = self.sync_wake.set(wake);
+    }
+
+    /// Starts a sync cycle now (after a local action), if the loop runs.
+    pub fn nudge_sync(&self) {
+        if let Some(w) = self.sync_wake.get() {
+            w.notify_one();
+        }
     }
 
     fn emit(&self, f: impl FnOnce(&dyn UiEvents)) {

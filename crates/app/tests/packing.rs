@@ -111,6 +111,7 @@ fn transfer(
                 updated_at: now,
             })
             .collect(),
+        boxes: vec![],
     }
 }
 
@@ -332,8 +333,8 @@ fn packing_twenty_lines_into_three_boxes_with_an_unknown_code_an_overpack_and_an
     let expected = expected_box_grams(&bench, id);
     put_on_scale(&d, expected + 50);
     let closed = scale_close(&bench, id);
-    assert!(!closed.check.as_ref().unwrap().warn);
-    assert!(closed.label.as_ref().unwrap().done, "{:?}", closed.label);
+    assert!(!closed.check.warn);
+    assert!(closed.label.done, "{:?}", closed.label);
 
     // Box 2: lines 8-14, with an over-pack confirmed and then undone.
     bench.app.open_box(&id.to_string(), "BOX-L").unwrap();
@@ -473,7 +474,7 @@ fn a_box_much_lighter_than_its_contents_warns() {
     assert_eq!(expected, 2_000 + 150 * 3, "carton tare + 3 × 150 g");
     put_on_scale(&d, expected - 400);
     let r = scale_close(&bench, c.transfer);
-    let check = r.check.unwrap();
+    let check = r.check;
     assert!(check.warn, "{check:?}");
     assert_eq!(check.difference_g, -400);
     assert_eq!(check.tolerance_g, 245);
@@ -533,7 +534,7 @@ fn a_bench_without_a_scale_types_the_weight_and_saves_the_label_as_pdf() {
         r.closed.weight,
         Some(tally_app::packing::BoxWeight::Typed { grams: 2_250 })
     );
-    let label = r.label.unwrap();
+    let label = r.label;
     let file = PathBuf::from(label.file.expect("saved as a file"));
     assert!(file.starts_with(bench.data_dir().join("labels")));
     assert!(std::fs::read(&file).unwrap().starts_with(b"%PDF"));
@@ -655,9 +656,10 @@ fn sending_everything_moves_the_transfer_to_sent_and_queues_the_sync() {
         .app
         .close_box(&id, None, CloseWeight::Typed { grams: 8_000 })
         .unwrap();
-    // An empty box opened by mistake is closed unused by the send.
+    // "New box" only chooses the container: no empty box is left to block the send.
     bench.app.open_box(&id, "NZP-SATCHEL-S").unwrap();
     let sent = bench.app.send(&id, &send_input(vec![])).unwrap();
+    assert_eq!(view(&bench, c.transfer).boxes.len(), 1);
     assert_eq!(sent.status, ConsignmentStatus::Sent);
     assert!(sent.pending_sync > before);
     let statuses: Vec<ConsignmentStatus> = bench
@@ -725,34 +727,35 @@ fn two_benches_packing_one_transfer_merge_their_scans() {
     let id = c.transfer;
     let (_, code, qty, _) = &c.lines[1];
     assert_eq!(*qty, 3);
-    accepted(&scan(&a, id, code, None));
     accepted(&scan(&b, id, code, Some(2)));
-    // Bench B's events reach bench A through the hub (pulled as deltas). B's boxes are
-    // not pulled (the store's pull has no boxes yet), so their box ids are dropped here.
-    let from_b: Vec<_> = b
-        .app
-        .store()
-        .scan_events(id)
-        .unwrap()
-        .into_iter()
-        .map(|e| tally_store::ScanEvent { box_id: None, ..e })
-        .collect();
+    // Bench B's box and events reach bench A through the hub (events pulled as deltas).
     a.app
         .store()
         .apply_pulled(
             &PulledChanges {
-                scan_events: from_b,
+                consignments: vec![PulledConsignment {
+                    consignment: a.app.store().consignment(id).unwrap(),
+                    lines: vec![],
+                    boxes: b.app.store().boxes(id).unwrap(),
+                }],
+                scan_events: b.app.store().scan_events(id).unwrap(),
                 ..PulledChanges::default()
             },
             2,
         )
         .unwrap();
-    let line = view(&a, id)
-        .lines
-        .into_iter()
-        .find(|l| l.product_id == c.lines[1].0.to_string())
-        .unwrap();
-    assert_eq!((line.packed, line.state), (3, LineState::Complete));
+    let v = view(&a, id);
+    assert_eq!(v.boxes.len(), 1);
+    assert!(!v.boxes[0].here, "B's box");
+    assert!(v.open_box.is_none(), "A does not scan into B's box");
+    // A's scan opens A's own box and adds to B's count.
+    let (packed, complete) = accepted(&scan(&a, id, code, None));
+    assert_eq!((packed, complete), (3, true));
+    let v = view(&a, id);
+    assert_eq!(v.boxes.len(), 2);
+    let mine = v.open_box.unwrap();
+    assert!(mine.here);
+    assert_eq!((mine.number, mine.units), (2, 1));
     // A's next scan of it is an over-pack: the merged count is what counts.
     assert!(matches!(
         scan(&a, id, code, None),
@@ -766,6 +769,49 @@ fn two_benches_packing_one_transfer_merge_their_scans() {
         a.app.undo_last_scan(&id.to_string()).unwrap_err().code,
         "NOTHING_TO_UNDO",
         "bench B's scans are not A's to undo"
+    );
+    // Sending waits for B's open box: an open box cannot travel.
+    assert_eq!(
+        a.app.send_check(&id.to_string()).unwrap().open_boxes.len(),
+        2
+    );
+}
+
+#[test]
+fn a_new_box_waits_for_the_open_one_to_be_closed_and_gets_the_chosen_container() {
+    let (c, _, bench) = setup();
+    let id = c.transfer.to_string();
+    bench.app.open_box(&id, "NZP-SATCHEL-M").unwrap();
+    assert!(
+        view(&bench, c.transfer).boxes.is_empty(),
+        "no box until the first scan"
+    );
+    assert_eq!(
+        view(&bench, c.transfer).next_container.code,
+        "NZP-SATCHEL-M"
+    );
+    pack_line(&bench, &c, 0);
+    let open = view(&bench, c.transfer).open_box.unwrap();
+    assert_eq!(open.container, "NZP-SATCHEL-M");
+    assert_eq!(
+        bench.app.open_box(&id, "BOX-L").unwrap_err().code,
+        "BOX_STILL_OPEN"
+    );
+    assert_eq!(
+        bench.app.open_box(&id, "NOPE").unwrap_err().code,
+        "UNKNOWN_CONTAINER"
+    );
+    bench
+        .app
+        .close_box(&id, None, CloseWeight::Typed { grams: 600 })
+        .unwrap();
+    bench.app.open_box(&id, "BOX-L").unwrap();
+    pack_line(&bench, &c, 1);
+    let v = view(&bench, c.transfer);
+    assert_eq!(v.open_box.unwrap().container, "BOX-L");
+    assert_eq!(
+        v.next_container.code, "BOX-L",
+        "the last size is offered again"
     );
 }
 

@@ -2,7 +2,7 @@
 //! Calls that wait on a device (scale settling, printers) run off the main thread.
 
 use tally_app::packing::{
-    BoxView, CloseBoxResult, CloseWeight, CommandCode, LiveWeight, PackingView, PrintResult,
+    CloseBoxResult, CloseWeight, CommandCode, ContainerType, LiveWeight, PackingView, PrintResult,
     ProductCard, ScanOutcome, SendCheck, SendInput, SendResult, UndoResult,
 };
 use tally_app::AppError;
@@ -85,14 +85,14 @@ pub fn packing_undo(app: AppState<'_>, id: String) -> Result<UndoResult, AppErro
     app.undo_last_scan(&id)
 }
 
-/// Opens a new box of a container type.
+/// Chooses the container of the next box (the box starts with its first scan).
 #[tauri::command]
 #[specta::specta]
 pub fn packing_open_box(
     app: AppState<'_>,
     id: String,
     container: String,
-) -> Result<BoxView, AppError> {
+) -> Result<ContainerType, AppError> {
     app.open_box(&id, &container)
 }
 

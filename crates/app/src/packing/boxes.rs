@@ -12,7 +12,7 @@ use tally_domain::freight::{default_catalog, Container, ContainerKind};
 use tally_store::{BoxChange, Parcel, ScanEvent, ScanPurpose, Weight};
 use uuid::Uuid;
 
-use super::context::{start_packing_in, PackCtx};
+use super::context::PackCtx;
 use super::error::{device_error, PackingError};
 use super::views::{
     BenchInfo, BoxView, BoxWeight, CloseBoxResult, CloseWeight, ContainerType, LiveWeight,
@@ -196,6 +196,7 @@ impl App {
             weight: p.weight.as_ref().map(box_weight),
             closed: p.closed_at.is_some(),
             label_printed: p.label_printed_at.is_some(),
+            here: self.is_local_box(p.id)?,
         })
     }
 
@@ -207,9 +208,16 @@ impl App {
             .ok_or_else(|| PackingError::BoxElsewhere.into())
     }
 
-    /// The container of the newest box, else the default.
-    pub(crate) fn default_container(&self, boxes: &[BoxView]) -> String {
-        default_container_after(boxes.last().map(|b| b.container.as_str()))
+    /// The container this bench's next box gets: the one chosen with "new box", else the
+    /// newest box's, else the default.
+    pub(crate) fn next_container(&self, ctx: &PackCtx, boxes: &[BoxView]) -> ContainerType {
+        let code = self
+            .bench
+            .chosen_container(ctx.id())
+            .unwrap_or_else(|| default_container_after(boxes.last().map(|b| b.container.as_str())));
+        find_container(&code)
+            .or_else(|| find_container(DEFAULT_CONTAINER))
+            .unwrap_or_else(|| containers().remove(0))
     }
 
     /// What devices this bench has.
@@ -228,32 +236,50 @@ impl App {
         }
     }
 
-    /// The newest open box of the consignment at this station.
-    pub(crate) fn current_box(&self, ctx: &PackCtx) -> Result<Option<Parcel>, AppError> {
+    /// Whether this bench opened the box: pulled rows are never audited here, so only a
+    /// box opened at this bench has a `box.opened` entry in the local audit log.
+    pub(crate) fn is_local_box(&self, id: Uuid) -> Result<bool, AppError> {
         Ok(self
             .store()
-            .boxes(ctx.id())?
-            .into_iter()
-            .rev()
-            .find(|b| b.closed_at.is_none()))
+            .audit_entries_for("box", &id.to_string())?
+            .iter()
+            .any(|a| a.action == "box.opened"))
     }
 
-    /// Opens a new box of `container` (a draft starts packing). Scans go into it from now.
-    pub fn open_box(&self, consignment_id: &str, container: &str) -> Result<BoxView, AppError> {
+    /// The newest open box this bench opened on the consignment.
+    pub(crate) fn current_box(&self, ctx: &PackCtx) -> Result<Option<Parcel>, AppError> {
+        for b in self.store().boxes(ctx.id())?.into_iter().rev() {
+            if b.closed_at.is_none() && self.is_local_box(b.id)? {
+                return Ok(Some(b));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Starts a new box of `container`: the box is created by its first scan (so an empty
+    /// box never exists). Refused while this bench's open box holds goods: close it first.
+    pub fn open_box(
+        &self,
+        consignment_id: &str,
+        container: &str,
+    ) -> Result<ContainerType, AppError> {
         let ctx = self.pack_ctx(consignment_id)?;
         ctx.check_can_pack()?;
         let c = find_container(container).ok_or_else(|| PackingError::UnknownContainer {
             code: container.chars().take(40).collect(),
         })?;
-        if ctx.is_draft() {
-            self.check_start_packing(&ctx)?;
+        if let Some(open) = self.current_box(&ctx)? {
+            let view = self.one_box_view(&ctx, open.id)?;
+            if view.units > 0 {
+                return Err(PackingError::BoxStillOpen {
+                    number: open.number,
+                }
+                .into());
+            }
         }
-        let parcel = self.store().transact(&ctx.actor, |t| {
-            start_packing_in(t, &ctx)?;
-            t.open_box(ctx.id(), &c.code)
-        })?;
-        tracing::info!(consignment_id = %ctx.id(), box_id = %parcel.id, number = parcel.number, container = %c.code, "box opened");
-        self.one_box_view(&ctx, parcel.id)
+        self.bench.choose_container(ctx.id(), &c.code);
+        tracing::info!(consignment_id = %ctx.id(), container = %c.code, "next box chosen");
+        Ok(c)
     }
 
     /// What the scale shows now, for the open-box panel (the screen polls this).
@@ -330,10 +356,10 @@ impl App {
         }
     }
 
-    /// Closes a box (the open one unless `box_id` names another): weighs it, checks the
-    /// weight against what it should weigh, and prints its label. An empty box closes
-    /// unused, without weight or label. The box is closed (durably) even when the label
-    /// cannot be printed; the result says why, and it can be reprinted.
+    /// Closes a box (this bench's open one unless `box_id` names another): weighs it,
+    /// checks the weight against what it should weigh, and prints its label. The box is
+    /// closed (durably) even when the label cannot be printed; the result says why, and it
+    /// can be reprinted. A box emptied by undos is weighed like any other (its tare).
     pub fn close_box(
         &self,
         consignment_id: &str,
@@ -360,16 +386,6 @@ impl App {
             .into());
         }
         let before = self.one_box_view(&ctx, parcel.id)?;
-        if before.units <= 0 {
-            self.store()
-                .update_box(&ctx.actor, parcel.id, BoxChange::Close)?;
-            tracing::info!(consignment_id = %ctx.id(), box_id = %parcel.id, "empty box closed unused");
-            return Ok(CloseBoxResult {
-                closed: self.one_box_view(&ctx, parcel.id)?,
-                check: None,
-                label: None,
-            });
-        }
         let weight = self.box_weight_now(weight)?;
         let measured = weight.grams();
         self.store().transact(&ctx.actor, |t| {
@@ -383,8 +399,8 @@ impl App {
         let label = self.print_box_label(&ctx, &closed);
         Ok(CloseBoxResult {
             closed: self.one_box_view(&ctx, parcel.id)?,
-            check: Some(check),
-            label: Some(label),
+            check,
+            label,
         })
     }
 }

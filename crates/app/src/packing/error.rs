@@ -34,8 +34,14 @@ pub enum PackingError {
     #[error("There is no container called {code}. Choose one from the list.")]
     UnknownContainer { code: String },
 
+    /// A new box while this bench's open box holds goods.
+    #[error(
+        "Box {number} is still open with goods in it. Close it first (F4 or scan *CLOSE-BOX*)."
+    )]
+    BoxStillOpen { number: u32 },
+
     /// No box is open to close.
-    #[error("There is no open box. Open one with F2 or scan *NEW-BOX*.")]
+    #[error("There is no open box: the next scan opens one.")]
     NoOpenBox,
 
     /// The box belongs to another consignment.
@@ -92,6 +98,7 @@ impl PackingError {
             Self::NothingToConfirm { .. } => "NOTHING_TO_CONFIRM",
             Self::AlreadyOnConsignment { .. } => "ALREADY_ON_CONSIGNMENT",
             Self::UnknownContainer { .. } => "UNKNOWN_CONTAINER",
+            Self::BoxStillOpen { .. } => "BOX_STILL_OPEN",
             Self::NoOpenBox => "NO_OPEN_BOX",
             Self::BoxElsewhere => "BOX_ELSEWHERE",
             Self::BoxAlreadyClosed { .. } => "BOX_ALREADY_CLOSED",
@@ -142,6 +149,7 @@ mod tests {
             PackingError::NothingToConfirm { what: "x".into() },
             PackingError::AlreadyOnConsignment { name: "x".into() },
             PackingError::UnknownContainer { code: "x".into() },
+            PackingError::BoxStillOpen { number: 1 },
             PackingError::NoOpenBox,
             PackingError::BoxElsewhere,
             PackingError::BoxAlreadyClosed { number: 1 },

@@ -5,6 +5,7 @@
 //! call returns; refusals write nothing and say the fix. Business rules (status moves,
 //! line changes) come from `tally-domain`; the store records.
 
+mod bench_state;
 pub mod boxes;
 pub mod command_codes;
 mod context;
@@ -16,6 +17,7 @@ pub mod send;
 pub mod views;
 pub mod weight_check;
 
+pub use bench_state::BenchState;
 pub use command_codes::{command_codes, parse_command, CommandCode, PackCommand};
 pub use error::PackingError;
 pub use views::*;

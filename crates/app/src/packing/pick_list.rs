@@ -115,7 +115,7 @@ impl App {
         let ctx = self.pack_ctx(consignment_id)?;
         let lines = self.pick_lines(&ctx)?;
         let boxes = self.box_views(&ctx)?;
-        let open_box = boxes.iter().rev().find(|b| !b.closed).cloned();
+        let open_box = boxes.iter().rev().find(|b| !b.closed && b.here).cloned();
         Ok(PackingView {
             consignment_id: ctx.id().to_string(),
             reference: ctx.header.reference.clone(),
@@ -126,7 +126,7 @@ impl App {
             next_line_id: next_line(&lines),
             totals: totals(&lines),
             lines,
-            default_container: self.default_container(&boxes),
+            next_container: self.next_container(&ctx, &boxes),
             boxes,
             open_box,
             containers: super::boxes::containers(),

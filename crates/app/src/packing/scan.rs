@@ -331,13 +331,17 @@ impl App {
         if ctx.is_draft() {
             self.check_start_packing(ctx)?;
         }
-        let parcels = self.store().boxes(ctx.id())?;
-        let open = parcels
-            .iter()
-            .rev()
-            .find(|b| b.closed_at.is_none())
-            .cloned();
-        let container = default_container_after(parcels.last().map(|b| b.container_type.as_str()));
+        let open = self.current_box(ctx)?;
+        let container = match (&open, self.bench.chosen_container(ctx.id())) {
+            (Some(_), _) => String::new(),
+            (None, Some(chosen)) => chosen,
+            (None, None) => default_container_after(
+                self.store()
+                    .boxes(ctx.id())?
+                    .last()
+                    .map(|b| b.container_type.as_str()),
+            ),
+        };
         let device_id = self.bench_device_id()?;
         let consignment_id = ctx.id();
         let (ack, started, opened) = self.store().transact(&ctx.actor, |t| {
@@ -389,6 +393,9 @@ impl App {
             }
             Ok((ack, started, opened))
         })?;
+        if opened.is_some() {
+            self.bench.box_opened(consignment_id);
+        }
         tracing::info!(consignment_id = %consignment_id, product_id = %hit.product_id, units,
             event_id = %ack.event_id, line_total = ack.line_total, "scan recorded");
 

@@ -6,7 +6,6 @@
 use serde::Serialize;
 use tally_domain::{check_transition, ConsignmentStatus, Quantity, TransitionContext};
 use tally_labels::{PackingSlip, SlipKind, SlipLine};
-use tally_store::BoxChange;
 use uuid::Uuid;
 
 use super::context::PackCtx;
@@ -130,7 +129,7 @@ impl App {
         let short = short_lines(&lines);
         let open: Vec<u32> = boxes
             .iter()
-            .filter(|b| !b.closed && b.units > 0)
+            .filter(|b| !b.closed)
             .map(|b| b.number)
             .collect();
         let unweighed: Vec<u32> = boxes
@@ -150,8 +149,8 @@ impl App {
     }
 
     /// Sends the consignment: checks everything, then in one action records the short
-    /// lines, closes empty open boxes, and moves it to packed and (unless a carrier must
-    /// collect it) sent; then prints or saves the packing slip.
+    /// lines and moves it to packed and (unless a carrier must collect it) sent; then
+    /// prints or saves the packing slip.
     pub fn send(&self, consignment_id: &str, input: &SendInput) -> Result<SendResult, AppError> {
         let ctx = self.pack_ctx(consignment_id)?;
         let from = ctx.header.status;
@@ -176,7 +175,8 @@ impl App {
         let tctx = TransitionContext {
             line_count: t.lines,
             total_packed: Quantity::units(i64::from(t.packed.max(0))),
-            open_boxes: boxes.iter().filter(|b| !b.closed && b.units > 0).count() as u32,
+            // Every open box counts, as at the hub: an open box cannot travel.
+            open_boxes: boxes.iter().filter(|b| !b.closed).count() as u32,
             outlet_counting: self.outlet_counting(ctx.outlet_id)?,
             ..TransitionContext::default()
         };
@@ -196,16 +196,8 @@ impl App {
         }
         let slip = self.packing_slip(&ctx, &lines, &boxes, input)?;
         let (bytes, slip_hash) = self.render_slip(&slip)?;
-        let empty_open: Vec<Uuid> = boxes
-            .iter()
-            .filter(|b| !b.closed && b.units <= 0)
-            .filter_map(|b| Uuid::parse_str(&b.box_id).ok())
-            .collect();
         let id = ctx.id();
         let status = self.store().transact(&ctx.actor, |t| {
-            for b in &empty_open {
-                t.update_box(*b, BoxChange::Close)?;
-            }
             for s in &input.short {
                 let line = short.iter().find(|l| l.product_id == s.product_id);
                 let payload = ShortShipped {

@@ -123,6 +123,8 @@ pub struct BoxView {
     pub closed: bool,
     /// The label has been printed at least once.
     pub label_printed: bool,
+    /// Opened at this bench (other benches' boxes arrive with a pull).
+    pub here: bool,
 }
 
 /// What this bench has.
@@ -159,12 +161,12 @@ pub struct PackingView {
     pub totals: PickTotals,
     /// Boxes by number.
     pub boxes: Vec<BoxView>,
-    /// The box scans go into (the newest open one).
+    /// The box this bench's scans go into (its newest open one).
     pub open_box: Option<BoxView>,
     /// Containers to choose from.
     pub containers: Vec<ContainerType>,
-    /// The container a new box gets unless another is chosen.
-    pub default_container: String,
+    /// The container the next box gets (chosen with "new box", else the last one used).
+    pub next_container: ContainerType,
     /// This bench's devices.
     pub bench: BenchInfo,
     /// The command barcodes.
@@ -310,10 +312,10 @@ pub struct PrintResult {
 pub struct CloseBoxResult {
     /// The box, closed.
     pub closed: BoxView,
-    /// Expected vs measured (`None` for an empty box closed unused).
-    pub check: Option<WeightCheck>,
-    /// The label (`None` for an empty box).
-    pub label: Option<PrintResult>,
+    /// Expected vs measured.
+    pub check: WeightCheck,
+    /// The label.
+    pub label: PrintResult,
 }
 
 /// Why a line leaves short.

@@ -128,10 +128,9 @@ describe("numbers typed at the bench", () => {
     expect(kg(null)).toBe("—.———");
   });
 
-  it("a weight warning is unexpected, a match is complete, an empty box is info", () => {
+  it("a weight warning is unexpected, a match is complete", () => {
     const base = { expected_g: 1000, measured_g: 1500, difference_g: 500, tolerance_g: 200, guessed_units: 0, message: "m" };
     expect(feedbackForWeight(1, { ...base, warn: true }).kind).toBe("unexpected");
     expect(feedbackForWeight(1, { ...base, warn: false }).kind).toBe("complete");
-    expect(feedbackForWeight(3, null).kind).toBe("info");
   });
 });

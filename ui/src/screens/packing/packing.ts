@@ -96,8 +96,7 @@ export function kg(grams: number | null | undefined): string {
 }
 
 /** The feedback for a closed box's weight check. */
-export function feedbackForWeight(number: number, check: WeightCheck | null): Feedback {
-  if (!check) return { kind: "info", title: `Box ${number} closed unused`, detail: "It was empty, so it has no weight or label." };
+export function feedbackForWeight(number: number, check: WeightCheck): Feedback {
   return {
     kind: check.warn ? "unexpected" : "complete",
     title: check.warn ? `Box ${number}: check the weight` : `Box ${number} closed · ${kg(check.measured_g)} kg`,
