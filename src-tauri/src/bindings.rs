@@ -8,16 +8,22 @@ use crate::{commands, events};
 /// Every command and event the UI may use.
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
+        // One TypeScript shape per type: the UI reads what Rust serialises.
+        .disable_serde_phases()
         .commands(collect_commands![
-            commands::station_info,
-            commands::list_staff,
-            commands::current_session,
-            commands::sign_in,
-            commands::sign_out,
-            commands::list_open_consignments,
-            commands::sync_status,
+            commands::session::station_info,
+            commands::session::list_staff,
+            commands::session::current_session,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::list_open_consignments,
+            commands::session::sync_status,
+            commands::session::consignment_detail,
         ])
-        .events(collect_events![events::SyncStatusChanged, events::DataChanged])
+        .events(collect_events![
+            events::SyncStatusChanged,
+            events::DataChanged
+        ])
 }
 
 /// Where the generated bindings live, relative to the workspace root.

@@ -1,8 +1,50 @@
-//! The thin Tauri shell: window setup and one-line commands forwarding to `tally-app`.
+//! The thin Tauri shell: reads the command line, starts logging and the hub connection
+//! (embedded demo or a real hub), opens `tally_app::App`, and forwards commands to it.
+//! No business logic lives here.
 
-/// Starts the desktop app.
+mod bindings;
+mod cli;
+mod commands;
+mod events;
+mod logging;
+mod startup;
+
+use std::sync::Arc;
+
+use clap::Parser;
+
+/// Starts the desktop app. Exits with a message (not a panic) when start-up fails.
 pub fn run() {
+    let cli = cli::Cli::parse();
+    if let Err(e) = run_with(cli) {
+        eprintln!("Tally could not start: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run_with(cli: cli::Cli) -> anyhow::Result<()> {
+    let config = startup::load_config(&cli)?;
+    let _log_guard = logging::init(&config.data_dir.join("logs"), &config.log_filter)?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %config.data_dir.display(), "Tally starting");
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()?;
+    let started = runtime.block_on(startup::start(config))?;
+    let app = Arc::clone(&started.app);
+
+    let specta = bindings::builder();
     tauri::Builder::default()
-        .run(tauri::generate_context!())
-        .expect("error while running Tally");
+        .invoke_handler(specta.invoke_handler())
+        .manage(Arc::clone(&app))
+        .setup(move |handle| {
+            specta.mount_events(handle);
+            app.set_events(Arc::new(events::TauriEvents(handle.handle().clone())));
+            Ok(())
+        })
+        .run(tauri::generate_context!())?;
+    drop(started);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    Ok(())
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::config::{AppConfig, HubMode};
-use crate::consignments::ConsignmentRow;
+use crate::consignments::{ConsignmentDetail, ConsignmentRow, Direction, LineView};
 use crate::error::AppError;
 use crate::staff::{initials, Session, StaffCard};
 use crate::station::{OutletInfo, StationInfo, StationMode};
@@ -51,7 +51,8 @@ fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 fn parse_id(what: &str, s: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(s).map_err(|_| AppError::new("BAD_ID", format!("That {what} id is not valid: {s}")))
+    Uuid::parse_str(s)
+        .map_err(|_| AppError::new("BAD_ID", format!("That {what} id is not valid: {s}")))
 }
 
 impl App {
@@ -60,7 +61,10 @@ impl App {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             AppError::new(
                 "DATA_DIR_UNWRITABLE",
-                format!("Cannot create the data folder {}: {e}", config.data_dir.display()),
+                format!(
+                    "Cannot create the data folder {}: {e}",
+                    config.data_dir.display()
+                ),
             )
         })?;
         let store = Store::open(config.data_dir.join("tally.sqlite3"))?;
@@ -91,18 +95,29 @@ impl App {
         }
     }
 
-    /// This station: outlet, name, mode, hub.
-    pub fn station_info(&self) -> Result<StationInfo, AppError> {
-        let s = self.store.station()?.ok_or_else(|| {
+    fn station(&self) -> Result<tally_store::StationInfo, AppError> {
+        self.store.station()?.ok_or_else(|| {
             AppError::new(
                 "STATION_NOT_ENROLLED",
                 "This station is not enrolled with a hub yet. Ask an admin for an enrolment code.",
             )
-        })?;
+        })
+    }
+
+    fn outlet_id(&self) -> Result<Uuid, AppError> {
+        Ok(self.station()?.outlet_id)
+    }
+
+    /// This station: outlet, name, mode, hub.
+    pub fn station_info(&self) -> Result<StationInfo, AppError> {
+        let s = self.station()?;
         Ok(StationInfo {
             station_id: s.station_id.to_string(),
             station_name: s.name,
-            outlet: OutletInfo { id: s.outlet_id.to_string(), name: s.outlet_name },
+            outlet: OutletInfo {
+                id: s.outlet_id.to_string(),
+                name: s.outlet_name,
+            },
             mode: match self.config.hub {
                 HubMode::Demo => StationMode::Demo,
                 HubMode::Remote { .. } => StationMode::Production,
@@ -115,13 +130,18 @@ impl App {
 
     /// Staff who may sign in here, by name.
     pub fn list_staff(&self) -> Result<Vec<StaffCard>, AppError> {
-        let outlet = self.store.station_outlet()?;
+        let outlet = self.outlet_id()?;
         let mut staff: Vec<StaffCard> = self
             .store
             .list_staff(outlet)?
             .into_iter()
             .filter(|s| s.has_pin)
-            .map(|s| StaffCard { id: s.id.to_string(), initials: initials(&s.name), name: s.name, role: s.role })
+            .map(|s| StaffCard {
+                id: s.id.to_string(),
+                initials: initials(&s.name),
+                name: s.name,
+                role: s.role,
+            })
             .collect();
         staff.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(staff)
@@ -129,12 +149,17 @@ impl App {
 
     /// The signed-in staff member, if any.
     pub fn current_session(&self) -> Option<Session> {
-        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The acting staff member, or `NOT_SIGNED_IN`.
     pub fn actor(&self) -> Result<Actor, AppError> {
-        let s = self.current_session().ok_or_else(|| AppError::new("NOT_SIGNED_IN", "Sign in with your PIN first."))?;
+        let s = self
+            .current_session()
+            .ok_or_else(|| AppError::new("NOT_SIGNED_IN", "Sign in with your PIN first."))?;
         Ok(Actor::Staff(parse_id("staff", &s.staff.id)?))
     }
 
@@ -152,18 +177,29 @@ impl App {
                             format!("Too many wrong PINs. Wait {secs} s, or ask a manager to reset your PIN."),
                         ));
                     }
-                    *g = PinGuard { staff_id: Some(id), ..PinGuard::default() };
+                    *g = PinGuard {
+                        staff_id: Some(id),
+                        ..PinGuard::default()
+                    };
                 }
             } else {
-                *g = PinGuard { staff_id: Some(id), ..PinGuard::default() };
+                *g = PinGuard {
+                    staff_id: Some(id),
+                    ..PinGuard::default()
+                };
             }
         }
         let member = self.store.staff_member(id)?;
-        let outlet = self.store.station_outlet()?;
-        if member.outlet_id.is_some_and(|o| o != outlet) && member.role < tally_domain::Role::AreaManager {
+        let outlet = self.outlet_id()?;
+        if member.outlet_id.is_some_and(|o| o != outlet)
+            && member.role < tally_domain::Role::AreaManager
+        {
             return Err(AppError::new(
                 "STAFF_OTHER_OUTLET",
-                format!("{} works at another outlet and cannot sign in at this station.", member.name),
+                format!(
+                    "{} works at another outlet and cannot sign in at this station.",
+                    member.name
+                ),
             ));
         }
         if !self.store.verify_pin(id, pin)? {
@@ -173,11 +209,19 @@ impl App {
             if g.failures >= MAX_PIN_FAILURES {
                 g.locked_until = Some(Instant::now() + PIN_LOCKOUT);
             }
-            return Err(AppError::new("PIN_WRONG", "That PIN doesn't match. Try again."));
+            return Err(AppError::new(
+                "PIN_WRONG",
+                "That PIN doesn't match. Try again.",
+            ));
         }
         *self.pin_guard.lock().unwrap_or_else(|p| p.into_inner()) = PinGuard::default();
         let session = Session {
-            staff: StaffCard { id: member.id.to_string(), initials: initials(&member.name), name: member.name, role: member.role },
+            staff: StaffCard {
+                id: member.id.to_string(),
+                initials: initials(&member.name),
+                name: member.name,
+                role: member.role,
+            },
             started_at: rfc3339(OffsetDateTime::now_utc()),
         };
         tracing::info!(staff_id = %id, "signed in");
@@ -187,7 +231,12 @@ impl App {
 
     /// Signs out.
     pub fn sign_out(&self) -> Result<(), AppError> {
-        if let Some(s) = self.session.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(s) = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
             tracing::info!(staff_id = %s.staff.id, "signed out");
         }
         Ok(())
@@ -196,14 +245,99 @@ impl App {
     /// Open consignments of this outlet (needs a signed-in staff member).
     pub fn list_open_consignments(&self) -> Result<Vec<ConsignmentRow>, AppError> {
         self.actor()?;
-        let outlet = self.store.station_outlet()?;
-        Ok(self.store.list_open_consignments(outlet)?.into_iter().map(|c| ConsignmentRow::from_store(c, outlet)).collect())
+        let outlet = self.outlet_id()?;
+        Ok(self
+            .store
+            .list_open_consignments(outlet)?
+            .into_iter()
+            .map(ConsignmentRow::from_store)
+            .collect())
+    }
+
+    /// One consignment with its lines and next allowed statuses.
+    pub fn consignment_detail(&self, id: &str) -> Result<ConsignmentDetail, AppError> {
+        self.actor()?;
+        let id = parse_id("consignment", id)?;
+        let outlet = self.outlet_id()?;
+        let c = self.store.consignment(id)?;
+        let mut header = match self
+            .store
+            .list_open_consignments(outlet)?
+            .into_iter()
+            .find(|o| o.id == id)
+        {
+            Some(open) => ConsignmentRow::from_store(open),
+            None => self.closed_row(&c, outlet)?,
+        };
+        let lines: Vec<LineView> = self
+            .store
+            .consignment_lines(id)?
+            .into_iter()
+            .map(LineView::from_store)
+            .collect();
+        header.line_count = lines.len() as u32;
+        Ok(ConsignmentDetail {
+            header,
+            lines,
+            allowed_next: tally_domain::allowed_next(c.kind, c.status),
+        })
+    }
+
+    /// A list row for a consignment that is no longer open (names looked up).
+    fn closed_row(
+        &self,
+        c: &tally_store::Consignment,
+        outlet: Uuid,
+    ) -> Result<ConsignmentRow, AppError> {
+        let direction = if c.source_outlet_id == Some(outlet)
+            && c.destination_outlet_id != Some(outlet)
+        {
+            Direction::Outgoing
+        } else if c.destination_outlet_id == Some(outlet) && c.source_outlet_id != Some(outlet) {
+            Direction::Incoming
+        } else {
+            Direction::Internal
+        };
+        let other_outlet = match direction {
+            Direction::Outgoing => c.destination_outlet_id,
+            Direction::Incoming => c.source_outlet_id,
+            Direction::Internal => None,
+        };
+        let counterpart = match (other_outlet, c.supplier_id) {
+            (Some(o), _) => self
+                .store
+                .outlets()?
+                .into_iter()
+                .find(|x| x.id == o)
+                .map(|x| x.name),
+            (None, Some(s)) => self
+                .store
+                .suppliers()?
+                .into_iter()
+                .find(|x| x.id == s)
+                .map(|x| x.name),
+            _ => None,
+        };
+        Ok(ConsignmentRow {
+            id: c.id.to_string(),
+            reference: c.reference.clone(),
+            kind: c.kind,
+            status: c.status,
+            direction,
+            counterpart: counterpart.unwrap_or_else(|| "—".into()),
+            line_count: 0,
+            updated_at: rfc3339(c.updated_at),
+        })
     }
 
     /// The sync indicator's figures.
     pub fn sync_status(&self) -> Result<SyncStatus, AppError> {
         let s = self.store.sync_status()?;
-        let (connection, last_error) = self.connection.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let (connection, last_error) = self
+            .connection
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         Ok(SyncStatus {
             connection,
             pending: s.pending as u32,

@@ -28,3 +28,9 @@ impl From<tally_domain::DomainError> for AppError {
         Self::new(e.code(), e.to_string())
     }
 }
+
+impl From<tally_store::StoreError> for AppError {
+    fn from(e: tally_store::StoreError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}

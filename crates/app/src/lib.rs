@@ -2,6 +2,7 @@
 //! errors carrying stable codes and events for the UI. No Tauri dependency: a test, a CLI
 //! or the Tauri shell call the same functions.
 
+mod app;
 pub mod config;
 pub mod consignments;
 pub mod error;
@@ -9,5 +10,6 @@ pub mod staff;
 pub mod station;
 pub mod sync_status;
 
+pub use app::{App, UiEvents};
 pub use config::{AppConfig, HubMode};
 pub use error::AppError;

@@ -7,6 +7,7 @@ pub mod approval;
 pub mod barcode;
 pub mod consignment;
 pub mod error;
+pub mod freight;
 pub mod legacy_status;
 pub mod lightspeed;
 pub mod lightspeed_mapping;

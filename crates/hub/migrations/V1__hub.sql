@@ -77,6 +77,7 @@ CREATE TABLE consignment (
 
 CREATE TABLE consignment_line (
     consignment_id  TEXT NOT NULL REFERENCES consignment(id),
+    line_id         TEXT NOT NULL UNIQUE,
     product_id      TEXT NOT NULL,
     expected_qty    TEXT NOT NULL,
     unit_cost       TEXT,
@@ -102,7 +103,8 @@ CREATE TABLE scan_event (
     raw_code        TEXT,
     device_id       TEXT NOT NULL,
     at              TEXT NOT NULL,
-    by_staff        TEXT NOT NULL
+    by_staff        TEXT NOT NULL,
+    undoes          TEXT
 );
 CREATE INDEX scan_event_consignment ON scan_event(consignment_id);
 
@@ -122,9 +124,23 @@ CREATE INDEX parcel_consignment ON parcel(consignment_id);
 CREATE TABLE receipt_session (
     id              TEXT PRIMARY KEY,
     consignment_id  TEXT NOT NULL REFERENCES consignment(id),
-    body_json       TEXT NOT NULL,
     by_staff        TEXT NOT NULL,
-    at              TEXT NOT NULL
+    at              TEXT NOT NULL,
+    closed_at       TEXT,
+    signed_by       TEXT,
+    signature       TEXT,            -- sha256 of the signature image
+    driver_signature TEXT
+);
+
+-- Counts per session and product: absolute within the session (a recount
+-- replaces), summed over sessions into consignment_line.received_qty.
+CREATE TABLE receipt_line (
+    session_id      TEXT NOT NULL REFERENCES receipt_session(id),
+    consignment_id  TEXT NOT NULL,
+    product_id      TEXT NOT NULL,
+    received_qty    TEXT NOT NULL,
+    damaged_qty     TEXT NOT NULL,
+    PRIMARY KEY (session_id, product_id)
 );
 
 -- One domain ApprovalRecord per decision, oldest first by seq.
@@ -168,4 +184,17 @@ CREATE INDEX ls_saga_due ON ls_saga(state, priority, next_at_ms);
 CREATE TABLE poll_cursor (
     name     TEXT PRIMARY KEY,
     version  INTEGER NOT NULL
+);
+
+-- Lightspeed changes the poller refused to apply (a status moving backwards, a
+-- consignment deleted under Tally): reported, never applied.
+CREATE TABLE inbound_conflict (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    lightspeed_id   TEXT NOT NULL,
+    consignment_id  TEXT NOT NULL,
+    hub_status      TEXT NOT NULL,
+    ls_status       TEXT NOT NULL,
+    code            TEXT NOT NULL,
+    message         TEXT NOT NULL,
+    at              TEXT NOT NULL
 );

@@ -1,8 +1,7 @@
 //! Reference data (outlets, suppliers, products, staff): stored and logged for pull.
 //! Used by admin operations and by the Lightspeed poller.
 
-use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, Version};
 use tally_sync::{OutletRow, ProductRow, StaffRow, SupplierRow};
 
 use crate::config::PinHashCost;
@@ -43,11 +42,9 @@ pub fn hash_pin(pin: &str, cost: PinHashCost) -> Result<String, HubError> {
     }
     let params = Params::new(cost.memory_kib, cost.iterations, 1, None)
         .map_err(|e| HubError::Config(format!("PIN hash cost: {e}")))?;
-    let salt_bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&salt_bytes)
-        .map_err(|e| HubError::Invalid(format!("PIN salt: {e}")))?;
+    // A fresh random salt per hash (argon2's own OS-random salt).
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password(pin.as_bytes(), &salt)
+        .hash_password(pin.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| HubError::Invalid(format!("PIN could not be hashed: {e}")))
 }
@@ -55,7 +52,7 @@ pub fn hash_pin(pin: &str, cost: PinHashCost) -> Result<String, HubError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use argon2::{PasswordHash, PasswordVerifier};
+    use argon2::PasswordVerifier;
 
     const CHEAP: PinHashCost = PinHashCost {
         memory_kib: 8,
@@ -67,9 +64,14 @@ mod tests {
         let h = hash_pin("4821", CHEAP).unwrap();
         assert!(h.starts_with("$argon2id$"));
         assert!(!h.contains("4821"));
-        let parsed = PasswordHash::new(&h).unwrap();
-        assert!(Argon2::default().verify_password(b"4821", &parsed).is_ok());
-        assert!(Argon2::default().verify_password(b"4822", &parsed).is_err());
+        assert!(Argon2::default()
+            .verify_password(b"4821", h.as_str())
+            .is_ok());
+        assert!(Argon2::default()
+            .verify_password(b"4822", h.as_str())
+            .is_err());
+        let again = hash_pin("4821", CHEAP).unwrap();
+        assert_ne!(h, again, "each hash has its own salt");
     }
 
     #[test]

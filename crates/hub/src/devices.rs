@@ -43,7 +43,7 @@ pub fn enroll(
         return Err(HubError::Invalid("a station needs a name".into()));
     }
     let token = new_token();
-    let device_id = format!("dev-{}", Uuid::now_v7());
+    let device_id = Uuid::now_v7().to_string();
     let record = DeviceRecord {
         id: device_id.clone(),
         outlet_id: outlet_id.to_string(),

@@ -18,7 +18,8 @@ use crate::config::HubConfig;
 use crate::devices::{self, AuthFailure, Enrolment};
 use crate::ls::{dead_letter, LightspeedPort, SagaWorker};
 use crate::store::{
-    read_with, write_with, DeviceRecord, HubStore, SagaRecord, SagaState, SqliteHubStore,
+    read_with, write_with, DeviceRecord, HubStore, InboundConflict, SagaRecord, SagaState,
+    SqliteHubStore,
 };
 use crate::{catalog, pull, push, HubError};
 
@@ -142,7 +143,7 @@ impl Hub {
         let pin = pin.to_string();
         let pin_hash = blocking(move || catalog::hash_pin(&pin, cost)).await?;
         let row = StaffRow {
-            id: format!("staff-{}", Uuid::now_v7()),
+            id: Uuid::now_v7().to_string(),
             name: name.to_string(),
             role,
             outlet_id: outlet_id.map(str::to_string),
@@ -195,6 +196,12 @@ impl Hub {
     pub async fn discard_dead_letter(&self, consignment_id: Uuid) -> Result<(), HubError> {
         let store = self.store();
         blocking(move || dead_letter::discard(&*store, consignment_id)).await
+    }
+
+    /// Lightspeed changes the poller refused to apply (backward moves, deletions).
+    pub async fn inbound_conflicts(&self) -> Result<Vec<InboundConflict>, HubError> {
+        let store = self.store();
+        blocking(move || read_with(&*store, |tx| tx.inbound_conflicts())).await
     }
 
     /// Sagas still waiting to reach Lightspeed.

@@ -75,6 +75,18 @@ fn visible_row(
             let here = s.outlet_id.as_deref() == Some(device.outlet_id.as_str());
             (here || rules::is_chain_role(s.role)).then_some(Row::Staff(s))
         }),
+        Entity::ScanEvent => {
+            let Ok(eid) = Uuid::parse_str(id) else {
+                return Ok(None);
+            };
+            match tx.scan_event(eid)? {
+                Some(e) => tx
+                    .consignment(e.consignment_id)?
+                    .filter(|h| h.involves(&device.outlet_id))
+                    .map(|_| Row::ScanEvent(e)),
+                None => None,
+            }
+        }
         Entity::Consignment => {
             let Ok(cid) = Uuid::parse_str(id) else {
                 return Ok(None);
@@ -230,5 +242,45 @@ mod tests {
             .unwrap();
         assert_eq!(c.lines[0].packed_qty, rust_decimal::Decimal::from(2));
         assert_eq!(c.version, 3);
+    }
+}
+
+#[cfg(test)]
+mod scan_event_tests {
+    use super::*;
+    use crate::testing::*;
+    use tally_domain::ConsignmentStatus as S;
+
+    #[test]
+    fn other_stations_scan_events_are_pulled_so_counts_agree() {
+        let mut f = Fixture::new();
+        let t = Uuid::now_v7();
+        let (a1, a2) = (f.dev_a1.clone(), f.dev_a2.clone());
+        f.push(
+            &a1,
+            STAFF_A,
+            vec![transfer(t, &[(0, 3)]), go(t, S::Draft, S::Packing)],
+        );
+        f.push(&a1, STAFF_A, vec![pack(t, 0, 2, &a1)]);
+        let page = pull(&*f.store, &a2, 0, Some(100)).unwrap();
+        let events: Vec<_> = page
+            .changes
+            .iter()
+            .filter_map(|c| match &c.row {
+                Row::ScanEvent(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].delta, rust_decimal::Decimal::from(2));
+        assert_eq!(events[0].device_id, a1.id);
+        let other_outlet = pull(&*f.store, &f.dev_b.clone(), 0, Some(100)).unwrap();
+        assert!(
+            other_outlet
+                .changes
+                .iter()
+                .any(|c| matches!(c.row, Row::ScanEvent(_))),
+            "the receiving outlet sees the transfer's events too"
+        );
     }
 }

@@ -198,6 +198,7 @@ pub fn transfer(id: Uuid, lines: &[(usize, i64)]) -> Mutation {
         lines: lines
             .iter()
             .map(|&(p, q)| LineDraft {
+                line_id: None,
                 product_id: product(p),
                 expected_qty: Decimal::from(q),
                 unit_cost: None,
@@ -239,6 +240,7 @@ pub fn pack(id: Uuid, p: usize, delta: i64, device: &DeviceRecord) -> Mutation {
         at: OffsetDateTime::now_utc(),
         by: STAFF_A.into(),
         over_pack_reason: None,
+        undoes: None,
     })
 }
 
@@ -275,6 +277,7 @@ pub fn close_receipt(id: Uuid) -> Mutation {
 pub fn line_set(id: Uuid, p: usize, q: i64) -> Mutation {
     Mutation::LineSet(LineSet {
         consignment_id: id,
+        line_id: None,
         product_id: product(p),
         expected_qty: Decimal::from(q),
         unit_cost: None,

@@ -92,6 +92,7 @@ fn transfer(id: Uuid, seq: u64, staff: &str) -> MutationEnvelope {
             supplier_id: None,
             status: ConsignmentStatus::Draft,
             lines: vec![LineDraft {
+                line_id: None,
                 product_id: "p1".into(),
                 expected_qty: Decimal::from(3),
                 unit_cost: None,

@@ -20,8 +20,8 @@ use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
 use tally_hub::ls::memory::MemoryLightspeed;
 use tally_hub::ls::{
-    desired_remote_lines, marker, LightspeedPort, LsConsignment, LsFailure, LsLine, LsResult,
-    NewLsConsignment, WorkerConfig,
+    desired_remote_lines, marker, LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure,
+    LsLine, LsResult, NewLsConsignment, VersionPage, WorkerConfig,
 };
 use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
 use tally_sync::*;
@@ -113,6 +113,22 @@ impl LightspeedPort for FaultyLightspeed {
     }
     async fn bulk_add_lines(&self, id: &str, l: &[LsLine]) -> LsResult<()> {
         faulty!(self, self.inner.bulk_add_lines(id, l))
+    }
+    async fn products_after(&self, a: i64, n: u32) -> LsResult<VersionPage<ProductRow>> {
+        faulty!(self, self.inner.products_after(a, n))
+    }
+    async fn outlets_after(&self, a: i64, n: u32) -> LsResult<VersionPage<OutletRow>> {
+        faulty!(self, self.inner.outlets_after(a, n))
+    }
+    async fn suppliers_after(&self, a: i64, n: u32) -> LsResult<VersionPage<SupplierRow>> {
+        faulty!(self, self.inner.suppliers_after(a, n))
+    }
+    async fn consignments_after(
+        &self,
+        a: i64,
+        n: u32,
+    ) -> LsResult<VersionPage<LsConsignmentChange>> {
+        faulty!(self, self.inner.consignments_after(a, n))
     }
 }
 
@@ -282,6 +298,7 @@ fn scan(st: &Station, id: Uuid, p: &str, delta: i64) -> Mutation {
         at: OffsetDateTime::now_utc(),
         by: st.staff.clone(),
         over_pack_reason: None,
+        undoes: None,
     })
 }
 
@@ -325,6 +342,7 @@ fn act(rng: &mut ChaCha8Rng, st: &mut Station) {
             let p = product(rng.random_range(0..PRODUCTS));
             if lines.iter().all(|l| l.product_id != p) {
                 lines.push(LineDraft {
+                    line_id: None,
                     product_id: p,
                     expected_qty: Decimal::from(rng.random_range(1..4)),
                     unit_cost: None,
@@ -419,6 +437,9 @@ async fn run_seed(seed: u64) {
         backoff_base_ms: 2,
         backoff_max_ms: 20,
         batch: 8,
+        poll: true,
+        poll_interval_ms: 20,
+        poll_page_size: 50,
     };
     let ls = Arc::new(FaultyLightspeed {
         inner: MemoryLightspeed::new(),

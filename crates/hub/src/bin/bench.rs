@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
 use tally_hub::ls::memory::MemoryLightspeed;
 use tally_hub::ls::{
-    LightspeedPort, LsConsignment, LsLine, LsResult, NewLsConsignment, WorkerConfig,
+    LightspeedPort, LsConsignment, LsConsignmentChange, LsLine, LsResult, NewLsConsignment,
+    VersionPage, WorkerConfig,
 };
 use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
 use tally_sync::*;
@@ -81,6 +82,22 @@ impl LightspeedPort for SlowLightspeed {
     async fn bulk_add_lines(&self, id: &str, l: &[LsLine]) -> LsResult<()> {
         slow!(self, self.inner.bulk_add_lines(id, l))
     }
+    async fn products_after(&self, a: i64, n: u32) -> LsResult<VersionPage<ProductRow>> {
+        slow!(self, self.inner.products_after(a, n))
+    }
+    async fn outlets_after(&self, a: i64, n: u32) -> LsResult<VersionPage<OutletRow>> {
+        slow!(self, self.inner.outlets_after(a, n))
+    }
+    async fn suppliers_after(&self, a: i64, n: u32) -> LsResult<VersionPage<SupplierRow>> {
+        slow!(self, self.inner.suppliers_after(a, n))
+    }
+    async fn consignments_after(
+        &self,
+        a: i64,
+        n: u32,
+    ) -> LsResult<VersionPage<LsConsignmentChange>> {
+        slow!(self, self.inner.consignments_after(a, n))
+    }
 }
 
 struct Station {
@@ -124,6 +141,8 @@ async fn setup(
         backoff_base_ms: 5,
         backoff_max_ms: 100,
         batch: 16,
+        poll: false,
+        ..WorkerConfig::default()
     };
     let handle = Hub::start_with_lightspeed(config, port).await?;
     let hub = handle.hub().clone();
@@ -202,6 +221,7 @@ fn transfer(id: Uuid, lines: usize, qty: i64) -> Mutation {
         status: S::Draft,
         lines: (0..lines)
             .map(|i| LineDraft {
+                line_id: None,
                 product_id: product(i),
                 expected_qty: Decimal::from(qty),
                 unit_cost: None,
@@ -232,6 +252,7 @@ fn scan(st: &Station, id: Uuid, p: &str, delta: i64) -> Mutation {
         at: OffsetDateTime::now_utc(),
         by: st.staff.clone(),
         over_pack_reason: None,
+        undoes: None,
     })
 }
 

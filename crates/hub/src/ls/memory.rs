@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use rust_decimal::Decimal;
 use tally_domain::{LsConsignmentStatus as L, LsConsignmentType as T};
+use tally_sync::{OutletRow, ProductRow, SupplierRow};
 
 use super::port::*;
 use crate::rules;
@@ -30,6 +31,8 @@ pub struct Remote {
     pub c: LsConsignment,
     /// Lines by product id.
     pub lines: BTreeMap<String, LsLine>,
+    /// Version (moves on every change).
+    pub version: i64,
 }
 
 #[derive(Default)]
@@ -40,6 +43,34 @@ struct State {
     by_op: BTreeMap<String, u64>,
     faults: VecDeque<(&'static str, Fault)>,
     history: Vec<(String, L)>,
+    version: i64,
+    products: BTreeMap<String, (i64, ProductRow)>,
+    outlets: BTreeMap<String, (i64, OutletRow)>,
+    suppliers: BTreeMap<String, (i64, SupplierRow)>,
+}
+
+impl State {
+    fn bump(&mut self) -> i64 {
+        self.version += 1;
+        self.version
+    }
+
+    fn touch(&mut self, id: &str) {
+        let v = self.bump();
+        if let Some(r) = self.consignments.get_mut(id) {
+            r.version = v;
+        }
+    }
+}
+
+fn page<T: Clone>(map: &BTreeMap<String, (i64, T)>, after: i64, n: u32) -> VersionPage<T> {
+    let mut items: Vec<(i64, T)> = map.values().filter(|(v, _)| *v > after).cloned().collect();
+    items.sort_by_key(|(v, _)| *v);
+    items.truncate(n as usize);
+    VersionPage {
+        max_version: items.last().map(|(v, _)| *v),
+        items: items.into_iter().map(|(_, t)| t).collect(),
+    }
 }
 
 /// The double.
@@ -94,6 +125,37 @@ impl MemoryLightspeed {
     /// Every status change made, in order: (consignment id, new status).
     pub fn history(&self) -> Vec<(String, L)> {
         self.state.lock().unwrap().history.clone()
+    }
+
+    /// Adds or changes a product (as someone editing the catalog would).
+    pub fn put_product(&self, row: ProductRow) {
+        let mut st = self.state.lock().unwrap();
+        let v = st.bump();
+        st.products.insert(row.id.clone(), (v, row));
+    }
+
+    /// Adds or renames an outlet.
+    pub fn put_outlet(&self, row: OutletRow) {
+        let mut st = self.state.lock().unwrap();
+        let v = st.bump();
+        st.outlets.insert(row.id.clone(), (v, row));
+    }
+
+    /// Adds or renames a supplier.
+    pub fn put_supplier(&self, row: SupplierRow) {
+        let mut st = self.state.lock().unwrap();
+        let v = st.bump();
+        st.suppliers.insert(row.id.clone(), (v, row));
+    }
+
+    /// Someone changes a consignment's status in Lightspeed directly (no request
+    /// of Tally's is counted). Any status, legal or not: the poller must cope.
+    pub fn force_status(&self, id: &str, status: L) {
+        let mut st = self.state.lock().unwrap();
+        if let Some(r) = st.consignments.get_mut(id) {
+            r.c.status = status;
+        }
+        st.touch(id);
     }
 
     /// Every remote consignment.
@@ -163,6 +225,7 @@ impl LightspeedPort for MemoryLightspeed {
     async fn create_consignment(&self, new: &NewLsConsignment) -> LsResult<LsConsignment> {
         self.call("create", |st| {
             st.next_id += 1;
+            let version = st.bump();
             let c = LsConsignment {
                 id: format!("ls-{}", st.next_id),
                 kind: new.kind,
@@ -174,6 +237,7 @@ impl LightspeedPort for MemoryLightspeed {
                 Remote {
                     c: c.clone(),
                     lines: BTreeMap::new(),
+                    version,
                 },
             );
             Ok(c)
@@ -200,6 +264,7 @@ impl LightspeedPort for MemoryLightspeed {
             r.c.status = status;
             let c = r.c.clone();
             st.history.push((c.id.clone(), status));
+            st.touch(id);
             Ok(c)
         })
     }
@@ -220,6 +285,7 @@ impl LightspeedPort for MemoryLightspeed {
                 ..line.clone()
             });
             e.count += line.count;
+            st.touch(id);
             Ok(())
         })
     }
@@ -240,6 +306,7 @@ impl LightspeedPort for MemoryLightspeed {
             if auto_dispatch {
                 st.history.push((id.to_string(), L::Dispatched));
             }
+            st.touch(id);
             Ok(())
         })
     }
@@ -249,6 +316,7 @@ impl LightspeedPort for MemoryLightspeed {
             let r = remote(st, id)?;
             editable(r)?;
             r.lines.remove(product_id);
+            st.touch(id);
             Ok(())
         })
     }
@@ -267,7 +335,48 @@ impl LightspeedPort for MemoryLightspeed {
                 });
                 e.count += l.count;
             }
+            st.touch(id);
             Ok(())
+        })
+    }
+
+    async fn products_after(&self, after: i64, n: u32) -> LsResult<VersionPage<ProductRow>> {
+        self.call("products", |st| Ok(page(&st.products, after, n)))
+    }
+
+    async fn outlets_after(&self, after: i64, n: u32) -> LsResult<VersionPage<OutletRow>> {
+        self.call("outlets", |st| Ok(page(&st.outlets, after, n)))
+    }
+
+    async fn suppliers_after(&self, after: i64, n: u32) -> LsResult<VersionPage<SupplierRow>> {
+        self.call("suppliers", |st| Ok(page(&st.suppliers, after, n)))
+    }
+
+    async fn consignments_after(
+        &self,
+        after: i64,
+        n: u32,
+    ) -> LsResult<VersionPage<LsConsignmentChange>> {
+        self.call("consignments", |st| {
+            let map: BTreeMap<String, (i64, LsConsignmentChange)> = st
+                .consignments
+                .values()
+                .map(|r| {
+                    (
+                        r.c.id.clone(),
+                        (
+                            r.version,
+                            LsConsignmentChange {
+                                id: r.c.id.clone(),
+                                status: r.c.status,
+                                reference: r.c.reference.clone(),
+                                deleted: false,
+                            },
+                        ),
+                    )
+                })
+                .collect();
+            Ok(page(&map, after, n))
         })
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod backoff;
 pub mod dead_letter;
+pub mod poller;
 pub mod port;
 pub mod saga;
 pub mod worker;
@@ -10,6 +11,10 @@ pub mod memory;
 #[cfg(test)]
 mod tests;
 
-pub use port::{LightspeedPort, LsConsignment, LsFailure, LsLine, LsResult, NewLsConsignment};
+pub use poller::{poll_page, Feed, PollError};
+pub use port::{
+    LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure, LsLine, LsResult,
+    NewLsConsignment, VersionPage,
+};
 pub use saga::{desired_remote_lines, marker, run_saga, SagaError, SagaProgress, BULK_LIMIT};
 pub use worker::{SagaWorker, WorkerConfig};

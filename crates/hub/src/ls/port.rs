@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 use tally_domain::{LsConsignmentStatus, LsConsignmentType};
+use tally_sync::{OutletRow, ProductRow, SupplierRow};
 
 /// A Lightspeed consignment header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,28 @@ pub struct LsLine {
     pub received: Decimal,
     /// Unit cost.
     pub cost: Option<Decimal>,
+}
+
+/// One page of a version-cursor walk (`GET /things?after=V`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionPage<T> {
+    /// Objects changed after the cursor, deleted ones included (flagged).
+    pub items: Vec<T>,
+    /// `version.max` of the page; the next cursor. `None` on an empty page.
+    pub max_version: Option<i64>,
+}
+
+/// A consignment as the poller sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LsConsignmentChange {
+    /// Lightspeed id.
+    pub id: String,
+    /// Status now.
+    pub status: LsConsignmentStatus,
+    /// Reference (Tally's marker when Tally made it).
+    pub reference: Option<String>,
+    /// Deleted in Lightspeed.
+    pub deleted: bool,
 }
 
 /// How a Lightspeed call failed, as the saga needs to know it.
@@ -123,4 +146,29 @@ pub trait LightspeedPort: Send + Sync + 'static {
         id: &str,
         lines: &[LsLine],
     ) -> impl Future<Output = LsResult<()>> + Send;
+
+    /// `GET /products?after=V&page_size=N`.
+    fn products_after(
+        &self,
+        after: i64,
+        page_size: u32,
+    ) -> impl Future<Output = LsResult<VersionPage<ProductRow>>> + Send;
+    /// `GET /outlets?after=V`.
+    fn outlets_after(
+        &self,
+        after: i64,
+        page_size: u32,
+    ) -> impl Future<Output = LsResult<VersionPage<OutletRow>>> + Send;
+    /// `GET /suppliers?after=V`.
+    fn suppliers_after(
+        &self,
+        after: i64,
+        page_size: u32,
+    ) -> impl Future<Output = LsResult<VersionPage<SupplierRow>>> + Send;
+    /// `GET /consignments?after=V`.
+    fn consignments_after(
+        &self,
+        after: i64,
+        page_size: u32,
+    ) -> impl Future<Output = LsResult<VersionPage<LsConsignmentChange>>> + Send;
 }

@@ -20,6 +20,8 @@ fn worker(f: &Fixture, ls: &Arc<MemoryLightspeed>) -> SagaWorker<MemoryLightspee
             backoff_base_ms: 1,
             backoff_max_ms: 5,
             batch: 16,
+            poll: false,
+            ..WorkerConfig::default()
         },
         Arc::new(Notify::new()),
     )
@@ -296,4 +298,164 @@ async fn an_order_cancelled_before_lightspeed_saw_it_costs_no_request() {
     );
     drain(&f, &mut w).await;
     assert_eq!(ls.requests(), 0);
+}
+
+// -- poller ---------------------------------------------------------------------------
+
+fn seed_catalog(ls: &MemoryLightspeed, products: usize) {
+    for o in ["ls-out-1", "ls-out-2"] {
+        ls.put_outlet(tally_sync::OutletRow {
+            id: o.into(),
+            name: o.into(),
+            deleted: false,
+        });
+    }
+    ls.put_supplier(tally_sync::SupplierRow {
+        id: "ls-sup-1".into(),
+        name: "Supplier".into(),
+        deleted: false,
+    });
+    for i in 0..products {
+        ls.put_product(tally_sync::ProductRow {
+            id: format!("ls-p{i}"),
+            sku: format!("LS{i}"),
+            name: format!("LS product {i}"),
+            variant_name: None,
+            supplier_code: None,
+            supply_price: Some(Decimal::new(500, 2)),
+            active: true,
+            codes: vec![tally_sync::ProductCode {
+                kind: "EAN".into(),
+                code: format!("94{i:011}"),
+            }],
+            deleted: false,
+        });
+    }
+}
+
+fn poll_worker(f: &Fixture, ls: &Arc<MemoryLightspeed>) -> SagaWorker<MemoryLightspeed> {
+    SagaWorker::new(
+        f.store.clone(),
+        ls.clone(),
+        WorkerConfig {
+            idle_ms: 1,
+            backoff_base_ms: 1,
+            backoff_max_ms: 5,
+            batch: 16,
+            poll: true,
+            poll_interval_ms: 0,
+            poll_page_size: 100,
+        },
+        Arc::new(Notify::new()),
+    )
+}
+
+async fn poll_until_caught_up(w: &mut SagaWorker<MemoryLightspeed>) -> usize {
+    let mut pages = 0;
+    while w.poll_round().await {
+        pages += 1;
+        assert!(pages < 1000);
+    }
+    pages
+}
+
+#[tokio::test]
+async fn the_first_poll_seeds_the_catalog_and_a_restart_resumes_from_its_cursors() {
+    let f = Fixture::new();
+    let ls = Arc::new(MemoryLightspeed::new());
+    seed_catalog(&ls, 250);
+    let mut w = poll_worker(&f, &ls);
+    let pages = poll_until_caught_up(&mut w).await;
+    assert_eq!(pages, 1 + 1 + 3, "outlets, suppliers, 3 pages of products");
+    let stored = read_with(&*f.store, |tx| tx.product_count()).unwrap();
+    assert_eq!(
+        stored,
+        5 + 250,
+        "fixture products plus the whole Lightspeed catalog"
+    );
+    let p = read_with(&*f.store, |tx| tx.product("ls-p249"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.codes[0].code, "9400000000249");
+
+    // A new worker (a restarted hub) starts from the persisted cursors.
+    ls.put_product(tally_sync::ProductRow {
+        id: "ls-p0".into(),
+        sku: "LS0".into(),
+        name: "Renamed in Lightspeed".into(),
+        variant_name: None,
+        supplier_code: None,
+        supply_price: None,
+        active: true,
+        codes: vec![],
+        deleted: false,
+    });
+    let before = ls.calls("products");
+    let mut restarted = poll_worker(&f, &ls);
+    assert_eq!(poll_until_caught_up(&mut restarted).await, 1);
+    assert_eq!(
+        ls.calls("products") - before,
+        2,
+        "one page with the change, one empty"
+    );
+    let p = read_with(&*f.store, |tx| tx.product("ls-p0"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.name, "Renamed in Lightspeed");
+}
+
+#[tokio::test]
+async fn a_status_moved_forward_in_lightspeed_reaches_the_hub() {
+    let mut f = Fixture::new();
+    let ls = Arc::new(MemoryLightspeed::new());
+    let mut w = worker(&f, &ls);
+    let id = sent_transfer(&mut f, &[(0, 1)]);
+    drain(&f, &mut w).await;
+    let rid = only_remote(&ls).c.id;
+    ls.force_status(&rid, L::Received);
+    let mut p = poll_worker(&f, &ls);
+    poll_until_caught_up(&mut p).await;
+    assert_eq!(f.consignment(id).status, S::Received);
+}
+
+#[tokio::test]
+async fn a_backward_move_in_lightspeed_is_refused_and_reported() {
+    let mut f = Fixture::new();
+    let ls = Arc::new(MemoryLightspeed::new());
+    let mut w = worker(&f, &ls);
+    let id = sent_transfer(&mut f, &[(0, 1)]);
+    drain(&f, &mut w).await;
+    let rid = only_remote(&ls).c.id;
+    // A replayed old request flips it back to OPEN in Lightspeed.
+    ls.force_status(&rid, L::Open);
+    let mut p = poll_worker(&f, &ls);
+    poll_until_caught_up(&mut p).await;
+    assert_eq!(
+        f.consignment(id).status,
+        S::Sent,
+        "Tally never follows a backward move"
+    );
+    let conflicts = read_with(&*f.store, |tx| tx.inbound_conflicts()).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].code, "INBOUND_WOULD_MOVE_BACKWARDS");
+    assert_eq!(conflicts[0].consignment_id, id);
+}
+
+#[tokio::test]
+async fn queued_tally_changes_are_not_overwritten_by_a_lagging_lightspeed() {
+    let mut f = Fixture::new();
+    let ls = Arc::new(MemoryLightspeed::new());
+    let mut w = worker(&f, &ls);
+    let id = Uuid::now_v7();
+    let a1 = f.dev_a1.clone();
+    f.push(&a1, STAFF_A, vec![transfer(id, &[(0, 1)])]);
+    drain(&f, &mut w).await;
+    // Tally moves on; Lightspeed has not heard yet (the saga is still pending).
+    f.push(&a1, STAFF_A, vec![go(id, S::Draft, S::Cancelled)]);
+    let mut p = poll_worker(&f, &ls);
+    poll_until_caught_up(&mut p).await;
+    assert_eq!(f.consignment(id).status, S::Cancelled);
+    assert!(read_with(&*f.store, |tx| tx.inbound_conflicts())
+        .unwrap()
+        .is_empty());
 }

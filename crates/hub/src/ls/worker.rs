@@ -28,6 +28,12 @@ pub struct WorkerConfig {
     pub backoff_max_ms: u64,
     /// Sagas fetched per pass.
     pub batch: u32,
+    /// Walk Lightspeed's version cursors when no saga is due.
+    pub poll: bool,
+    /// Pause between polls once every feed is caught up, ms.
+    pub poll_interval_ms: u64,
+    /// Objects per poll page.
+    pub poll_page_size: u32,
 }
 
 impl Default for WorkerConfig {
@@ -37,6 +43,9 @@ impl Default for WorkerConfig {
             backoff_base_ms: 1_000,
             backoff_max_ms: 5 * 60 * 1_000,
             batch: 16,
+            poll: true,
+            poll_interval_ms: 30_000,
+            poll_page_size: 200,
         }
     }
 }
@@ -48,6 +57,8 @@ pub struct SagaWorker<P> {
     config: WorkerConfig,
     wake: Arc<Notify>,
     paused_until: Option<Instant>,
+    next_poll: Instant,
+    poll_failures: u32,
 }
 
 async fn blocking<R: Send + 'static>(
@@ -72,6 +83,8 @@ impl<P: LightspeedPort> SagaWorker<P> {
             config,
             wake,
             paused_until: None,
+            next_poll: Instant::now(),
+            poll_failures: 0,
         }
     }
 
@@ -88,6 +101,12 @@ impl<P: LightspeedPort> SagaWorker<P> {
                     0
                 }
             };
+            if ran == 0 && self.config.poll && Instant::now() >= self.next_poll {
+                // Sagas first; the poller only spends the budget they leave.
+                if self.poll_round().await {
+                    continue;
+                }
+            }
             if ran == 0 {
                 let idle = Duration::from_millis(self.config.idle_ms);
                 tokio::select! {
@@ -210,6 +229,58 @@ impl<P: LightspeedPort> SagaWorker<P> {
             })
         })
         .await
+    }
+
+    /// Applies one page of the first feed with news; `true` if there was any.
+    pub async fn poll_round(&mut self) -> bool {
+        if let Some(until) = self.paused_until {
+            if Instant::now() < until {
+                return false;
+            }
+            self.paused_until = None;
+        }
+        for feed in super::poller::Feed::ALL {
+            match super::poller::poll_page(
+                &self.store,
+                &*self.port,
+                feed,
+                self.config.poll_page_size,
+            )
+            .await
+            {
+                Ok(0) => continue,
+                Ok(_) => {
+                    self.poll_failures = 0;
+                    return true;
+                }
+                Err(e) => {
+                    let (retry_after, rate_limited) = match &e {
+                        super::poller::PollError::Lightspeed(LsFailure::Retryable {
+                            retry_after,
+                            rate_limited,
+                            ..
+                        }) => (*retry_after, *rate_limited),
+                        _ => (None, false),
+                    };
+                    let d = backoff::delay(
+                        self.poll_failures,
+                        Duration::from_millis(self.config.backoff_base_ms),
+                        Duration::from_millis(self.config.backoff_max_ms),
+                        retry_after,
+                    );
+                    self.poll_failures = self.poll_failures.saturating_add(1);
+                    if rate_limited {
+                        self.paused_until = Some(Instant::now() + d);
+                    }
+                    tracing::warn!(feed = feed.cursor_name(), error = %e, delay_ms = d.as_millis() as u64, "poll failed; will retry");
+                    self.next_poll = Instant::now() + d;
+                    return false;
+                }
+            }
+        }
+        self.poll_failures = 0;
+        self.next_poll = Instant::now() + Duration::from_millis(self.config.poll_interval_ms);
+        false
     }
 
     async fn current_attempts(&self, id: Uuid) -> Result<u32, HubError> {

@@ -7,11 +7,13 @@ use tally_domain::{
     ConsignmentStatus, Decision, EditOutcome, Money, OrderForApproval, Quantity, StaffId,
 };
 use tally_sync::{
-    ApprovalDecided, ApprovalRow, BoxClosed, BoxOpened, BoxRow, ConsignmentCreated, LineRemoved,
-    LineRow, LineSet, Mutation, MutationEnvelope, ReceiptClosed, ReceiptSessionRecorded,
-    ScanPurpose, ScanRecorded, ShortShipRecorded, StaffRow, StatusTransitionRequested,
+    ApprovalDecided, ApprovalRow, BoxClosed, BoxOpened, BoxRow, BoxUpdated, ConsignmentCreated,
+    LineRemoved, LineRow, LineSet, Mutation, MutationEnvelope, ReceiptClosed, ReceiptSessionClosed,
+    ReceiptSessionRecorded, ScanPurpose, ScanRecorded, ShortShipRecorded, StaffRow,
+    StatusTransitionRequested,
 };
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::config::Policies;
 use crate::rules::{self, LineChange, Refusal, TransitionContext};
@@ -88,6 +90,8 @@ pub(crate) fn apply_one(
         Mutation::ScanRecorded(m) => scan(tx, &ctx, m),
         Mutation::BoxOpened(m) => box_opened(tx, &ctx, m),
         Mutation::BoxClosed(m) => box_closed(tx, &ctx, m),
+        Mutation::BoxUpdated(m) => box_updated(tx, &ctx, m),
+        Mutation::ReceiptSessionClosed(m) => receipt_session_closed(tx, &ctx, m),
         Mutation::ReceiptSessionRecorded(m) => receipt_session(tx, &ctx, m),
         Mutation::ReceiptClosed(m) => receipt_closed(tx, &ctx, m),
         Mutation::ApprovalDecided(m) => approval(tx, &ctx, m),
@@ -114,7 +118,7 @@ fn active_staff(tx: &mut dyn HubTx, id: &str) -> ApplyResult<StaffRow> {
 fn own_consignment(
     tx: &mut dyn HubTx,
     ctx: &Ctx<'_>,
-    id: uuid::Uuid,
+    id: Uuid,
     chain_roles_may: bool,
 ) -> ApplyResult<ConsignmentHeader> {
     let Some(h) = tx.consignment(id)? else {
@@ -174,8 +178,14 @@ fn line_of(tx: &mut dyn HubTx, h: &ConsignmentHeader, product_id: &str) -> Apply
     )
 }
 
-fn new_line(product_id: &str, expected: Decimal, unit_cost: Option<Decimal>) -> LineRow {
+fn new_line(
+    line_id: Option<Uuid>,
+    product_id: &str,
+    expected: Decimal,
+    unit_cost: Option<Decimal>,
+) -> LineRow {
     LineRow {
+        line_id: line_id.unwrap_or_else(Uuid::now_v7),
         product_id: product_id.to_string(),
         expected_qty: expected,
         unit_cost,
@@ -413,7 +423,7 @@ fn created(
         let cost = unit_cost_or_supply(tx, &l.product_id, l.unit_cost)?;
         tx.upsert_line(
             m.consignment_id,
-            &new_line(&l.product_id, l.expected_qty, cost),
+            &new_line(l.line_id, &l.product_id, l.expected_qty, cost),
         )?;
     }
     tx.record_change(Entity::Consignment, &header.id.to_string())?;
@@ -436,7 +446,7 @@ fn line_set(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &LineSet) -> ApplyResult<Appli
         }
         None => {
             let cost = unit_cost_or_supply(tx, &m.product_id, m.unit_cost)?;
-            new_line(&m.product_id, m.expected_qty, cost)
+            new_line(m.line_id, &m.product_id, m.expected_qty, cost)
         }
     };
     tx.upsert_line(h.id, &line)?;
@@ -484,10 +494,12 @@ fn transition(
     }
     match m.to {
         S::Received => {
-            return refuse(
-                "RECEIPT_REQUIRED",
-                "close receiving with the receipt (signature or PIN) to mark it received",
-            )
+            // Closing from a station that signed its receive sessions.
+            let evidence = CloseEvidence {
+                receiver_signed: tx.receipt_signed(h.id)?,
+                ..CloseEvidence::default()
+            };
+            check_close(tx, ctx, &h, &evidence)?;
         }
         S::Cancelled if m.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
             return refuse("REASON_REQUIRED", "say why it is being cancelled")
@@ -533,6 +545,17 @@ fn scan(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ScanRecorded) -> ApplyResult<Appl
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
     match m.purpose {
         ScanPurpose::Pack => check_packing(&h)?,
+        ScanPurpose::Receive => {
+            check_receiver(ctx, &h)?;
+            if !matches!(h.status, S::Sent | S::InTransit | S::Receiving) {
+                return Err(rules::already(h.status).into());
+            }
+            // Evidence only: received quantities come from receipt lines.
+            if tx.insert_scan_event(m)? {
+                tx.record_change(Entity::ScanEvent, &m.event_id.to_string())?;
+            }
+            return Ok(Applied);
+        }
         ScanPurpose::Count => {
             if h.kind != K::Stocktake {
                 return refuse("NOT_A_STOCKTAKE", "counts belong to stocktakes");
@@ -549,9 +572,9 @@ fn scan(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ScanRecorded) -> ApplyResult<Appl
         // A stocktake counts whatever is on the shelf.
         (ScanPurpose::Count, None) => {
             known_product(tx, &m.product_id)?;
-            new_line(&m.product_id, Decimal::ZERO, None)
+            new_line(None, &m.product_id, Decimal::ZERO, None)
         }
-        (ScanPurpose::Pack, None) => {
+        (_, None) => {
             return refuse(
                 "LINE_NOT_FOUND",
                 format!("{} has no line for product {}", h.reference, m.product_id),
@@ -572,9 +595,10 @@ fn scan(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ScanRecorded) -> ApplyResult<Appl
         // The same event arrived under another mutation id: already counted.
         return Ok(Applied);
     }
+    tx.record_change(Entity::ScanEvent, &m.event_id.to_string())?;
     let total = match m.purpose {
-        ScanPurpose::Pack => &mut line.packed_qty,
         ScanPurpose::Count => &mut line.counted_qty,
+        _ => &mut line.packed_qty,
     };
     let new_total = *total + m.delta;
     check_non_negative("the count", new_total)?;
@@ -650,6 +674,35 @@ fn box_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxClosed) -> ApplyResult<A
     Ok(Applied)
 }
 
+fn box_updated(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &BoxUpdated) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    if h.status.is_terminal() {
+        return Err(rules::already(h.status).into());
+    }
+    let Some((cid, mut b)) = tx.parcel(m.box_id)? else {
+        return refuse("BOX_NOT_FOUND", "that box was never opened");
+    };
+    if cid != h.id {
+        return refuse("BOX_NOT_FOUND", "that box is not part of this consignment");
+    }
+    if m.weight_grams == Some(0) {
+        return refuse("WEIGHT_REQUIRED", "a weight must be more than zero");
+    }
+    if let Some(w) = m.weight_grams {
+        b.weight_grams = Some(w);
+        b.weight_source = m.weight_source.clone().or(b.weight_source);
+    }
+    if m.dimensions.is_some() {
+        b.dimensions = m.dimensions;
+    }
+    if m.tracking_number.is_some() {
+        b.tracking_number = m.tracking_number.clone();
+    }
+    tx.upsert_box(h.id, &b)?;
+    touch(tx, &mut h, ctx.now)?;
+    Ok(Applied)
+}
+
 fn check_receiver(ctx: &Ctx<'_>, h: &ConsignmentHeader) -> ApplyResult<()> {
     if h.destination_outlet_id.as_deref() != Some(&ctx.device.outlet_id) {
         return refuse("NOT_THE_RECEIVER", "only the receiving outlet receives");
@@ -673,7 +726,9 @@ fn receipt_session(
         h.status = S::Receiving;
     }
     rules::check_line_change(h.kind, h.status, LineChange::Received).map_err(Refusal::from)?;
-    let mut updated = Vec::with_capacity(m.lines.len());
+    // Check everything before writing anything.
+    let mut updated: Vec<LineRow> = Vec::with_capacity(m.lines.len());
+    let mut counts = Vec::with_capacity(m.lines.len());
     for r in &m.lines {
         check_non_negative("received quantity", r.received)?;
         check_non_negative("damaged quantity", r.damaged)?;
@@ -684,9 +739,14 @@ fn receipt_session(
             );
         }
         let mut line = line_of(tx, &h, &r.product_id)?;
-        line.received_qty += r.received;
-        line.damaged_qty += r.damaged;
+        // Absolute within the session: replace this session's earlier count.
+        let (was_received, was_damaged) = tx
+            .receipt_line(m.session_id, &r.product_id)?
+            .unwrap_or((Decimal::ZERO, Decimal::ZERO));
+        line.received_qty += r.received - was_received;
+        line.damaged_qty += r.damaged - was_damaged;
         updated.push(line);
+        counts.push(r);
     }
     for v in &m.variances {
         let line = match updated.iter_mut().find(|l| l.product_id == v.product_id) {
@@ -709,8 +769,11 @@ fn receipt_session(
             updated.push(l);
         }
     }
-    if !tx.insert_receipt_session(m, &ctx.actor.id, ctx.now)? {
-        return Ok(Applied);
+    if tx.ensure_receipt_session(h.id, m.session_id, &ctx.actor.id, ctx.now)? {
+        return refuse("SESSION_CLOSED", "this receive session is already closed");
+    }
+    for r in counts {
+        tx.put_receipt_line(h.id, m.session_id, &r.product_id, r.received, r.damaged)?;
     }
     for line in &updated {
         tx.upsert_line(h.id, line)?;
@@ -720,12 +783,38 @@ fn receipt_session(
     Ok(Applied)
 }
 
-fn receipt_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ReceiptClosed) -> ApplyResult<Applied> {
+fn receipt_session_closed(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    m: &ReceiptSessionClosed,
+) -> ApplyResult<Applied> {
     let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
     check_receiver(ctx, &h)?;
     if h.status.is_terminal() {
         return Err(rules::already(h.status).into());
     }
+    let signer = active_staff(tx, &m.signed_by)?;
+    if tx.ensure_receipt_session(h.id, m.session_id, &ctx.actor.id, ctx.now)? {
+        return refuse("SESSION_CLOSED", "this receive session is already closed");
+    }
+    tx.close_receipt_session(
+        m.session_id,
+        &signer.id,
+        m.signature.as_ref().map(|s| s.sha256.as_str()),
+        m.driver_signature.as_ref().map(|s| s.sha256.as_str()),
+        ctx.now,
+    )?;
+    touch(tx, &mut h, ctx.now)?;
+    Ok(Applied)
+}
+
+/// The domain's receipt-close check over the hub's lines.
+fn check_close(
+    tx: &mut dyn HubTx,
+    ctx: &Ctx<'_>,
+    h: &ConsignmentHeader,
+    evidence: &CloseEvidence,
+) -> ApplyResult<()> {
     let lines = tx.lines(h.id)?;
     // What was sent is what was packed for a transfer, what was ordered for an order.
     let received: Vec<tally_domain::ReceivedLine> = lines
@@ -746,6 +835,16 @@ fn receipt_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ReceiptClosed) -> Apply
             photos: l.photos,
         })
         .collect();
+    check_receipt_close(&received, &ctx.policies.variance, evidence).map_err(Refusal::from)?;
+    Ok(())
+}
+
+fn receipt_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ReceiptClosed) -> ApplyResult<Applied> {
+    let mut h = own_consignment(tx, ctx, m.consignment_id, false)?;
+    check_receiver(ctx, &h)?;
+    if h.status.is_terminal() {
+        return Err(rules::already(h.status).into());
+    }
     let manager_sign_off = match &m.confirmed_by {
         Some(id) => Some(active_staff(tx, id)?.role),
         None => None,
@@ -757,11 +856,11 @@ fn receipt_closed(tx: &mut dyn HubTx, ctx: &Ctx<'_>, m: &ReceiptClosed) -> Apply
         );
     }
     let evidence = CloseEvidence {
-        receiver_signed: m.signature.is_some(),
+        receiver_signed: m.signature.is_some() || tx.receipt_signed(h.id)?,
         receiver_confirmed_with_pin: m.signature.is_none() && m.pin_verified,
         manager_sign_off,
     };
-    check_receipt_close(&received, &ctx.policies.variance, &evidence).map_err(Refusal::from)?;
+    check_close(tx, ctx, &h, &evidence)?;
     check_move(tx, ctx, &h, S::Received)?;
     h.status = S::Received;
     touch(tx, &mut h, ctx.now)?;

@@ -457,3 +457,100 @@ fn closing_a_receipt_needs_the_receivers_signature_and_reasons_for_variances() {
     assert_eq!(out[4], MutationOutcome::Applied);
     assert_eq!(f.consignment(id).status, S::Received);
 }
+
+#[test]
+fn a_recount_in_the_same_session_replaces_and_sessions_add_up() {
+    let mut f = Fixture::new();
+    let id = Uuid::now_v7();
+    let (a1, b) = (f.dev_a1.clone(), f.dev_b.clone());
+    f.push(
+        &a1,
+        STAFF_A,
+        vec![
+            transfer(id, &[(0, 5)]),
+            go(id, S::Draft, S::Packing),
+            pack(id, 0, 5, &a1),
+            go(id, S::Packing, S::Packed),
+            go(id, S::Packed, S::Sent),
+        ],
+    );
+    let session = Uuid::now_v7();
+    let count = |sid: Uuid, n: i64| {
+        Mutation::ReceiptSessionRecorded(ReceiptSessionRecorded {
+            consignment_id: id,
+            session_id: sid,
+            lines: vec![ReceivedLine {
+                product_id: product(0),
+                received: Decimal::from(n),
+                damaged: Decimal::ZERO,
+            }],
+            variances: vec![],
+            evidence: vec![],
+        })
+    };
+    let out = f.push(
+        &b,
+        STAFF_B,
+        vec![
+            count(session, 3),
+            count(session, 2),
+            count(Uuid::now_v7(), 3),
+        ],
+    );
+    assert_eq!(out, vec![MutationOutcome::Applied; 3]);
+    assert_eq!(
+        f.consignment(id).lines[0].received_qty,
+        Decimal::from(2 + 3)
+    );
+}
+
+#[test]
+fn a_signed_session_lets_the_station_close_receiving_by_status() {
+    let mut f = Fixture::new();
+    let id = Uuid::now_v7();
+    let (a1, b) = (f.dev_a1.clone(), f.dev_b.clone());
+    f.push(
+        &a1,
+        STAFF_A,
+        vec![
+            transfer(id, &[(0, 2)]),
+            go(id, S::Draft, S::Packing),
+            pack(id, 0, 2, &a1),
+            go(id, S::Packing, S::Packed),
+            go(id, S::Packed, S::Sent),
+        ],
+    );
+    let Mutation::ReceiptSessionRecorded(r) = receive(id, &[(0, 2)]) else {
+        unreachable!()
+    };
+    let session = r.session_id;
+    let early = f.push(
+        &b,
+        STAFF_B,
+        vec![
+            Mutation::ReceiptSessionRecorded(r),
+            go(id, S::Receiving, S::Received),
+        ],
+    );
+    assert_eq!(code(&early[1]), "RECEIVER_SIGNATURE_REQUIRED");
+    let out = f.push(
+        &b,
+        STAFF_B,
+        vec![
+            Mutation::ReceiptSessionClosed(ReceiptSessionClosed {
+                consignment_id: id,
+                session_id: session,
+                signed_by: STAFF_B.into(),
+                signature: Some(EvidenceRef {
+                    sha256: "aa".repeat(32),
+                    kind: "signature".into(),
+                    product_id: None,
+                }),
+                driver_signature: None,
+            }),
+            go(id, S::Receiving, S::Received),
+        ],
+    );
+    assert_eq!(out, vec![MutationOutcome::Applied; 2]);
+    assert_eq!(f.consignment(id).status, S::Received);
+}

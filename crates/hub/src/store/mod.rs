@@ -11,9 +11,10 @@ mod sqlite;
 pub use records::*;
 pub use sqlite::SqliteHubStore;
 
+use rust_decimal::Decimal;
 use tally_sync::{
-    ApprovalRow, BoxRow, LineRow, OutletRow, ProductRow, ReceiptSessionRecorded, ScanRecorded,
-    StaffRow, SupplierRow,
+    ApprovalRow, BoxRow, LineRow, OutletRow, ProductRow, ScanEventRow, ScanRecorded, StaffRow,
+    SupplierRow,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -145,13 +146,42 @@ pub trait HubTx {
     fn parcel(&mut self, box_id: Uuid) -> StoreResult<Option<(Uuid, BoxRow)>>;
     /// Inserts or replaces a box.
     fn upsert_box(&mut self, consignment: Uuid, row: &BoxRow) -> StoreResult<()>;
-    /// Stores a receive session; `false` if its id was already stored.
-    fn insert_receipt_session(
+    /// Opens a receive session if it is new; returns whether it is closed.
+    fn ensure_receipt_session(
         &mut self,
-        session: &ReceiptSessionRecorded,
+        consignment: Uuid,
+        session: Uuid,
         by: &str,
         at: OffsetDateTime,
     ) -> StoreResult<bool>;
+    /// A session's count of one product: (received, damaged), if recorded.
+    fn receipt_line(
+        &mut self,
+        session: Uuid,
+        product_id: &str,
+    ) -> StoreResult<Option<(Decimal, Decimal)>>;
+    /// Records a session's count of one product (absolute within the session).
+    fn put_receipt_line(
+        &mut self,
+        consignment: Uuid,
+        session: Uuid,
+        product_id: &str,
+        received: Decimal,
+        damaged: Decimal,
+    ) -> StoreResult<()>;
+    /// Signs and closes a session.
+    fn close_receipt_session(
+        &mut self,
+        session: Uuid,
+        signed_by: &str,
+        signature: Option<&str>,
+        driver_signature: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Whether any closed session of the consignment carries the receiver's signature.
+    fn receipt_signed(&mut self, consignment: Uuid) -> StoreResult<bool>;
+    /// A scan event as pulled.
+    fn scan_event(&mut self, id: Uuid) -> StoreResult<Option<ScanEventRow>>;
     /// Stores an approval decision; `false` if its id was already stored.
     fn insert_approval(&mut self, consignment: Uuid, row: &ApprovalRow) -> StoreResult<bool>;
     /// Approval decisions, oldest first.
@@ -187,4 +217,8 @@ pub trait HubTx {
     fn poll_cursor(&mut self, name: &str) -> StoreResult<Option<i64>>;
     /// Persists a Lightspeed version cursor.
     fn set_poll_cursor(&mut self, name: &str, version: i64) -> StoreResult<()>;
+    /// Reports a Lightspeed change that was not applied.
+    fn record_inbound_conflict(&mut self, c: &InboundConflict) -> StoreResult<()>;
+    /// Reported conflicts, oldest first.
+    fn inbound_conflicts(&mut self) -> StoreResult<Vec<InboundConflict>>;
 }

@@ -95,6 +95,8 @@ pub enum Entity {
     Staff,
     /// Consignment (with lines, boxes, approvals).
     Consignment,
+    /// Scan event (append-only).
+    ScanEvent,
 }
 
 impl Entity {
@@ -106,6 +108,7 @@ impl Entity {
             Self::Outlet => "outlet",
             Self::Staff => "staff",
             Self::Consignment => "consignment",
+            Self::ScanEvent => "scan_event",
         }
     }
 
@@ -117,6 +120,7 @@ impl Entity {
             Self::Outlet,
             Self::Staff,
             Self::Consignment,
+            Self::ScanEvent,
         ]
         .into_iter()
         .find(|e| e.as_str() == s)
@@ -218,4 +222,23 @@ pub struct SagaRecord {
     pub dead_body: Option<String>,
     /// Last change.
     pub updated_at: OffsetDateTime,
+}
+
+/// A Lightspeed change the poller refused to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundConflict {
+    /// Lightspeed id.
+    pub lightspeed_id: String,
+    /// Tally's consignment.
+    pub consignment_id: Uuid,
+    /// Tally's status.
+    pub hub_status: ConsignmentStatus,
+    /// What Lightspeed says.
+    pub ls_status: tally_domain::LsConsignmentStatus,
+    /// Stable code (e.g. `INBOUND_WOULD_MOVE_BACKWARDS`).
+    pub code: String,
+    /// Why, for a person.
+    pub message: String,
+    /// When seen.
+    pub at: OffsetDateTime,
 }

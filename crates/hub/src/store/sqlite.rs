@@ -10,15 +10,15 @@ use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use tally_sync::{
     ApprovalRow, BoxRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow,
-    ReceiptSessionRecorded, ScanPurpose, ScanRecorded, StaffRow, SupplierRow, VarianceReason,
+    ScanEventRow, ScanPurpose, ScanRecorded, StaffRow, SupplierRow, VarianceReason,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    ChangeEntry, ConsignmentHeader, DeviceRecord, Entity, HubStore, HubTx, LoggedOutcome,
-    SagaPriority, SagaRecord, SagaState, StoreResult,
+    ChangeEntry, ConsignmentHeader, DeviceRecord, Entity, HubStore, HubTx, InboundConflict,
+    LoggedOutcome, SagaPriority, SagaRecord, SagaState, StoreResult,
 };
 use crate::HubError;
 
@@ -168,7 +168,7 @@ impl DeviceRecordRaw {
 
 const DEVICE_COLS: &str = "id, outlet_id, station, last_seq, revoked, enrolled_at, last_seen_at";
 const CONSIGNMENT_COLS: &str = "id, kind, status, reference, source_outlet_id, destination_outlet_id, supplier_id, lightspeed_id, version, created_by, last_edited_by, created_at, updated_at";
-const LINE_COLS: &str = "product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason, variance_reason, variance_note, photos";
+const LINE_COLS: &str = "line_id, product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason, variance_reason, variance_note, photos";
 const SAGA_COLS: &str = "consignment_id, wanted_gen, done_gen, priority, state, attempts, next_at_ms, create_attempted, bulk_attempted, last_error, dead_body, updated_at";
 
 type RawHeader = (
@@ -228,6 +228,7 @@ fn header(raw: RawHeader) -> StoreResult<ConsignmentHeader> {
 type RawLine = (
     String,
     String,
+    String,
     Option<String>,
     String,
     String,
@@ -252,29 +253,31 @@ fn raw_line(r: &Row<'_>) -> rusqlite::Result<RawLine> {
         r.get(8)?,
         r.get(9)?,
         r.get(10)?,
+        r.get(11)?,
     ))
 }
 
 fn line(raw: RawLine) -> StoreResult<LineRow> {
     Ok(LineRow {
-        product_id: raw.0,
-        expected_qty: dec(&raw.1)?,
-        unit_cost: opt_dec(raw.2)?,
-        packed_qty: dec(&raw.3)?,
-        received_qty: dec(&raw.4)?,
-        damaged_qty: dec(&raw.5)?,
-        counted_qty: dec(&raw.6)?,
-        short_reason: raw.7,
+        line_id: uuid(&raw.0)?,
+        product_id: raw.1,
+        expected_qty: dec(&raw.2)?,
+        unit_cost: opt_dec(raw.3)?,
+        packed_qty: dec(&raw.4)?,
+        received_qty: dec(&raw.5)?,
+        damaged_qty: dec(&raw.6)?,
+        counted_qty: dec(&raw.7)?,
+        short_reason: raw.8,
         variance_reason: raw
-            .8
+            .9
             .as_deref()
             .map(|r| {
                 VarianceReason::parse(r)
                     .ok_or_else(|| HubError::Corrupt(format!("variance reason {r:?}")))
             })
             .transpose()?,
-        variance_note: raw.9,
-        photos: raw.10,
+        variance_note: raw.10,
+        photos: raw.11,
     })
 }
 
@@ -732,7 +735,7 @@ impl HubTx for SqliteTx<'_> {
 
     fn upsert_line(&mut self, consignment: Uuid, l: &LineRow) -> StoreResult<()> {
         self.exec(
-            "INSERT INTO consignment_line (consignment_id, product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason, variance_reason, variance_note, photos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            "INSERT INTO consignment_line (consignment_id, product_id, expected_qty, unit_cost, packed_qty, received_qty, damaged_qty, counted_qty, short_reason, variance_reason, variance_note, photos, line_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT(consignment_id, product_id) DO UPDATE SET expected_qty = excluded.expected_qty, unit_cost = excluded.unit_cost, packed_qty = excluded.packed_qty, received_qty = excluded.received_qty, damaged_qty = excluded.damaged_qty, counted_qty = excluded.counted_qty, short_reason = excluded.short_reason, variance_reason = excluded.variance_reason, variance_note = excluded.variance_note, photos = excluded.photos",
             params![
                 consignment.to_string(),
@@ -746,7 +749,8 @@ impl HubTx for SqliteTx<'_> {
                 l.short_reason,
                 l.variance_reason.map(|r| r.as_str()),
                 l.variance_note,
-                l.photos
+                l.photos,
+                l.line_id.to_string()
             ],
         )?;
         Ok(())
@@ -764,9 +768,10 @@ impl HubTx for SqliteTx<'_> {
         let purpose = match e.purpose {
             ScanPurpose::Pack => "pack",
             ScanPurpose::Count => "count",
+            ScanPurpose::Receive => "receive",
         };
         let n = self.exec(
-            "INSERT OR IGNORE INTO scan_event (id, consignment_id, product_id, purpose, box_id, delta, raw_code, device_id, at, by_staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT OR IGNORE INTO scan_event (id, consignment_id, product_id, purpose, box_id, delta, raw_code, device_id, at, by_staff, undoes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 e.event_id.to_string(),
                 e.consignment_id.to_string(),
@@ -777,7 +782,8 @@ impl HubTx for SqliteTx<'_> {
                 e.raw_code,
                 e.device_id,
                 ts(e.at),
-                e.by
+                e.by,
+                e.undoes.map(|u| u.to_string())
             ],
         )?;
         Ok(n == 1)
@@ -824,17 +830,130 @@ impl HubTx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_receipt_session(
+    fn ensure_receipt_session(
         &mut self,
-        s: &ReceiptSessionRecorded,
+        consignment: Uuid,
+        session: Uuid,
         by: &str,
         at: OffsetDateTime,
     ) -> StoreResult<bool> {
-        let n = self.exec(
-            "INSERT OR IGNORE INTO receipt_session (id, consignment_id, body_json, by_staff, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![s.session_id.to_string(), s.consignment_id.to_string(), to_json(s)?, by, ts(at)],
+        self.exec(
+            "INSERT OR IGNORE INTO receipt_session (id, consignment_id, by_staff, at) VALUES (?1, ?2, ?3, ?4)",
+            params![session.to_string(), consignment.to_string(), by, ts(at)],
         )?;
-        Ok(n == 1)
+        let closed: Option<String> = self
+            .conn
+            .prepare_cached("SELECT closed_at FROM receipt_session WHERE id = ?1")?
+            .query_row([session.to_string()], |r| r.get(0))?;
+        Ok(closed.is_some())
+    }
+
+    fn receipt_line(
+        &mut self,
+        session: Uuid,
+        product_id: &str,
+    ) -> StoreResult<Option<(Decimal, Decimal)>> {
+        let raw: Option<(String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT received_qty, damaged_qty FROM receipt_line WHERE session_id = ?1 AND product_id = ?2",
+            )?
+            .query_row(params![session.to_string(), product_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        raw.map(|(r, d)| Ok((dec(&r)?, dec(&d)?))).transpose()
+    }
+
+    fn put_receipt_line(
+        &mut self,
+        consignment: Uuid,
+        session: Uuid,
+        product_id: &str,
+        received: Decimal,
+        damaged: Decimal,
+    ) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO receipt_line (session_id, consignment_id, product_id, received_qty, damaged_qty) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(session_id, product_id) DO UPDATE SET received_qty = excluded.received_qty, damaged_qty = excluded.damaged_qty",
+            params![
+                session.to_string(),
+                consignment.to_string(),
+                product_id,
+                received.to_string(),
+                damaged.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn close_receipt_session(
+        &mut self,
+        session: Uuid,
+        signed_by: &str,
+        signature: Option<&str>,
+        driver_signature: Option<&str>,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.exec(
+            "UPDATE receipt_session SET closed_at = ?2, signed_by = ?3, signature = ?4, driver_signature = ?5 WHERE id = ?1",
+            params![session.to_string(), ts(at), signed_by, signature, driver_signature],
+        )?;
+        Ok(())
+    }
+
+    fn receipt_signed(&mut self, consignment: Uuid) -> StoreResult<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM receipt_session WHERE consignment_id = ?1 AND closed_at IS NOT NULL AND signature IS NOT NULL LIMIT 1",
+            )?
+            .query_row([consignment.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn scan_event(&mut self, id: Uuid) -> StoreResult<Option<ScanEventRow>> {
+        let raw = self
+            .conn
+            .prepare_cached(
+                "SELECT consignment_id, product_id, purpose, box_id, delta, raw_code, device_id, at, by_staff, undoes FROM scan_event WHERE id = ?1",
+            )?
+            .query_row([id.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, Option<String>>(9)?,
+                ))
+            })
+            .optional()?;
+        let Some(r) = raw else { return Ok(None) };
+        let purpose = match r.2.as_str() {
+            "pack" => ScanPurpose::Pack,
+            "count" => ScanPurpose::Count,
+            "receive" => ScanPurpose::Receive,
+            other => return Err(HubError::Corrupt(format!("scan purpose {other:?}"))),
+        };
+        Ok(Some(ScanEventRow {
+            id,
+            consignment_id: uuid(&r.0)?,
+            product_id: r.1,
+            box_id: r.3.as_deref().map(uuid).transpose()?,
+            purpose,
+            delta: dec(&r.4)?,
+            raw_code: r.5,
+            device_id: r.6,
+            staff_id: r.8,
+            at: parse_ts(&r.7)?,
+            undoes: r.9.as_deref().map(uuid).transpose()?,
+        }))
     }
 
     fn insert_approval(&mut self, consignment: Uuid, a: &ApprovalRow) -> StoreResult<bool> {
@@ -993,6 +1112,54 @@ impl HubTx for SqliteTx<'_> {
             params![name, version],
         )?;
         Ok(())
+    }
+
+    fn record_inbound_conflict(&mut self, c: &InboundConflict) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO inbound_conflict (lightspeed_id, consignment_id, hub_status, ls_status, code, message, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                c.lightspeed_id,
+                c.consignment_id.to_string(),
+                c.hub_status.as_str(),
+                c.ls_status.as_str(),
+                c.code,
+                c.message,
+                ts(c.at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn inbound_conflicts(&mut self) -> StoreResult<Vec<InboundConflict>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lightspeed_id, consignment_id, hub_status, ls_status, code, message, at FROM inbound_conflict ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (lid, cid, hs, ls, code, message, at) = r?;
+            Ok(InboundConflict {
+                lightspeed_id: lid,
+                consignment_id: uuid(&cid)?,
+                hub_status: ConsignmentStatus::parse(&hs)
+                    .ok_or_else(|| HubError::Corrupt(format!("status {hs:?}")))?,
+                ls_status: tally_domain::LsConsignmentStatus::parse(&ls)
+                    .ok_or_else(|| HubError::Corrupt(format!("ls status {ls:?}")))?,
+                code,
+                message,
+                at: parse_ts(&at)?,
+            })
+        })
+        .collect()
     }
 }
 

@@ -29,8 +29,12 @@ pub enum Mutation {
     BoxOpened(BoxOpened),
     /// A box was closed with its weight.
     BoxClosed(BoxClosed),
+    /// A box's weight, dimensions or tracking number changed (no state change).
+    BoxUpdated(BoxUpdated),
     /// A receive session counted quantities (partial receipts add up).
     ReceiptSessionRecorded(ReceiptSessionRecorded),
+    /// A receive session was signed and closed (the consignment stays receiving).
+    ReceiptSessionClosed(ReceiptSessionClosed),
     /// Receiving was closed with final quantities and a signature.
     ReceiptClosed(ReceiptClosed),
     /// An approver decided on a purchase order.
@@ -50,7 +54,9 @@ impl Mutation {
             Self::ScanRecorded(_) => "scan_recorded",
             Self::BoxOpened(_) => "box_opened",
             Self::BoxClosed(_) => "box_closed",
+            Self::BoxUpdated(_) => "box_updated",
             Self::ReceiptSessionRecorded(_) => "receipt_session_recorded",
+            Self::ReceiptSessionClosed(_) => "receipt_session_closed",
             Self::ReceiptClosed(_) => "receipt_closed",
             Self::ApprovalDecided(_) => "approval_decided",
             Self::ShortShipRecorded(_) => "short_ship_recorded",
@@ -67,7 +73,9 @@ impl Mutation {
             Self::ScanRecorded(m) => m.consignment_id,
             Self::BoxOpened(m) => m.consignment_id,
             Self::BoxClosed(m) => m.consignment_id,
+            Self::BoxUpdated(m) => m.consignment_id,
             Self::ReceiptSessionRecorded(m) => m.consignment_id,
+            Self::ReceiptSessionClosed(m) => m.consignment_id,
             Self::ReceiptClosed(m) => m.consignment_id,
             Self::ApprovalDecided(m) => m.consignment_id,
             Self::ShortShipRecorded(m) => m.consignment_id,
@@ -78,6 +86,9 @@ impl Mutation {
 /// A line as first drafted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineDraft {
+    /// The station's id for the line (kept by the hub so every station agrees).
+    #[serde(default)]
+    pub line_id: Option<Uuid>,
     /// Lightspeed product id.
     pub product_id: String,
     /// Quantity expected to move.
@@ -117,6 +128,9 @@ pub struct ConsignmentCreated {
 pub struct LineSet {
     /// The consignment.
     pub consignment_id: Uuid,
+    /// The station's id for the line, when it made a new one.
+    #[serde(default)]
+    pub line_id: Option<Uuid>,
     /// Lightspeed product id.
     pub product_id: String,
     /// New expected quantity (absolute).
@@ -158,6 +172,9 @@ pub enum ScanPurpose {
     Pack,
     /// Counting a stocktake (adds to `counted`).
     Count,
+    /// Counting goods in while receiving (kept as evidence; receipt lines carry
+    /// the received quantities).
+    Receive,
 }
 
 /// `scan_recorded`: one append-only scan event. Counts are sums of deltas, so two
@@ -190,6 +207,9 @@ pub struct ScanRecorded {
     /// Reason given when this scan packs more than expected.
     #[serde(default)]
     pub over_pack_reason: Option<String>,
+    /// The event this one undoes (an undo is a negative event).
+    #[serde(default)]
+    pub undoes: Option<Uuid>,
 }
 
 /// `box_opened`.
@@ -248,7 +268,29 @@ pub struct BoxClosed {
     pub tracking_number: Option<String>,
 }
 
-/// Quantities counted for one line in a receive session (added to earlier sessions).
+/// `box_updated`: fields of a box changed; absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoxUpdated {
+    /// The consignment.
+    pub consignment_id: Uuid,
+    /// The box.
+    pub box_id: Uuid,
+    /// New gross weight in grams.
+    #[serde(default)]
+    pub weight_grams: Option<u32>,
+    /// Where the weight came from.
+    #[serde(default)]
+    pub weight_source: Option<WeightSource>,
+    /// New outer dimensions.
+    #[serde(default)]
+    pub dimensions: Option<DimensionsMm>,
+    /// Carrier tracking number.
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+}
+
+/// Quantities counted for one product in a receive session: absolute within the
+/// session (a recount replaces it); sessions add up on the consignment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceivedLine {
     /// Lightspeed product id.
@@ -299,6 +341,23 @@ pub struct ReceiptSessionRecorded {
     /// Photos and other evidence.
     #[serde(default)]
     pub evidence: Vec<EvidenceRef>,
+}
+
+/// `receipt_session_closed`: a receive session signed and closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptSessionClosed {
+    /// The consignment.
+    pub consignment_id: Uuid,
+    /// The session.
+    pub session_id: Uuid,
+    /// Staff id of the receiver who signed.
+    pub signed_by: String,
+    /// The receiver's signature image.
+    #[serde(default)]
+    pub signature: Option<EvidenceRef>,
+    /// The driver's signature image, if they signed.
+    #[serde(default)]
+    pub driver_signature: Option<EvidenceRef>,
 }
 
 /// `receipt_closed`: receiving is finished.

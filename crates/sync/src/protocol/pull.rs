@@ -36,6 +36,8 @@ pub enum Row {
     Staff(StaffRow),
     /// A consignment with lines, totals, boxes and approvals.
     Consignment(Box<ConsignmentRow>),
+    /// A scan event (append-only).
+    ScanEvent(ScanEventRow),
 }
 
 /// A change: its position in the hub's change log and the row now.

@@ -226,6 +226,7 @@ mod tests {
             1,
             Mutation::LineSet(LineSet {
                 consignment_id: Uuid::now_v7(),
+                line_id: None,
                 product_id: "p1".into(),
                 expected_qty: dec!(2.5),
                 unit_cost: None,

@@ -6,7 +6,7 @@ use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::mutation::{DimensionsMm, VarianceReason, WeightSource};
+use super::mutation::{DimensionsMm, ScanPurpose, VarianceReason, WeightSource};
 use tally_domain::ApprovalRecord;
 
 /// A barcode or other code of a product.
@@ -92,6 +92,8 @@ pub struct StaffRow {
 /// One line of a consignment, with totals derived from events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRow {
+    /// Line id (the creating station's, or the hub's).
+    pub line_id: Uuid,
     /// Lightspeed product id.
     pub product_id: String,
     /// Expected quantity.
@@ -197,4 +199,35 @@ pub struct ConsignmentRow {
     pub boxes: Vec<BoxRow>,
     /// Approval decisions, oldest first.
     pub approvals: Vec<ApprovalRow>,
+}
+
+/// A scan event (every station's), so stations derive the same counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanEventRow {
+    /// Event id.
+    pub id: Uuid,
+    /// The consignment.
+    pub consignment_id: Uuid,
+    /// Product.
+    pub product_id: String,
+    /// Box, when packing.
+    #[serde(default)]
+    pub box_id: Option<Uuid>,
+    /// What it counts.
+    pub purpose: ScanPurpose,
+    /// Signed units.
+    pub delta: Decimal,
+    /// Raw code read.
+    #[serde(default)]
+    pub raw_code: Option<String>,
+    /// Device that scanned.
+    pub device_id: String,
+    /// Staff id.
+    pub staff_id: String,
+    /// When (station clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The event it undoes.
+    #[serde(default)]
+    pub undoes: Option<Uuid>,
 }

@@ -1,0 +1,568 @@
+//! Fake NZ Post Parcel APIs: OAuth2 client credentials, domestic shipping options,
+//! label creation with status polling, PDF labels, search by `sender_reference_2`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::faults::{after_commit, status_response, Endpoint, Fault, FaultPlan};
+use super::label_file::label_pdf;
+use super::server::{serve, Running};
+use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
+
+/// How the fake NZ Post behaves.
+#[derive(Debug, Clone)]
+pub struct FakeNzPostConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    /// `expires_in` of issued tokens, seconds.
+    pub token_lifetime_secs: u64,
+    /// Status polls answered "Processing" before a label is "Complete".
+    pub label_ready_after_polls: u32,
+    pub cubic_divisor: u32,
+    pub overnight: Tariff,
+    pub economy: Tariff,
+    pub surcharges: Surcharges,
+    /// Postcodes treated as rural (as well as any "RD n" address line).
+    pub rural_postcodes: Vec<String>,
+}
+
+impl Default for FakeNzPostConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "fake-nzpost-client".to_owned(),
+            client_secret: "not-a-secret".to_owned(),
+            token_lifetime_secs: 3600,
+            label_ready_after_polls: 1,
+            cubic_divisor: 5000,
+            overnight: Tariff::nz_post_overnight(),
+            economy: Tariff::nz_post_economy(),
+            surcharges: Surcharges::default(),
+            rural_postcodes: vec!["7073".to_owned(), "3881".to_owned(), "9586".to_owned()],
+        }
+    }
+}
+
+/// A label request the fake accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakeConsignment {
+    pub consignment_id: String,
+    pub sender_reference_1: String,
+    pub sender_reference_2: String,
+    pub service_code: String,
+    pub tracking_numbers: Vec<String>,
+    pub add_ons: Vec<String>,
+    pub receiver_name: String,
+    /// Status polls so far.
+    pub polls: u32,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    tokens: HashMap<String, ()>,
+    tokens_issued: u32,
+    consignments: Vec<FakeConsignment>,
+    seq: u32,
+}
+
+/// What the fake NZ Post has seen and done; for assertions.
+#[derive(Debug)]
+pub struct NzPostState {
+    pub config: FakeNzPostConfig,
+    pub faults: FaultPlan,
+    inner: Mutex<Inner>,
+}
+
+impl NzPostState {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many OAuth tokens were issued.
+    pub fn tokens_issued(&self) -> u32 {
+        self.lock().tokens_issued
+    }
+
+    /// Invalidates every issued token (as if they expired early); the next call gets 401.
+    pub fn revoke_tokens(&self) {
+        self.lock().tokens.clear();
+    }
+
+    /// Every label request accepted, in order.
+    pub fn consignments(&self) -> Vec<FakeConsignment> {
+        self.lock().consignments.clone()
+    }
+}
+
+/// A running fake NZ Post.
+#[derive(Debug)]
+pub struct FakeNzPost {
+    /// `http://127.0.0.1:port`; the token endpoint is `{base_url}/oauth/token`.
+    pub base_url: String,
+    pub state: Arc<NzPostState>,
+    _running: Running,
+}
+
+impl FakeNzPost {
+    /// Starts the fake on an ephemeral loopback port.
+    pub async fn start(config: FakeNzPostConfig) -> std::io::Result<Self> {
+        let state = Arc::new(NzPostState {
+            config,
+            faults: FaultPlan::default(),
+            inner: Mutex::new(Inner::default()),
+        });
+        let router = Router::new()
+            .route("/oauth/token", post(token))
+            .route("/shippingoptions/2.0/domestic", get(options))
+            .route("/parcellabel/v3/labels", post(create_label))
+            .route("/parcellabel/v3/labels/{id}/status", get(label_status))
+            .route("/parcellabel/v3/labels/{id}", get(download))
+            .route("/parcellabel/v3/consignments", get(search))
+            .with_state(state.clone());
+        let running = serve(router).await?;
+        Ok(Self {
+            base_url: running.base_url.clone(),
+            state,
+            _running: running,
+        })
+    }
+
+    /// The OAuth2 token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/token", self.base_url)
+    }
+}
+
+type S = State<Arc<NzPostState>>;
+
+fn errors(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"success": false, "errors": [{"code": code, "message": message}]})),
+    )
+        .into_response()
+}
+
+fn authorised(state: &NzPostState, headers: &HeaderMap) -> bool {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    token.is_some_and(|t| state.lock().tokens.contains_key(t))
+}
+
+/// Runs the fault taken on entry that answers before any work.
+fn early(fault: Option<Fault>) -> Option<Response> {
+    match fault {
+        Some(Fault::Status(code)) => Some(status_response(code)),
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    grant_type: String,
+    client_id: String,
+    client_secret: String,
+}
+
+async fn token(State(state): S, Form(f): Form<TokenForm>) -> Response {
+    let fault = state.faults.on_call(Endpoint::Token).await;
+    if let Some(r) = early(fault) {
+        return r;
+    }
+    if f.grant_type != "client_credentials" {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "unsupported_grant_type"})),
+        )
+            .into_response();
+    }
+    if f.client_id != state.config.client_id || f.client_secret != state.config.client_secret {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
+    let value = {
+        let mut inner = state.lock();
+        inner.tokens_issued += 1;
+        let value = format!("fake-token-{}", inner.tokens_issued);
+        inner.tokens.insert(value.clone(), ());
+        value
+    };
+    let ok = Json(json!({
+        "access_token": value,
+        "token_type": "Bearer",
+        "expires_in": state.config.token_lifetime_secs,
+    }))
+    .into_response();
+    after_commit(fault, ok)
+}
+
+#[derive(Deserialize)]
+struct OptionsQuery {
+    #[serde(default)]
+    delivery_postcode: String,
+    #[serde(default)]
+    delivery_street: String,
+    #[serde(default)]
+    delivery_suburb: String,
+    #[serde(default)]
+    delivery_city: String,
+    weight: Decimal,
+    length: Decimal,
+    width: Decimal,
+    height: Decimal,
+    #[serde(default)]
+    signature_required: bool,
+    #[serde(default)]
+    age_restricted: bool,
+    #[serde(default)]
+    saturday_delivery: bool,
+}
+
+async fn options(
+    State(state): S,
+    headers: HeaderMap,
+    q: Result<Query<OptionsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let fault = state.faults.on_call(Endpoint::Quote).await;
+    if let Some(r) = early(fault) {
+        return r;
+    }
+    if !authorised(&state, &headers) {
+        return errors(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "invalid or expired token",
+        );
+    }
+    let Ok(Query(q)) = q else {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            "INVALID_PARAMETERS",
+            "weight, length, width and height are required",
+        );
+    };
+    let parcel = Parcel {
+        kg: q.weight,
+        length_cm: q.length,
+        width_cm: q.width,
+        height_cm: q.height,
+    };
+    if let Some((code, why)) = parcel.over_limits(30, 150, 300) {
+        return errors(StatusCode::BAD_REQUEST, code, &why);
+    }
+    let cfg = &state.config;
+    let rural = is_rural(
+        &cfg.rural_postcodes,
+        &q.delivery_postcode,
+        &[&q.delivery_street, &q.delivery_suburb, &q.delivery_city],
+    );
+    let s = &cfg.surcharges;
+    let mut extras = Decimal::ZERO;
+    if rural {
+        extras += s.rural;
+    }
+    if q.signature_required {
+        extras += s.signature;
+    }
+    if q.age_restricted {
+        extras += s.age_check;
+    }
+    let d = cfg.cubic_divisor;
+    let service = |code: &str, desc: &str, price: Decimal, eta: &str| {
+        json!({
+            "carrier": "CourierPost",
+            "description": desc,
+            "service_code": code,
+            "price_excluding_gst": money(price + extras),
+            "estimated_delivery": eta,
+            "rural_delivery": rural,
+        })
+    };
+    let services: Vec<Value> = if q.saturday_delivery {
+        // Saturday switches to the express service.
+        vec![service(
+            "CPOLPS",
+            "Saturday Express",
+            cfg.overnight.price(&parcel, d) + s.saturday,
+            "Saturday",
+        )]
+    } else {
+        vec![
+            service(
+                "CPOLP",
+                "Parcel Overnight",
+                cfg.overnight.price(&parcel, d),
+                "Next business day",
+            ),
+            service(
+                "CPOLE",
+                "Parcel Economy",
+                cfg.economy.price(&parcel, d),
+                "2-3 business days",
+            ),
+        ]
+    };
+    Json(json!({"success": true, "services": services})).into_response()
+}
+
+#[derive(Deserialize)]
+struct LabelRequest {
+    #[serde(default)]
+    sender_reference_1: String,
+    #[serde(default)]
+    sender_reference_2: String,
+    receiver_details: Receiver,
+    parcel_details: Vec<ParcelDetail>,
+    #[serde(default)]
+    add_ons: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Receiver {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct ParcelDetail {
+    service_code: String,
+    dimensions: Dims,
+    weight_kg: Decimal,
+}
+
+#[derive(Deserialize)]
+struct Dims {
+    length_cm: Decimal,
+    width_cm: Decimal,
+    height_cm: Decimal,
+}
+
+/// Consignment ids look like NZ Post's six-character ones.
+fn consignment_id(seq: u32) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut n = seq as usize + 7_654_321;
+    (0..6)
+        .map(|_| {
+            let c = ALPHABET[n % ALPHABET.len()] as char;
+            n /= ALPHABET.len();
+            c
+        })
+        .collect()
+}
+
+async fn create_label(
+    State(state): S,
+    headers: HeaderMap,
+    body: Result<Json<LabelRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let fault = state.faults.on_call(Endpoint::Book).await;
+    if let Some(r) = early(fault) {
+        return r;
+    }
+    if !authorised(&state, &headers) {
+        return errors(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "invalid or expired token",
+        );
+    }
+    let Ok(Json(req)) = body else {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "the label request could not be read",
+        );
+    };
+    if req.parcel_details.is_empty() {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            "NO_PARCELS",
+            "parcel_details is empty",
+        );
+    }
+    for p in &req.parcel_details {
+        let parcel = Parcel {
+            kg: p.weight_kg,
+            length_cm: p.dimensions.length_cm,
+            width_cm: p.dimensions.width_cm,
+            height_cm: p.dimensions.height_cm,
+        };
+        if let Some((code, why)) = parcel.over_limits(30, 150, 300) {
+            return errors(StatusCode::BAD_REQUEST, code, &why);
+        }
+    }
+    let id = {
+        let mut inner = state.lock();
+        inner.seq += 1;
+        let seq = inner.seq;
+        let id = consignment_id(seq);
+        let tracking_numbers = (0..req.parcel_details.len())
+            .map(|i| format!("00794210{:06}{:04}", seq, i + 1))
+            .collect();
+        inner.consignments.push(FakeConsignment {
+            consignment_id: id.clone(),
+            sender_reference_1: req.sender_reference_1,
+            sender_reference_2: req.sender_reference_2,
+            service_code: req.parcel_details[0].service_code.clone(),
+            tracking_numbers,
+            add_ons: req.add_ons,
+            receiver_name: req.receiver_details.name,
+            polls: 0,
+        });
+        id
+    };
+    let ok =
+        Json(json!({"success": true, "consignment_id": id, "message_id": format!("msg-{id}")}))
+            .into_response();
+    after_commit(fault, ok)
+}
+
+fn complete(c: &FakeConsignment, ready_after: u32) -> bool {
+    c.polls > ready_after
+}
+
+async fn label_status(State(state): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let fault = state.faults.on_call(Endpoint::Status).await;
+    if let Some(r) = early(fault) {
+        return r;
+    }
+    if !authorised(&state, &headers) {
+        return errors(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "invalid or expired token",
+        );
+    }
+    let ready_after = state.config.label_ready_after_polls;
+    let mut inner = state.lock();
+    let Some(c) = inner
+        .consignments
+        .iter_mut()
+        .find(|c| c.consignment_id == id)
+    else {
+        return errors(StatusCode::NOT_FOUND, "NOT_FOUND", "no such consignment");
+    };
+    c.polls += 1;
+    let done = complete(c, ready_after);
+    let labels: Vec<Value> = if done {
+        c.tracking_numbers
+            .iter()
+            .map(|t| json!({"tracking_reference": t, "label_status": "Complete"}))
+            .collect()
+    } else {
+        vec![]
+    };
+    let ok = Json(json!({
+        "success": true,
+        "consignment_id": c.consignment_id,
+        "consignment_status": if done { "Complete" } else { "Processing" },
+        "service_code": c.service_code,
+        "labels": labels,
+    }))
+    .into_response();
+    drop(inner);
+    after_commit(fault, ok)
+}
+
+#[derive(Deserialize)]
+struct FormatQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn download(
+    State(state): S,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Response {
+    let fault = state.faults.on_call(Endpoint::Label).await;
+    if let Some(r) = early(fault) {
+        return r;
+    }
+    if !authorised(&state, &headers) {
+        return errors(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "invalid or expired token",
+        );
+    }
+    if q.format
+        .as_deref()
+        .is_some_and(|f| !f.eq_ignore_ascii_case("PDF"))
+    {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            "INVALID_FORMAT",
+            "format must be PDF",
+        );
+    }
+    let ready_after = state.config.label_ready_after_polls;
+    let c = state
+        .lock()
+        .consignments
+        .iter()
+        .find(|c| c.consignment_id == id)
+        .cloned();
+    let Some(c) = c else {
+        return errors(StatusCode::NOT_FOUND, "NOT_FOUND", "no such consignment");
+    };
+    if !complete(&c, ready_after) {
+        return errors(
+            StatusCode::CONFLICT,
+            "LABEL_NOT_READY",
+            "the label is still being generated",
+        );
+    }
+    let mut lines = vec![
+        "CourierPost".to_owned(),
+        format!("Service {}", c.service_code),
+        format!("To: {}", c.receiver_name),
+        format!("Ref: {}", c.sender_reference_1),
+    ];
+    lines.extend(c.tracking_numbers.iter().map(|t| format!("Tracking {t}")));
+    (
+        [(header::CONTENT_TYPE, "application/pdf")],
+        label_pdf(&lines),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    sender_reference_2: String,
+}
+
+async fn search(State(state): S, headers: HeaderMap, Query(q): Query<SearchQuery>) -> Response {
+    let fault = state.faults.on_call(Endpoint::Search).await;
+    if let Some(r) = early(fault) {
+        return r;
+    }
+    if !authorised(&state, &headers) {
+        return errors(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "invalid or expired token",
+        );
+    }
+    let found: Vec<Value> = state
+        .lock()
+        .consignments
+        .iter()
+        .filter(|c| c.sender_reference_2 == q.sender_reference_2)
+        .map(|c| json!({"consignment_id": c.consignment_id, "sender_reference_2": c.sender_reference_2}))
+        .collect();
+    Json(json!({"success": true, "consignments": found})).into_response()
+}
