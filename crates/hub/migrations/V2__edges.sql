@@ -62,20 +62,23 @@ INSERT INTO saga_waiting_since (consignment_id, since_ms)
     SELECT consignment_id, CAST(unixepoch('subsec') * 1000 AS INTEGER)
     FROM ls_saga WHERE state = 'pending';
 
+-- No OR IGNORE in the bodies: an outer upsert's conflict policy would override it.
 CREATE TRIGGER saga_waiting_on_insert AFTER INSERT ON ls_saga
 WHEN NEW.state = 'pending'
 BEGIN
-    INSERT OR IGNORE INTO saga_waiting_since (consignment_id, since_ms)
-    VALUES (NEW.consignment_id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    INSERT INTO saga_waiting_since (consignment_id, since_ms)
+    SELECT NEW.consignment_id, CAST(unixepoch('subsec') * 1000 AS INTEGER)
+    WHERE NOT EXISTS (SELECT 1 FROM saga_waiting_since WHERE consignment_id = NEW.consignment_id);
 END;
 
 CREATE TRIGGER saga_waiting_on_update AFTER UPDATE ON ls_saga
 BEGIN
     DELETE FROM saga_waiting_since
     WHERE consignment_id = NEW.consignment_id AND NEW.state != 'pending';
-    INSERT OR IGNORE INTO saga_waiting_since (consignment_id, since_ms)
+    INSERT INTO saga_waiting_since (consignment_id, since_ms)
     SELECT NEW.consignment_id, CAST(unixepoch('subsec') * 1000 AS INTEGER)
-    WHERE NEW.state = 'pending';
+    WHERE NEW.state = 'pending'
+      AND NOT EXISTS (SELECT 1 FROM saga_waiting_since WHERE consignment_id = NEW.consignment_id);
 END;
 
 CREATE TRIGGER saga_waiting_on_delete AFTER DELETE ON ls_saga

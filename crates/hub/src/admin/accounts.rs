@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -24,19 +23,19 @@ fn argon2(cost: PinHashCost) -> Result<Argon2<'static>, HubError> {
 
 /// Argon2id PHC string of a password.
 pub fn hash_password(password: &str, cost: PinHashCost) -> Result<String, HubError> {
-    let salt_bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&salt_bytes)
-        .map_err(|e| HubError::Invalid(format!("password salt: {e}")))?;
+    // A fresh random salt per hash (argon2's own OS-random salt).
     argon2(cost)?
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| HubError::Invalid(format!("the password could not be hashed: {e}")))
 }
 
 /// Whether `password` matches the PHC string `hash` (the cost is read from it).
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    // The cost and salt are read from the PHC string itself.
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// A random password for a bootstrap account (shown once, never stored in clear).
@@ -202,9 +201,24 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let e = create_admin(&*s, "ops", AdminRole::Admin, "short", CHEAP, now).unwrap_err();
         assert_eq!(e.code(), "INVALID");
-        create_admin(&*s, "ops", AdminRole::Admin, "long enough password", CHEAP, now).unwrap();
-        let e = create_admin(&*s, "OPS", AdminRole::OpsViewer, "another long one!", CHEAP, now)
-            .unwrap_err();
+        create_admin(
+            &*s,
+            "ops",
+            AdminRole::Admin,
+            "long enough password",
+            CHEAP,
+            now,
+        )
+        .unwrap();
+        let e = create_admin(
+            &*s,
+            "OPS",
+            AdminRole::OpsViewer,
+            "another long one!",
+            CHEAP,
+            now,
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "INVALID");
     }
 
@@ -212,19 +226,51 @@ mod tests {
     fn repeated_failures_lock_out_even_the_right_password() {
         let (_d, s) = store();
         let now = OffsetDateTime::now_utc();
-        create_admin(&*s, "ops", AdminRole::Admin, "the right password", CHEAP, now).unwrap();
+        create_admin(
+            &*s,
+            "ops",
+            AdminRole::Admin,
+            "the right password",
+            CHEAP,
+            now,
+        )
+        .unwrap();
         let try_with = |pw: &str| sign_in(&s, "ops", pw, "10.0.0.9", policy(), CHEAP, now);
         assert!(try_with("the right password").is_ok());
         for _ in 0..2 {
-            assert!(matches!(try_with("guess"), Err(SignInError::BadCredentials)));
+            assert!(matches!(
+                try_with("guess"),
+                Err(SignInError::BadCredentials)
+            ));
         }
         assert!(matches!(try_with("guess"), Err(SignInError::Locked { .. })));
-        assert!(matches!(try_with("the right password"), Err(SignInError::Locked { .. })));
+        assert!(matches!(
+            try_with("the right password"),
+            Err(SignInError::Locked { .. })
+        ));
         // Another address is not locked out by this one's failures.
-        assert!(sign_in(&s, "ops", "the right password", "10.0.0.10", policy(), CHEAP, now).is_ok());
+        assert!(sign_in(
+            &s,
+            "ops",
+            "the right password",
+            "10.0.0.10",
+            policy(),
+            CHEAP,
+            now
+        )
+        .is_ok());
         // After the lockout the right password works again.
         let later = now + time::Duration::minutes(16);
-        assert!(sign_in(&s, "ops", "the right password", "10.0.0.9", policy(), CHEAP, later).is_ok());
+        assert!(sign_in(
+            &s,
+            "ops",
+            "the right password",
+            "10.0.0.9",
+            policy(),
+            CHEAP,
+            later
+        )
+        .is_ok());
     }
 
     #[test]

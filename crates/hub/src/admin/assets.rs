@@ -51,7 +51,14 @@ mod tests {
     fn only_the_listed_names_resolve() {
         assert!(lookup("admin.css").is_some());
         assert!(lookup("refresh.js").is_some());
-        for probe in ["../Cargo.toml", "..%2fCargo.toml", "/etc/passwd", "admin.css/..", "", "."] {
+        for probe in [
+            "../Cargo.toml",
+            "..%2fCargo.toml",
+            "/etc/passwd",
+            "admin.css/..",
+            "",
+            ".",
+        ] {
             assert!(lookup(probe).is_none(), "{probe}");
         }
     }

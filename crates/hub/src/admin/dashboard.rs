@@ -42,9 +42,18 @@ fn notice_text(q: &NoticeQuery) -> Option<&'static str> {
     }
 }
 
-async fn view(hub: &Hub, who: &AdminSession, notice: Option<&'static str>) -> Result<DashboardView, AdminRejection> {
+async fn view(
+    hub: &Hub,
+    who: &AdminSession,
+    notice: Option<&'static str>,
+) -> Result<DashboardView, AdminRejection> {
     let status = SyncStatus::read(hub).await?;
-    Ok(DashboardView::new(&status, &who.account, &who.session.csrf_token, notice))
+    Ok(DashboardView::new(
+        &status,
+        &who.account,
+        &who.session.csrf_token,
+        notice,
+    ))
 }
 
 fn html(rendered: Result<String, askama::Error>) -> Response {
@@ -83,7 +92,12 @@ enum Action {
     Discard,
 }
 
-async fn act(hub: Hub, id: String, form: CsrfForm<NoFields>, action: Action) -> Result<Response, AdminRejection> {
+async fn act(
+    hub: Hub,
+    id: String,
+    form: CsrfForm<NoFields>,
+    action: Action,
+) -> Result<Response, AdminRejection> {
     let who = &form.session.account;
     if !who.role.may_act() {
         tracing::warn!(account_id = %who.id, "dead-letter action refused: view-only role");
@@ -93,7 +107,10 @@ async fn act(hub: Hub, id: String, form: CsrfForm<NoFields>, action: Action) -> 
         ));
     }
     let Ok(id) = Uuid::parse_str(&id) else {
-        return Err(AdminRejection::forbidden("NOT_FOUND", "no such dead letter"));
+        return Err(AdminRejection::forbidden(
+            "NOT_FOUND",
+            "no such dead letter",
+        ));
     };
     let done = match action {
         Action::Retry => hub.retry_dead_letter(id).await,

@@ -39,7 +39,10 @@ pub fn router() -> Router<Hub> {
         .route("/admin/dead-letters/{id}/retry", post(dashboard::retry))
         .route("/admin/dead-letters/{id}/discard", post(dashboard::discard))
         .route("/admin/assets/{name}", get(assets::asset))
-        .layer(header(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(SetResponseHeaderLayer::if_not_present(

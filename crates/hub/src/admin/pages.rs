@@ -11,9 +11,9 @@ use time::OffsetDateTime;
 
 use super::accounts::{self, SignInError};
 use super::session::{
-    check_same_origin, client_addr, cookie, cookie_value, is_secure, login_cookie_name,
-    new_token, session_cookie_name, token_sha256, tokens_match, AdminRejection, AdminSession,
-    CsrfForm, LOGIN_COOKIE, LOGIN_COOKIE_SECURE,
+    check_same_origin, client_addr, cookie, cookie_value, is_secure, login_cookie_name, new_token,
+    session_cookie_name, token_sha256, tokens_match, AdminRejection, AdminSession, CsrfForm,
+    LOGIN_COOKIE, LOGIN_COOKIE_SECURE,
 };
 use super::throttle::ThrottlePolicy;
 use crate::edges::SessionRecord;
@@ -53,7 +53,12 @@ fn login_form(secure: bool, status: StatusCode, error: Option<&str>, name: &str)
         Ok(h) => h,
         Err(e) => return AdminRejection::Hub(HubError::Task(e.to_string())).into_response(),
     };
-    let c = cookie(login_cookie_name(secure), token.clone(), secure, time::Duration::minutes(30));
+    let c = cookie(
+        login_cookie_name(secure),
+        token.clone(),
+        secure,
+        time::Duration::minutes(30),
+    );
     (
         status,
         AppendHeaders([(header::SET_COOKIE, c.to_string())]),
@@ -113,7 +118,15 @@ pub async fn login(State(hub): State<Hub>, req: Request) -> Response {
     let cost = cfg.password_hash;
     let addr2 = addr.clone();
     let result = tokio::task::spawn_blocking(move || {
-        accounts::sign_in(&store, &name, &password, &addr2, policy, cost, OffsetDateTime::now_utc())
+        accounts::sign_in(
+            &store,
+            &name,
+            &password,
+            &addr2,
+            policy,
+            cost,
+            OffsetDateTime::now_utc(),
+        )
     })
     .await
     .unwrap_or_else(|e| Err(SignInError::Hub(HubError::Task(e.to_string()))));
@@ -122,14 +135,24 @@ pub async fn login(State(hub): State<Hub>, req: Request) -> Response {
         Err(SignInError::BadCredentials) => {
             hub.edges().metrics().login("bad_credentials");
             tracing::warn!(name = %form.name, %addr, "admin sign-in refused");
-            return login_form(secure, StatusCode::UNAUTHORIZED, Some("That name and password do not match."), &form.name);
+            return login_form(
+                secure,
+                StatusCode::UNAUTHORIZED,
+                Some("That name and password do not match."),
+                &form.name,
+            );
         }
         Err(SignInError::Locked { until }) => {
             hub.edges().metrics().login("locked");
             tracing::warn!(name = %form.name, %addr, %until, "admin sign-in locked out");
             let minutes = ((until - OffsetDateTime::now_utc()).whole_seconds().max(0) + 59) / 60;
             let msg = format!("Too many failed sign-ins. Try again in {minutes} min.");
-            return login_form(secure, StatusCode::TOO_MANY_REQUESTS, Some(&msg), &form.name);
+            return login_form(
+                secure,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&msg),
+                &form.name,
+            );
         }
         Err(SignInError::Hub(e)) => return AdminRejection::Hub(e).into_response(),
     };
@@ -154,7 +177,12 @@ pub async fn login(State(hub): State<Hub>, req: Request) -> Response {
     hub.edges().metrics().login("ok");
     tracing::info!(account_id = %account.id, %addr, "admin signed in");
     let session = cookie(session_cookie_name(secure), token, secure, lifetime);
-    let spent = cookie(login_cookie_name(secure), String::new(), secure, time::Duration::ZERO);
+    let spent = cookie(
+        login_cookie_name(secure),
+        String::new(),
+        secure,
+        time::Duration::ZERO,
+    );
     (
         AppendHeaders([
             (header::SET_COOKIE, session.to_string()),
@@ -178,7 +206,12 @@ pub async fn logout(
     }
     tracing::info!(account_id = %form.session.account.id, "admin signed out");
     let secure = is_secure(&hub.config().admin, &headers);
-    let gone = cookie(session_cookie_name(secure), String::new(), secure, time::Duration::ZERO);
+    let gone = cookie(
+        session_cookie_name(secure),
+        String::new(),
+        secure,
+        time::Duration::ZERO,
+    );
     (
         AppendHeaders([(header::SET_COOKIE, gone.to_string())]),
         Redirect::to("/admin/login"),

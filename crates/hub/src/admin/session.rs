@@ -55,7 +55,12 @@ pub fn is_secure(cfg: &AdminConfig, headers: &HeaderMap) -> bool {
 }
 
 /// A cookie with the house flags: HttpOnly, SameSite=Strict, Path=/, Secure when asked.
-pub fn cookie(name: &'static str, value: String, secure: bool, max_age: time::Duration) -> Cookie<'static> {
+pub fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: time::Duration,
+) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -98,7 +103,11 @@ pub fn tokens_match(a: &str, b: &str) -> bool {
 }
 
 /// The client's address (the proxy's last `X-Forwarded-For` hop when trusted).
-pub fn client_addr(cfg: &AdminConfig, parts_headers: &HeaderMap, ext: &axum::http::Extensions) -> String {
+pub fn client_addr(
+    cfg: &AdminConfig,
+    parts_headers: &HeaderMap,
+    ext: &axum::http::Extensions,
+) -> String {
     if cfg.trust_forwarded_for {
         if let Some(last) = parts_headers
             .get("x-forwarded-for")
@@ -122,8 +131,15 @@ pub fn check_same_origin(headers: &HeaderMap, cfg: &AdminConfig) -> Result<(), A
             .get(name)
             .map(|v| v.to_str().map(str::to_ascii_lowercase).unwrap_or_default())
     };
-    let refuse = || AdminRejection::forbidden("CROSS_SITE_REQUEST", "this form was sent from another site; open the hub's page and try again");
-    if header_str(header::HeaderName::from_static("sec-fetch-site")).as_deref() == Some("cross-site") {
+    let refuse = || {
+        AdminRejection::forbidden(
+            "CROSS_SITE_REQUEST",
+            "this form was sent from another site; open the hub's page and try again",
+        )
+    };
+    if header_str(header::HeaderName::from_static("sec-fetch-site")).as_deref()
+        == Some("cross-site")
+    {
         return Err(refuse());
     }
     let allowed: Vec<String> = match &cfg.public_origin {
@@ -143,7 +159,7 @@ pub fn check_same_origin(headers: &HeaderMap, cfg: &AdminConfig) -> Result<(), A
     match seen {
         // Neither header (old clients, some privacy tools): the token still guards.
         None => Ok(()),
-        Some(o) if allowed.iter().any(|a| *a == o) => Ok(()),
+        Some(o) if allowed.contains(&o) => Ok(()),
         Some(_) => Err(refuse()),
     }
 }
@@ -203,9 +219,7 @@ impl IntoResponse for AdminRejection {
                 "sign in to the hub first",
             ),
             Self::Forbidden { code, message } => refusal_page(StatusCode::FORBIDDEN, code, message),
-            Self::BadRequest(message) => {
-                refusal_page(StatusCode::BAD_REQUEST, "BAD_FORM", message)
-            }
+            Self::BadRequest(message) => refusal_page(StatusCode::BAD_REQUEST, "BAD_FORM", message),
             Self::Hub(e) => {
                 tracing::error!(code = e.code(), error = %e, "admin request failed");
                 refusal_page(
@@ -329,15 +343,27 @@ mod tests {
     #[test]
     fn same_origin_posts_pass_and_foreign_ones_do_not() {
         let cfg = AdminConfig::default();
-        let ok = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]);
+        let ok = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+        ]);
         assert!(check_same_origin(&ok, &cfg).is_ok());
-        let foreign = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.example")]);
+        let foreign = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://evil.example"),
+        ]);
         assert!(check_same_origin(&foreign, &cfg).is_err());
         let null = headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]);
         assert!(check_same_origin(&null, &cfg).is_err());
-        let referer = headers(&[("host", "hub.local"), ("referer", "http://evil.example/x?y")]);
+        let referer = headers(&[
+            ("host", "hub.local"),
+            ("referer", "http://evil.example/x?y"),
+        ]);
         assert!(check_same_origin(&referer, &cfg).is_err());
-        let good_referer = headers(&[("host", "hub.local"), ("referer", "https://hub.local/admin")]);
+        let good_referer = headers(&[
+            ("host", "hub.local"),
+            ("referer", "https://hub.local/admin"),
+        ]);
         assert!(check_same_origin(&good_referer, &cfg).is_ok());
         let fetch = headers(&[("host", "hub.local"), ("sec-fetch-site", "cross-site")]);
         assert!(check_same_origin(&fetch, &cfg).is_err());
@@ -349,7 +375,10 @@ mod tests {
             public_origin: Some("https://hub.example.co.nz/".into()),
             ..AdminConfig::default()
         };
-        let behind_proxy = headers(&[("host", "127.0.0.1:9000"), ("origin", "https://hub.example.co.nz")]);
+        let behind_proxy = headers(&[
+            ("host", "127.0.0.1:9000"),
+            ("origin", "https://hub.example.co.nz"),
+        ]);
         assert!(check_same_origin(&behind_proxy, &cfg).is_ok());
         let spoofed_host = headers(&[("host", "evil.example"), ("origin", "http://evil.example")]);
         assert!(check_same_origin(&spoofed_host, &cfg).is_err());
@@ -357,7 +386,13 @@ mod tests {
 
     #[test]
     fn cookies_carry_the_house_flags() {
-        let c = cookie(SESSION_COOKIE_SECURE, "v".into(), true, time::Duration::hours(1)).to_string();
+        let c = cookie(
+            SESSION_COOKIE_SECURE,
+            "v".into(),
+            true,
+            time::Duration::hours(1),
+        )
+        .to_string();
         for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
             assert!(c.contains(flag), "{c}");
         }

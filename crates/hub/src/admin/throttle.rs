@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn keys_ignore_name_case_and_keep_addresses_apart() {
-        assert_eq!(account_key(" Ops ", "1.2.3.4"), account_key("ops", "1.2.3.4"));
+        assert_eq!(
+            account_key(" Ops ", "1.2.3.4"),
+            account_key("ops", "1.2.3.4")
+        );
         assert_ne!(account_key("ops", "1.2.3.4"), account_key("ops", "1.2.3.5"));
     }
 }

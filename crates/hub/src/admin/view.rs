@@ -222,7 +222,11 @@ impl DashboardView {
             hooks_duplicates: status.webhooks.duplicates,
             hooks_rejected: Figure {
                 value: status.webhooks.rejected.to_string(),
-                health: if status.webhooks.rejected == 0 { "ok" } else { "warn" },
+                health: if status.webhooks.rejected == 0 {
+                    "ok"
+                } else {
+                    "warn"
+                },
             },
             hooks_rejected_signature: status.webhooks.rejected_signature,
             hints_pending: status.webhooks.queue.pending,
@@ -255,7 +259,9 @@ impl DashboardView {
                     name: o.name.clone().unwrap_or_else(|| o.outlet_id.clone()),
                     id: o.outlet_id.clone(),
                     stations: o.stations,
-                    last_contact: o.last_contact.map_or_else(|| "never".into(), |t| ago(now, t)),
+                    last_contact: o
+                        .last_contact
+                        .map_or_else(|| "never".into(), |t| ago(now, t)),
                     contact_health: match o.last_contact {
                         None => "idle",
                         Some(t) if now - t < time::Duration::minutes(15) => "ok",

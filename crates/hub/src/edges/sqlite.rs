@@ -33,7 +33,8 @@ fn ts(t: OffsetDateTime) -> StoreResult<String> {
 }
 
 fn parse_ts(s: &str) -> StoreResult<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| HubError::Corrupt(format!("timestamp {s:?}: {e}")))
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map_err(|e| HubError::Corrupt(format!("timestamp {s:?}: {e}")))
 }
 
 impl SqliteEdgeStore {
@@ -257,9 +258,9 @@ impl EdgeStore for SqliteEdgeStore {
     }
 
     fn admin_count(&self) -> StoreResult<u64> {
-        let n: i64 =
-            self.conn()?
-                .query_row("SELECT count(*) FROM admin_account", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn()?
+            .query_row("SELECT count(*) FROM admin_account", [], |r| r.get(0))?;
         Ok(n.max(0) as u64)
     }
 
@@ -315,9 +316,10 @@ impl EdgeStore for SqliteEdgeStore {
     }
 
     fn prune_sessions(&self, now: OffsetDateTime) -> StoreResult<u64> {
-        let n = self
-            .conn()?
-            .execute("DELETE FROM admin_session WHERE expires_ms <= ?1", [ms(now)])?;
+        let n = self.conn()?.execute(
+            "DELETE FROM admin_session WHERE expires_ms <= ?1",
+            [ms(now)],
+        )?;
         Ok(n as u64)
     }
 

@@ -219,8 +219,12 @@ pub trait EdgeStore: Send + Sync + 'static {
     /// Pending hints due at `now`, oldest first.
     fn due_hints(&self, now: OffsetDateTime, limit: u32) -> StoreResult<Vec<Hint>>;
     /// Records how handling the hints `ids` ended.
-    fn finish_hints(&self, ids: &[i64], result: &HintResult, now: OffsetDateTime)
-        -> StoreResult<()>;
+    fn finish_hints(
+        &self,
+        ids: &[i64],
+        result: &HintResult,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
     /// Forgets finished deliveries received before `before`; returns how many.
     fn prune_deliveries(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// Queue counts.

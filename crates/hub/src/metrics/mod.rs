@@ -294,7 +294,11 @@ async fn metrics(State(hub): State<Hub>) -> Response {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(code = e.code(), error = %e, "metrics could not read the hub");
-            return (StatusCode::SERVICE_UNAVAILABLE, "hub database unavailable\n").into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "hub database unavailable\n",
+            )
+                .into_response();
         }
     };
     match hub.edges().metrics().render(&status) {

@@ -81,8 +81,10 @@ mod tests {
 
     #[test]
     fn the_secret_never_shows_in_debug_output() {
-        let mut c = WebhookConfig::default();
-        c.secret = Some(WebhookSecret::new("hunter2-very-secret"));
+        let c = WebhookConfig {
+            secret: Some(WebhookSecret::new("hunter2-very-secret")),
+            ..WebhookConfig::default()
+        };
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("redacted"));

@@ -4,6 +4,7 @@
 //! the poller's version cursors stay the source of truth and heal missed ones.
 
 mod config;
+mod lightspeed_hints;
 pub mod payload;
 mod receive;
 pub mod signature;
@@ -14,6 +15,7 @@ use axum::routing::post;
 use axum::Router;
 
 pub use config::{WebhookConfig, WebhookSecret};
+pub use lightspeed_hints::LightspeedHints;
 pub use worker::{HintError, HintHandler, HintWorker};
 
 use crate::Hub;

@@ -134,11 +134,17 @@ mod tests {
         let body = form(&[
             ("type", "consignment.send"),
             ("domain_prefix", "nzchain"),
-            ("payload", r#"{"id":"0af7b240-ab24-11e9-eddc-0e4d1f7aae53","type":"OUTLET","status":"SENT","version":"1234"}"#),
+            (
+                "payload",
+                r#"{"id":"0af7b240-ab24-11e9-eddc-0e4d1f7aae53","type":"OUTLET","status":"SENT","version":"1234"}"#,
+            ),
         ]);
         let p = parse(&body).unwrap();
         assert_eq!(p.kind, HintKind::Consignment);
-        assert_eq!(p.object_id.as_deref(), Some("0af7b240-ab24-11e9-eddc-0e4d1f7aae53"));
+        assert_eq!(
+            p.object_id.as_deref(),
+            Some("0af7b240-ab24-11e9-eddc-0e4d1f7aae53")
+        );
         assert_eq!(p.domain_prefix.as_deref(), Some("nzchain"));
         assert_eq!(
             p.object_key().as_deref(),
@@ -148,21 +154,49 @@ mod tests {
 
     #[test]
     fn without_a_type_field_the_kind_is_read_from_the_payload() {
-        let c = parse(&form(&[("payload", r#"{"id":"c1","type":"SUPPLIER","status":"DISPATCHED"}"#)])).unwrap();
+        let c = parse(&form(&[(
+            "payload",
+            r#"{"id":"c1","type":"SUPPLIER","status":"DISPATCHED"}"#,
+        )]))
+        .unwrap();
         assert_eq!(c.kind, HintKind::Consignment);
-        let p = parse(&form(&[("payload", r#"{"id":"p1","sku":"10001","version":7}"#)])).unwrap();
-        assert_eq!((p.kind, p.version.as_deref()), (HintKind::Product, Some("7")));
-        let i = parse(&form(&[("payload", r#"{"id":"i1","product_id":"p9","outlet_id":"o1","count":"3"}"#)])).unwrap();
-        assert_eq!((i.kind, i.object_id.as_deref()), (HintKind::Inventory, Some("p9")));
-        let s = parse(&form(&[("type", "sale.update"), ("payload", r#"{"id":"s1"}"#)])).unwrap();
+        let p = parse(&form(&[(
+            "payload",
+            r#"{"id":"p1","sku":"10001","version":7}"#,
+        )]))
+        .unwrap();
+        assert_eq!(
+            (p.kind, p.version.as_deref()),
+            (HintKind::Product, Some("7"))
+        );
+        let i = parse(&form(&[(
+            "payload",
+            r#"{"id":"i1","product_id":"p9","outlet_id":"o1","count":"3"}"#,
+        )]))
+        .unwrap();
+        assert_eq!(
+            (i.kind, i.object_id.as_deref()),
+            (HintKind::Inventory, Some("p9"))
+        );
+        let s = parse(&form(&[
+            ("type", "sale.update"),
+            ("payload", r#"{"id":"s1"}"#),
+        ]))
+        .unwrap();
         assert_eq!(s.kind, HintKind::Other);
     }
 
     #[test]
     fn bodies_without_a_json_payload_are_malformed() {
         assert_eq!(parse(b"type=product.update"), Err(PayloadError::NoPayload));
-        assert_eq!(parse(&form(&[("payload", "not json")])), Err(PayloadError::NotJson));
-        assert_eq!(parse(&form(&[("payload", "[1,2]")])), Err(PayloadError::NotJson));
+        assert_eq!(
+            parse(&form(&[("payload", "not json")])),
+            Err(PayloadError::NotJson)
+        );
+        assert_eq!(
+            parse(&form(&[("payload", "[1,2]")])),
+            Err(PayloadError::NotJson)
+        );
         assert!(parse(&[0xff, 0xfe, b'=']).is_err());
     }
 

@@ -22,7 +22,13 @@ use crate::Hub;
 /// then redelivers, and the poller heals anything missed).
 const RECORD_TIMEOUT: Duration = Duration::from_secs(3);
 
-fn refuse(hub: &Hub, outcome: WebhookOutcome, status: StatusCode, code: &str, msg: &str) -> Response {
+fn refuse(
+    hub: &Hub,
+    outcome: WebhookOutcome,
+    status: StatusCode,
+    code: &str,
+    msg: &str,
+) -> Response {
     hub.edges().metrics().webhook(outcome);
     ApiError::new(status, code, msg).into_response()
 }
@@ -48,7 +54,10 @@ pub async fn receive(
     let body = match body {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            tracing::warn!(limit = cfg.max_body_bytes, "webhook refused: body too large");
+            tracing::warn!(
+                limit = cfg.max_body_bytes,
+                "webhook refused: body too large"
+            );
             return refuse(
                 &hub,
                 WebhookOutcome::TooLarge,
@@ -73,13 +82,23 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok());
     if let Err(e) = signature::verify(secret, header, &body) {
         // Never log the body: it is unauthenticated input and may hold personal data.
-        tracing::warn!(code = e.code(), body_len = body.len(), "webhook refused: signature");
+        tracing::warn!(
+            code = e.code(),
+            body_len = body.len(),
+            "webhook refused: signature"
+        );
         let outcome = if header.is_none() {
             WebhookOutcome::MissingSignature
         } else {
             WebhookOutcome::BadSignature
         };
-        return refuse(&hub, outcome, StatusCode::UNAUTHORIZED, e.code(), e.message());
+        return refuse(
+            &hub,
+            outcome,
+            StatusCode::UNAUTHORIZED,
+            e.code(),
+            e.message(),
+        );
     }
     let parsed = match payload::parse(&body) {
         Ok(p) => p,
@@ -137,12 +156,20 @@ pub async fn receive(
             if acted_on {
                 hub.edges().hint_wake().notify_one();
             }
-            (StatusCode::OK, Json(serde_json::json!({"status": "accepted"}))).into_response()
+            (
+                StatusCode::OK,
+                Json(serde_json::json!({"status": "accepted"})),
+            )
+                .into_response()
         }
         Recorded::Duplicate => {
             metrics.webhook(WebhookOutcome::Duplicate);
             tracing::info!(event_type = %parsed.event_type, object_id = ?parsed.object_id, "webhook duplicate ignored");
-            (StatusCode::OK, Json(serde_json::json!({"status": "duplicate"}))).into_response()
+            (
+                StatusCode::OK,
+                Json(serde_json::json!({"status": "duplicate"})),
+            )
+                .into_response()
         }
     }
 }

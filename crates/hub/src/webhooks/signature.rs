@@ -38,7 +38,9 @@ impl SignatureError {
         match self {
             Self::Missing => "the webhook carries no signature",
             Self::Malformed => "the webhook signature header cannot be read",
-            Self::UnsupportedAlgorithm => "the webhook is signed with an algorithm the hub does not accept",
+            Self::UnsupportedAlgorithm => {
+                "the webhook is signed with an algorithm the hub does not accept"
+            }
             Self::Mismatch => "the webhook signature does not match its body",
         }
     }
@@ -77,14 +79,18 @@ pub fn verify(
     body: &[u8],
 ) -> Result<(), SignatureError> {
     let sig = parse_header(header.ok_or(SignatureError::Missing)?)?;
-    let mut mac = HmacSha256::new_from_slice(secret.expose()).map_err(|_| SignatureError::Mismatch)?;
+    let mut mac =
+        HmacSha256::new_from_slice(secret.expose()).map_err(|_| SignatureError::Mismatch)?;
     mac.update(body);
     mac.verify_slice(&sig).map_err(|_| SignatureError::Mismatch)
 }
 
 /// The header value Lightspeed would send for `body` (the fake and tests use it).
 pub fn sign(secret: &WebhookSecret, body: &[u8]) -> String {
-    format!("signature={}, algorithm=HMAC-SHA256", sign_hex(secret, body))
+    format!(
+        "signature={}, algorithm=HMAC-SHA256",
+        sign_hex(secret, body)
+    )
 }
 
 /// The bare hex HMAC of `body`.
@@ -108,9 +114,18 @@ mod tests {
     #[test]
     fn a_signed_body_verifies_in_both_header_forms() {
         let body = b"payload=%7B%22id%22%3A%221%22%7D";
-        assert_eq!(verify(&secret(), Some(&sign(&secret(), body)), body), Ok(()));
-        assert_eq!(verify(&secret(), Some(&sign_hex(&secret(), body)), body), Ok(()));
-        let spaced = format!("signature = {} , algorithm = hmac-sha256", sign_hex(&secret(), body));
+        assert_eq!(
+            verify(&secret(), Some(&sign(&secret(), body)), body),
+            Ok(())
+        );
+        assert_eq!(
+            verify(&secret(), Some(&sign_hex(&secret(), body)), body),
+            Ok(())
+        );
+        let spaced = format!(
+            "signature = {} , algorithm = hmac-sha256",
+            sign_hex(&secret(), body)
+        );
         assert_eq!(verify(&secret(), Some(&spaced), body), Ok(()));
     }
 
@@ -132,9 +147,18 @@ mod tests {
     fn missing_malformed_and_foreign_algorithms_are_refused() {
         let body = b"x";
         assert_eq!(verify(&secret(), None, body), Err(SignatureError::Missing));
-        assert_eq!(verify(&secret(), Some("zz"), body), Err(SignatureError::Malformed));
-        assert_eq!(verify(&secret(), Some("signature=abcd"), body), Err(SignatureError::Malformed));
-        let sha1 = format!("signature={}, algorithm=HMAC-SHA1", sign_hex(&secret(), body));
+        assert_eq!(
+            verify(&secret(), Some("zz"), body),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(&secret(), Some("signature=abcd"), body),
+            Err(SignatureError::Malformed)
+        );
+        let sha1 = format!(
+            "signature={}, algorithm=HMAC-SHA1",
+            sign_hex(&secret(), body)
+        );
         assert_eq!(
             verify(&secret(), Some(&sha1), body),
             Err(SignatureError::UnsupportedAlgorithm)

@@ -129,7 +129,12 @@ impl<H: HintHandler> HintWorker<H> {
             };
             match &result {
                 HintResult::Done => {
-                    tracing::debug!(kind = kind.as_str(), object_id, deliveries = ids.len(), "hint handled")
+                    tracing::debug!(
+                        kind = kind.as_str(),
+                        object_id,
+                        deliveries = ids.len(),
+                        "hint handled"
+                    )
                 }
                 HintResult::RetryAt(_, m) => {
                     tracing::warn!(kind = kind.as_str(), object_id, error = %m, "hint will retry")
@@ -149,11 +154,18 @@ impl<H: HintHandler> HintWorker<H> {
         let keep = time::Duration::hours(self.config.dedupe_retention_hours as i64);
         let (deliveries, sessions) = blocking(move || {
             let now = OffsetDateTime::now_utc();
-            Ok((store.prune_deliveries(now - keep)?, store.prune_sessions(now)?))
+            Ok((
+                store.prune_deliveries(now - keep)?,
+                store.prune_sessions(now)?,
+            ))
         })
         .await?;
         if deliveries + sessions > 0 {
-            tracing::info!(deliveries, sessions, "forgot old webhook deliveries and sessions");
+            tracing::info!(
+                deliveries,
+                sessions,
+                "forgot old webhook deliveries and sessions"
+            );
         }
         Ok(())
     }
