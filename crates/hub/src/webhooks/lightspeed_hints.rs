@@ -107,3 +107,105 @@ impl<P: LightspeedPort> HintHandler for LightspeedHints<P> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tally_domain::{ConsignmentStatus as S, LsConsignmentStatus as L};
+    use tokio::sync::{watch, Notify};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::ls::memory::MemoryLightspeed;
+    use crate::ls::{SagaWorker, WorkerConfig};
+    use crate::store::SagaState;
+    use crate::testing::*;
+
+    /// A sent transfer that the saga worker has pushed to `ls`; its Lightspeed id.
+    async fn pushed_transfer(f: &mut Fixture, ls: &Arc<MemoryLightspeed>) -> (Uuid, String) {
+        let id = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        let ms = vec![
+            transfer(id, &[(0, 1)]),
+            go(id, S::Draft, S::Packing),
+            pack(id, 0, 1, &a1),
+            go(id, S::Packing, S::Packed),
+            go(id, S::Packed, S::Sent),
+        ];
+        f.push(&a1, STAFF_A, ms);
+        let mut w = SagaWorker::new(
+            f.store.clone(),
+            ls.clone(),
+            WorkerConfig {
+                idle_ms: 1,
+                backoff_base_ms: 1,
+                backoff_max_ms: 5,
+                poll: false,
+                ..WorkerConfig::default()
+            },
+            Arc::new(Notify::new()),
+        );
+        let (_tx, mut rx) = watch::channel(false);
+        for _ in 0..200 {
+            w.run_due(&mut rx).await.unwrap();
+            let pending = read_with(&*f.store, |tx| tx.sagas_in_state(SagaState::Pending)).unwrap();
+            if pending.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let rid = f.consignment(id).lightspeed_id.expect("pushed");
+        (id, rid)
+    }
+
+    #[tokio::test]
+    async fn a_consignment_hint_applies_what_lightspeed_says_on_re_read() {
+        let mut f = Fixture::new();
+        let ls = Arc::new(MemoryLightspeed::new());
+        let (id, rid) = pushed_transfer(&mut f, &ls).await;
+        let hints = LightspeedHints::new(f.store.clone(), ls.clone());
+        // The webhook's body is never looked at: a hint while Lightspeed still
+        // says SENT changes nothing, whatever a (forged or stale) body claimed.
+        hints.handle(HintKind::Consignment, &rid).await.unwrap();
+        assert_eq!(f.consignment(id).status, S::Sent);
+        ls.force_status(&rid, L::Received);
+        let before = ls.requests();
+        hints.handle(HintKind::Consignment, &rid).await.unwrap();
+        assert_eq!(f.consignment(id).status, S::Received);
+        assert_eq!(ls.requests(), before + 1, "one GET re-read");
+    }
+
+    #[tokio::test]
+    async fn a_hint_about_a_consignment_tally_does_not_know_spends_no_request() {
+        let f = Fixture::new();
+        let ls = Arc::new(MemoryLightspeed::new());
+        let hints = LightspeedHints::new(f.store.clone(), ls.clone());
+        hints
+            .handle(HintKind::Consignment, "not-ours-123")
+            .await
+            .unwrap();
+        assert_eq!(ls.requests(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_product_hint_walks_the_product_cursor_now() {
+        let f = Fixture::new();
+        let ls = Arc::new(MemoryLightspeed::new());
+        ls.put_product(tally_sync::ProductRow {
+            id: "ls-prod-9".into(),
+            sku: "SKU9".into(),
+            name: "Hose fitting".into(),
+            variant_name: None,
+            supplier_code: None,
+            supply_price: None,
+            active: true,
+            codes: vec![],
+            deleted: false,
+        });
+        let hints = LightspeedHints::new(f.store.clone(), ls.clone());
+        hints.handle(HintKind::Product, "ls-prod-9").await.unwrap();
+        let p = read_with(&*f.store, |tx| tx.product("ls-prod-9")).unwrap();
+        assert_eq!(p.map(|p| p.name).as_deref(), Some("Hose fitting"));
+    }
+}

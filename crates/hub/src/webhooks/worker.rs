@@ -170,3 +170,134 @@ impl<H: HintHandler> HintWorker<H> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::edges::{DeliveryState, NewDelivery, Recorded, SqliteEdgeStore};
+    use crate::SqliteHubStore;
+
+    #[derive(Default)]
+    struct Counting {
+        calls: Mutex<Vec<(HintKind, String)>>,
+        fail_with: Mutex<Option<HintError>>,
+    }
+
+    impl HintHandler for Counting {
+        async fn handle(&self, kind: HintKind, object_id: &str) -> Result<(), HintError> {
+            self.calls
+                .lock()
+                .unwrap()
+                .push((kind, object_id.to_string()));
+            match self.fail_with.lock().unwrap().clone() {
+                Some(e) => Err(e),
+                None => Ok(()),
+            }
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Arc<dyn EdgeStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        SqliteHubStore::open(&path).unwrap();
+        let store: Arc<dyn EdgeStore> = Arc::new(SqliteEdgeStore::open(&path).unwrap());
+        (dir, store)
+    }
+
+    fn delivery(n: u32, object: &str) -> NewDelivery {
+        NewDelivery {
+            body_sha256: format!("body-{n}"),
+            object_key: None,
+            event_type: "consignment.send".into(),
+            kind: HintKind::Consignment,
+            object_id: Some(object.into()),
+            received_at: OffsetDateTime::now_utc(),
+            state: DeliveryState::Pending,
+        }
+    }
+
+    fn worker(
+        store: &Arc<dyn EdgeStore>,
+        h: &Arc<Counting>,
+        max_attempts: u32,
+    ) -> HintWorker<Counting> {
+        HintWorker::new(
+            store.clone(),
+            h.clone(),
+            WebhookConfig {
+                retry_base_ms: 1,
+                max_attempts,
+                ..WebhookConfig::default()
+            },
+            Arc::new(Notify::new()),
+        )
+    }
+
+    #[tokio::test]
+    async fn hints_for_one_object_in_any_order_cost_one_re_read() {
+        let (_d, store) = setup();
+        for (n, obj) in [(1, "c1"), (2, "c2"), (3, "c1"), (4, "c1")] {
+            assert!(matches!(
+                store.record_delivery(&delivery(n, obj)).unwrap(),
+                Recorded::New(_)
+            ));
+        }
+        let h = Arc::new(Counting::default());
+        let w = worker(&store, &h, 3);
+        assert_eq!(w.run_due().await.unwrap(), 2);
+        let mut calls = h.calls.lock().unwrap().clone();
+        calls.sort();
+        assert_eq!(
+            calls,
+            vec![
+                (HintKind::Consignment, "c1".into()),
+                (HintKind::Consignment, "c2".into())
+            ]
+        );
+        assert_eq!(store.webhook_queue_stats().unwrap().pending, 0);
+        assert_eq!(w.run_due().await.unwrap(), 0, "nothing handled twice");
+    }
+
+    #[tokio::test]
+    async fn the_same_body_twice_is_one_delivery() {
+        let (_d, store) = setup();
+        assert!(matches!(
+            store.record_delivery(&delivery(1, "c1")).unwrap(),
+            Recorded::New(_)
+        ));
+        assert_eq!(
+            store.record_delivery(&delivery(1, "c1")).unwrap(),
+            Recorded::Duplicate
+        );
+        let mut same_version = delivery(2, "c1");
+        same_version.object_key = Some("consignment.send|c1|7".into());
+        let mut again = delivery(3, "c1");
+        again.object_key = same_version.object_key.clone();
+        assert!(matches!(
+            store.record_delivery(&same_version).unwrap(),
+            Recorded::New(_)
+        ));
+        assert_eq!(store.record_delivery(&again).unwrap(), Recorded::Duplicate);
+    }
+
+    #[tokio::test]
+    async fn a_failing_re_read_is_retried_then_given_up_to_the_poller() {
+        let (_d, store) = setup();
+        store.record_delivery(&delivery(1, "c1")).unwrap();
+        let h = Arc::new(Counting::default());
+        *h.fail_with.lock().unwrap() = Some(HintError::Retryable("503".into()));
+        let w = worker(&store, &h, 2);
+        assert_eq!(w.run_due().await.unwrap(), 1);
+        assert_eq!(
+            store.webhook_queue_stats().unwrap().pending,
+            1,
+            "retry later"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(w.run_due().await.unwrap(), 1);
+        let stats = store.webhook_queue_stats().unwrap();
+        assert_eq!((stats.pending, stats.failed), (0, 1));
+    }
+}
