@@ -4,6 +4,10 @@
   var live = document.getElementById('live');
   if (!live) return;
   var seconds = Number(document.body.getAttribute('data-refresh')) || 10;
+  // A notice after Retry/Discard is shown once; a reload should not repeat it.
+  if (window.location.search.indexOf('notice=') !== -1 && window.history.replaceState) {
+    window.history.replaceState(null, '', '/admin');
+  }
   function tick() {
     if (document.hidden) return;
     fetch('/admin/live', { credentials: 'same-origin', headers: { Accept: 'text/html' } })
