@@ -92,6 +92,13 @@ CREATE TABLE consignment_line (
     PRIMARY KEY (consignment_id, product_id)
 );
 
+-- Lines removed, so stations that pulled them drop them too.
+CREATE TABLE removed_line (
+    line_id         TEXT PRIMARY KEY,
+    consignment_id  TEXT NOT NULL,
+    product_id      TEXT NOT NULL
+);
+
 -- Append-only; line totals are the sums of these deltas.
 CREATE TABLE scan_event (
     id              TEXT PRIMARY KEY,

@@ -1,11 +1,13 @@
 //! `tally-hub`: serve the hub, or run an admin operation against its database.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tally_domain::Role;
 use tally_hub::{Hub, HubConfig};
+use tally_lightspeed::TokenStore;
 use tally_sync::OutletRow;
 
 /// The Tally hub: sync API for outlet stations and the Lightspeed worker.
@@ -24,11 +26,24 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Serve the sync API until Ctrl-C.
+    /// Serve the sync API (and drive Lightspeed when configured) until Ctrl-C.
     Serve {
         /// Address to listen on (overrides the file's `bind`).
         #[arg(long, env = "TALLY_HUB_BIND")]
         bind: Option<std::net::SocketAddr>,
+        /// Lightspeed API base, e.g. `https://shop.retail.lightspeed.app/api/2.0`.
+        /// Without it the hub serves outlets but does not talk to Lightspeed.
+        #[arg(long, env = "TALLY_LS_BASE_URL")]
+        lightspeed_url: Option<String>,
+        /// Lightspeed token endpoint (`.../api/1.0/token`).
+        #[arg(long, env = "TALLY_LS_TOKEN_URL")]
+        lightspeed_token_url: Option<String>,
+        /// OAuth client id.
+        #[arg(long, env = "TALLY_LS_CLIENT_ID")]
+        lightspeed_client_id: Option<String>,
+        /// File keeping the rotating OAuth tokens (defaults beside the database).
+        #[arg(long, env = "TALLY_LS_TOKEN_FILE")]
+        lightspeed_token_file: Option<PathBuf>,
         /// If no admin account exists yet, create one with this name and a random
         /// password printed once to the terminal (demo and first start).
         #[arg(long)]
@@ -139,12 +154,45 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             bind,
+            lightspeed_url,
+            lightspeed_token_url,
+            lightspeed_client_id,
+            lightspeed_token_file,
             bootstrap_admin,
         } => {
             if let Some(bind) = bind {
                 config.bind = bind;
             }
-            let handle = Hub::start(config).await?;
+            let handle = match lightspeed_url {
+                None => Hub::start(config).await?,
+                Some(base) => {
+                    let token_url = lightspeed_token_url
+                        .context("set --lightspeed-token-url (TALLY_LS_TOKEN_URL)")?;
+                    let client_id = lightspeed_client_id
+                        .context("set --lightspeed-client-id (TALLY_LS_CLIENT_ID)")?;
+                    // Secrets only from the environment, never flags or files in the repo.
+                    let secret = std::env::var("TALLY_LS_CLIENT_SECRET")
+                        .context("set TALLY_LS_CLIENT_SECRET")?;
+                    let token_file = lightspeed_token_file
+                        .unwrap_or_else(|| config.db_path.with_extension("lightspeed-tokens"));
+                    let store = tally_lightspeed::FileTokenStore::new(token_file);
+                    if store.load()?.is_none() {
+                        let refresh = std::env::var("TALLY_LS_REFRESH_TOKEN").context(
+                            "first connection: set TALLY_LS_REFRESH_TOKEN (it rotates; the hub keeps the new one)",
+                        )?;
+                        store.save(&tally_lightspeed::StoredTokens::from_refresh_token(refresh))?;
+                    }
+                    let ls_config = tally_lightspeed::ClientConfig::new(
+                        base,
+                        token_url,
+                        tally_lightspeed::Credentials::new(client_id, secret),
+                    );
+                    let client =
+                        tally_lightspeed::LightspeedClient::new(ls_config, Arc::new(store))?;
+                    let api = Arc::new(tally_hub::ls::LightspeedApi::new(Arc::new(client)));
+                    Hub::start_with_lightspeed(config, api).await?
+                }
+            };
             println!("tally-hub listening on {}", handle.base_url);
             if let Some(name) = bootstrap_admin {
                 if let Some(password) = handle.hub().bootstrap_admin(&name).await? {

@@ -110,6 +110,7 @@ pub fn consignment_row(tx: &mut dyn HubTx, id: Uuid) -> StoreResult<Option<Consi
         lines: tx.lines(id)?,
         boxes: tx.boxes(id)?,
         approvals: tx.approvals(id)?,
+        removed_lines: tx.removed_lines(id)?,
         id: h.id,
         kind: h.kind,
         status: h.status,
@@ -282,5 +283,42 @@ mod scan_event_tests {
                 .any(|c| matches!(c.row, Row::ScanEvent(_))),
             "the receiving outlet sees the transfer's events too"
         );
+    }
+}
+
+#[cfg(test)]
+mod removed_line_tests {
+    use super::*;
+    use crate::testing::*;
+    use tally_sync::{LineRemoved, Mutation};
+
+    #[test]
+    fn a_removed_line_is_pulled_as_removed_so_other_stations_drop_it() {
+        let mut f = Fixture::new();
+        let t = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        f.push(&a1, STAFF_A, vec![transfer(t, &[(0, 3), (1, 1)])]);
+        let line_id = f.consignment(t).lines[1].line_id;
+        let out = f.push(
+            &a1,
+            STAFF_A,
+            vec![Mutation::LineRemoved(LineRemoved {
+                consignment_id: t,
+                product_id: product(1),
+            })],
+        );
+        assert_eq!(out[0], tally_sync::MutationOutcome::Applied);
+        let page = pull(&*f.store, &f.dev_a2.clone(), 0, Some(100)).unwrap();
+        let c = page
+            .changes
+            .iter()
+            .find_map(|c| match &c.row {
+                Row::Consignment(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(c.lines.len(), 1);
+        assert_eq!(c.removed_lines.len(), 1);
+        assert_eq!(c.removed_lines[0].line_id, line_id);
     }
 }

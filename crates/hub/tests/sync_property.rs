@@ -20,11 +20,17 @@ use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
 use tally_hub::ls::memory::MemoryLightspeed;
 use tally_hub::ls::{
-    desired_remote_lines, marker, LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure,
-    LsLine, LsResult, NewLsConsignment, VersionPage, WorkerConfig,
+    desired_remote_lines, marker, LightspeedApi, LightspeedPort, LsConsignment,
+    LsConsignmentChange, LsFailure, LsLine, LsResult, NewLsConsignment, VersionPage, WorkerConfig,
 };
 use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
+use tally_lightspeed::{
+    BudgetConfig, ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, RetryPolicy,
+    StoredTokens,
+};
 use tally_sync::*;
+use tally_testkit::faults::{Fault, FaultPlan, FaultRule};
+use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -99,6 +105,9 @@ impl LightspeedPort for FaultyLightspeed {
     async fn set_status(&self, id: &str, s: LsConsignmentStatus) -> LsResult<LsConsignment> {
         faulty!(self, self.inner.set_status(id, s))
     }
+    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
+        faulty!(self, self.inner.delete_consignment(id))
+    }
     async fn lines(&self, id: &str) -> LsResult<Vec<LsLine>> {
         faulty!(self, self.inner.lines(id))
     }
@@ -170,22 +179,208 @@ struct Oracle {
     duplicates: usize,
 }
 
-const OUTLETS: [&str; 3] = ["o-ponsonby", "o-newmarket", "o-takapuna"];
-const PRODUCTS: usize = 8;
-
-fn product(i: usize) -> String {
-    format!("p{i}")
+/// Outlet and product ids the stations use (Lightspeed's).
+struct Catalog {
+    outlets: Vec<String>,
+    products: Vec<String>,
 }
 
-struct World {
+/// A remote consignment as the checks see it: product -> (count, received).
+struct RemoteView {
+    id: String,
+    reference: Option<String>,
+    status: LsConsignmentStatus,
+    lines: BTreeMap<String, (Decimal, Decimal)>,
+}
+
+/// The Lightspeed the hub talks to, with faults that can be switched off.
+trait Backend: Send + Sync + 'static {
+    type Port: LightspeedPort;
+    fn port(&self) -> Arc<Self::Port>;
+    fn set_faults(&self, on: bool);
+    fn remotes(&self) -> Vec<RemoteView>;
+    /// Every status change made, where the backend records it.
+    fn history(&self) -> Vec<(String, LsConsignmentStatus)>;
+    fn requests(&self) -> usize;
+    fn catalog(&self) -> Catalog;
+}
+
+struct MemoryBackend(Arc<FaultyLightspeed>);
+
+impl Backend for MemoryBackend {
+    type Port = FaultyLightspeed;
+    fn port(&self) -> Arc<FaultyLightspeed> {
+        self.0.clone()
+    }
+    fn set_faults(&self, on: bool) {
+        self.0.faults_on.store(on, Ordering::SeqCst);
+    }
+    fn remotes(&self) -> Vec<RemoteView> {
+        self.0
+            .inner
+            .all()
+            .into_iter()
+            .map(|r| RemoteView {
+                id: r.c.id,
+                reference: r.c.reference,
+                status: r.c.status,
+                lines: r
+                    .lines
+                    .into_iter()
+                    .map(|(p, l)| (p, (l.count, l.received)))
+                    .collect(),
+            })
+            .collect()
+    }
+    fn history(&self) -> Vec<(String, LsConsignmentStatus)> {
+        self.0.inner.history()
+    }
+    fn requests(&self) -> usize {
+        self.0.inner.requests() as usize
+    }
+    fn catalog(&self) -> Catalog {
+        Catalog {
+            outlets: ["o-ponsonby", "o-newmarket", "o-takapuna"]
+                .map(String::from)
+                .to_vec(),
+            products: (0..8).map(|i| format!("p{i}")).collect(),
+        }
+    }
+}
+
+struct FakeBackend {
+    fake: FakeHandle,
+    client_config: ClientConfig,
+    tokens: Arc<InMemoryTokenStore>,
+    plan: FaultPlan,
+    catalog: (Vec<String>, Vec<String>),
+}
+
+impl FakeBackend {
+    async fn start(seed: u64) -> Self {
+        let fake = FakeLightspeed::start(FakeConfig::default()).await.unwrap();
+        // The real budget (~350 per 5 minutes for one register) would make a
+        // drain take minutes; the 429 storms below test rate limiting instead.
+        fake.set_rate_limit(100_000, Duration::from_secs(300));
+        let outlets = ["Ponsonby", "Newmarket", "Takapuna"]
+            .map(|n| fake.add_outlet(n))
+            .to_vec();
+        let products = (0..8)
+            .map(|i| {
+                fake.add_product(
+                    &format!("SKU{i}"),
+                    &format!("Product {i}"),
+                    &format!("94{i:011}"),
+                    Decimal::new(450, 2),
+                )
+            })
+            .collect();
+        // Lost acknowledgements after commit, 5xx and 429 storms, on every route.
+        let plan = FaultPlan::seeded(seed)
+            .rule(FaultRule::new("*", "/api/2.0/**", Fault::LostAck).probability(0.06))
+            .rule(
+                FaultRule::new("*", "/api/2.0/**", Fault::Status { status: 503 }).probability(0.06),
+            )
+            .rule(
+                FaultRule::new(
+                    "*",
+                    "/api/2.0/**",
+                    Fault::RateLimited {
+                        retry_after_ms: 15,
+                        as_date: false,
+                    },
+                )
+                .probability(0.05),
+            );
+        let cfg = fake.config();
+        let mut c = ClientConfig::new(
+            fake.base_url(),
+            fake.token_url(),
+            Credentials::new(cfg.client_id.clone(), cfg.client_secret.clone()),
+        );
+        c.request_timeout = Duration::from_secs(2);
+        c.retry = RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(10),
+            min_retry_after: Duration::from_millis(5),
+            max_retry_after: Duration::from_millis(100),
+            default_retry_after: Duration::from_millis(10),
+        };
+        c.budget = BudgetConfig {
+            reserve: 2,
+            poll: Duration::from_millis(5),
+        };
+        let tokens = Arc::new(InMemoryTokenStore::new(StoredTokens::from_refresh_token(
+            fake.issue_refresh_token(),
+        )));
+        Self {
+            fake,
+            client_config: c,
+            tokens,
+            plan,
+            catalog: (outlets, products),
+        }
+    }
+}
+
+impl Backend for FakeBackend {
+    type Port = LightspeedApi;
+    fn port(&self) -> Arc<LightspeedApi> {
+        // A new client per hub start, as a restarted process has; the rotating
+        // tokens persist in the token store.
+        Arc::new(LightspeedApi::new(Arc::new(
+            LightspeedClient::new(self.client_config.clone(), self.tokens.clone()).unwrap(),
+        )))
+    }
+    fn set_faults(&self, on: bool) {
+        if on {
+            self.fake.faults().set_plan(self.plan.clone());
+        } else {
+            self.fake.faults().clear();
+        }
+    }
+    fn remotes(&self) -> Vec<RemoteView> {
+        self.fake
+            .consignments()
+            .into_iter()
+            .filter(|c| !c.deleted)
+            .map(|c| RemoteView {
+                id: c.id,
+                reference: c.reference,
+                status: c.status,
+                lines: c
+                    .lines
+                    .into_iter()
+                    .map(|l| (l.product_id, (l.count, l.received.unwrap_or_default())))
+                    .collect(),
+            })
+            .collect()
+    }
+    fn history(&self) -> Vec<(String, LsConsignmentStatus)> {
+        // The fake refuses illegal moves itself (a refusal would dead-letter).
+        Vec::new()
+    }
+    fn requests(&self) -> usize {
+        self.fake.requests().len()
+    }
+    fn catalog(&self) -> Catalog {
+        Catalog {
+            outlets: self.catalog.0.clone(),
+            products: self.catalog.1.clone(),
+        }
+    }
+}
+
+struct World<B: Backend> {
     _dir: tempfile::TempDir,
     config: HubConfig,
-    ls: Arc<FaultyLightspeed>,
+    backend: Arc<B>,
     handle: Option<HubHandle>,
     client: reqwest::Client,
 }
 
-impl World {
+impl<B: Backend> World<B> {
     fn base(&self) -> String {
         self.handle.as_ref().unwrap().base_url.clone()
     }
@@ -196,7 +391,7 @@ impl World {
         let mut config = self.config.clone();
         config.bind = "127.0.0.1:0".parse().unwrap();
         self.handle = Some(
-            Hub::start_with_lightspeed(config, self.ls.clone())
+            Hub::start_with_lightspeed(config, self.backend.port())
                 .await
                 .unwrap(),
         );
@@ -207,7 +402,12 @@ impl World {
     }
 }
 
-async fn push(world: &World, st: &mut Station, oracle: &mut Oracle, lose_response: bool) {
+async fn push<B: Backend>(
+    world: &World<B>,
+    st: &mut Station,
+    oracle: &mut Oracle,
+    lose_response: bool,
+) {
     if st.outbox.is_empty() {
         return;
     }
@@ -259,7 +459,7 @@ async fn push(world: &World, st: &mut Station, oracle: &mut Oracle, lose_respons
     st.outbox.retain(|e| !done.contains(&e.seq));
 }
 
-async fn pull(world: &World, st: &mut Station) {
+async fn pull<B: Backend>(world: &World<B>, st: &mut Station) {
     loop {
         let resp = world
             .client
@@ -312,7 +512,7 @@ fn go(id: Uuid, from: S, to: S) -> Mutation {
 }
 
 /// One random action a station takes from what it believes.
-fn act(rng: &mut ChaCha8Rng, st: &mut Station) {
+fn act(rng: &mut ChaCha8Rng, st: &mut Station, cat: &Catalog) {
     let mine: Vec<ConsignmentRow> = st
         .view
         .values()
@@ -331,15 +531,15 @@ fn act(rng: &mut ChaCha8Rng, st: &mut Station) {
     let roll = rng.random_range(0..100);
     if (roll < 8 && mine.len() < 6) || mine.is_empty() {
         let dest = loop {
-            let d = OUTLETS[rng.random_range(0..OUTLETS.len())];
-            if d != st.outlet {
-                break d;
+            let d = &cat.outlets[rng.random_range(0..cat.outlets.len())];
+            if *d != st.outlet {
+                break d.clone();
             }
         };
         let n = rng.random_range(1..=3);
         let mut lines: Vec<LineDraft> = Vec::new();
         for _ in 0..n {
-            let p = product(rng.random_range(0..PRODUCTS));
+            let p = cat.products[rng.random_range(0..cat.products.len())].clone();
             if lines.iter().all(|l| l.product_id != p) {
                 lines.push(LineDraft {
                     line_id: None,
@@ -355,7 +555,7 @@ fn act(rng: &mut ChaCha8Rng, st: &mut Station) {
             kind: ConsignmentKind::OutletTransfer,
             reference: format!("TR-{}", &id.simple().to_string()[24..]),
             source_outlet_id: Some(st.outlet.clone()),
-            destination_outlet_id: Some(dest.to_string()),
+            destination_outlet_id: Some(dest),
             supplier_id: None,
             status: S::Draft,
             lines,
@@ -424,8 +624,10 @@ fn act(rng: &mut ChaCha8Rng, st: &mut Station) {
     }
 }
 
-async fn run_seed(seed: u64) {
+async fn run_seed<B: Backend>(seed: u64, backend: B) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let backend = Arc::new(backend);
+    let cat = backend.catalog();
     let dir = tempfile::tempdir().unwrap();
     let mut config = HubConfig::new(dir.path().join("hub.db"));
     config.pin_hash = PinHashCost {
@@ -441,18 +643,14 @@ async fn run_seed(seed: u64) {
         poll_interval_ms: 20,
         poll_page_size: 50,
     };
-    let ls = Arc::new(FaultyLightspeed {
-        inner: MemoryLightspeed::new(),
-        rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x5eed)),
-        faults_on: AtomicBool::new(true),
-    });
-    let handle = Hub::start_with_lightspeed(config.clone(), ls.clone())
+    let handle = Hub::start_with_lightspeed(config.clone(), backend.port())
         .await
         .unwrap();
+    backend.set_faults(true);
     let mut world = World {
         _dir: dir,
         config,
-        ls,
+        backend: backend.clone(),
         handle: Some(handle),
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -460,19 +658,21 @@ async fn run_seed(seed: u64) {
             .unwrap(),
     };
     let hub = world.hub().clone();
-    for o in OUTLETS {
+    for o in &cat.outlets {
         hub.put_outlet(OutletRow {
-            id: o.into(),
-            name: o.into(),
+            id: o.clone(),
+            name: o.clone(),
             deleted: false,
         })
         .await
         .unwrap();
     }
     hub.put_products(
-        (0..PRODUCTS)
-            .map(|i| ProductRow {
-                id: product(i),
+        cat.products
+            .iter()
+            .enumerate()
+            .map(|(i, id)| ProductRow {
+                id: id.clone(),
                 sku: format!("SKU{i}"),
                 name: format!("Product {i}"),
                 variant_name: None,
@@ -487,7 +687,7 @@ async fn run_seed(seed: u64) {
     .await
     .unwrap();
     let mut stations = Vec::new();
-    for o in OUTLETS {
+    for o in &cat.outlets {
         let staff = hub
             .add_staff("Sam", Role::Staff, Some(o), "2468")
             .await
@@ -497,7 +697,7 @@ async fn run_seed(seed: u64) {
             stations.push(Station {
                 device_id: e.device_id,
                 token: e.token,
-                outlet: o.into(),
+                outlet: o.clone(),
                 staff: staff.clone(),
                 next_seq: 0,
                 outbox: vec![],
@@ -511,7 +711,7 @@ async fn run_seed(seed: u64) {
     for _ in 0..steps {
         let i = rng.random_range(0..stations.len());
         let partitioned = rng.random_bool(0.15);
-        act(&mut rng, &mut stations[i]);
+        act(&mut rng, &mut stations[i], &cat);
         if !partitioned {
             let lose = rng.random_bool(0.2);
             push(&world, &mut stations[i], &mut oracle, lose).await;
@@ -526,7 +726,7 @@ async fn run_seed(seed: u64) {
     }
 
     // Faults stop: every station reconnects and drains; then the hub's queue drains.
-    world.ls.faults_on.store(false, Ordering::SeqCst);
+    world.backend.set_faults(false);
     for st in stations.iter_mut() {
         push(&world, st, &mut oracle, false).await;
         assert!(st.outbox.is_empty(), "station outbox drained");
@@ -547,11 +747,11 @@ async fn run_seed(seed: u64) {
     assert!(dead.is_empty(), "nothing dead-lettered: {dead:?}");
 
     // Lightspeed holds exactly what the hub's acknowledged state implies.
-    let remotes = world.ls.inner.all();
+    let remotes = world.backend.remotes();
     let mut by_marker: HashMap<String, usize> = HashMap::new();
     for r in &remotes {
         *by_marker
-            .entry(r.c.reference.clone().unwrap_or_default())
+            .entry(r.reference.clone().unwrap_or_default())
             .or_default() += 1;
     }
     assert!(
@@ -574,7 +774,7 @@ async fn run_seed(seed: u64) {
         }
         let remote = remotes
             .iter()
-            .find(|r| r.c.reference.as_deref() == Some(marker(id).as_str()));
+            .find(|r| r.reference.as_deref() == Some(marker(id).as_str()));
         let Some(remote) = remote else {
             assert_eq!(
                 c.status,
@@ -584,9 +784,9 @@ async fn run_seed(seed: u64) {
             continue;
         };
         checked += 1;
-        assert_eq!(c.lightspeed_id.as_deref(), Some(remote.c.id.as_str()));
+        assert_eq!(c.lightspeed_id.as_deref(), Some(remote.id.as_str()));
         let want = tally_domain::ls_status_for(c.kind, c.status).unwrap();
-        assert_eq!(remote.c.status, want, "status of {id} ({:?})", c.status);
+        assert_eq!(remote.status, want, "status of {id} ({:?})", c.status);
         if c.status != S::Cancelled {
             let desired = desired_remote_lines(c.kind, c.status, &c.lines);
             for (pid, d) in &desired {
@@ -595,9 +795,9 @@ async fn run_seed(seed: u64) {
                     continue;
                 }
                 let have = have.unwrap_or_else(|| panic!("line {pid} of {id} in Lightspeed"));
-                assert_eq!(have.count, d.count, "count of {pid} on {id}");
+                assert_eq!(have.0, d.count, "count of {pid} on {id}");
                 if want == LsConsignmentStatus::Received {
-                    assert_eq!(have.received, d.received, "received of {pid} on {id}");
+                    assert_eq!(have.1, d.received, "received of {pid} on {id}");
                 }
             }
             assert!(
@@ -609,7 +809,7 @@ async fn run_seed(seed: u64) {
     // Lightspeed only ever moved forward (the double refuses illegal moves, and
     // each consignment's history must follow its type's order).
     let mut last: HashMap<String, LsConsignmentStatus> = HashMap::new();
-    for (rid, s) in world.ls.inner.history() {
+    for (rid, s) in world.backend.history() {
         if let Some(prev) = last.get(&rid) {
             assert_ne!(*prev, s, "no repeated status change on {rid}");
         }
@@ -621,32 +821,51 @@ async fn run_seed(seed: u64) {
         oracle.duplicates,
         oracle.rejected,
         checked,
-        world.ls.inner.requests()
+        world.backend.requests()
     );
     drop(world);
 }
 
+fn seeds(count_var: &str, default: u64) -> Vec<u64> {
+    if let Ok(s) = std::env::var("TALLY_PROP_SEED") {
+        return vec![s.parse().expect("TALLY_PROP_SEED is a number")];
+    }
+    let n: u64 = std::env::var(count_var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    let base: u64 = std::env::var("TALLY_PROP_BASE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    (base..base + n).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lightspeed_ends_equal_to_acknowledged_actions_under_faults() {
-    let seeds: Vec<u64> = match std::env::var("TALLY_PROP_SEED") {
-        Ok(s) => vec![s.parse().expect("TALLY_PROP_SEED is a number")],
-        Err(_) => {
-            let n: u64 = std::env::var("TALLY_PROP_SEEDS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(3);
-            let base: u64 = std::env::var("TALLY_PROP_BASE")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(1);
-            (base..base + n).collect()
-        }
-    };
-    for seed in seeds {
-        let outcome = tokio::spawn(run_seed(seed)).await;
-        if let Err(e) = outcome {
+    for seed in seeds("TALLY_PROP_SEEDS", 3) {
+        let backend = MemoryBackend(Arc::new(FaultyLightspeed {
+            inner: MemoryLightspeed::new(),
+            rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x5eed)),
+            faults_on: AtomicBool::new(true),
+        }));
+        if let Err(e) = tokio::spawn(run_seed(seed, backend)).await {
             panic!(
                 "sync property failed for seed {seed} (replay with TALLY_PROP_SEED={seed}): {e}"
+            );
+        }
+    }
+}
+
+/// The same property through the real X-Series client against the testkit's fake
+/// Lightspeed and its own fault injection (lost acks, 503s, 429s on every route).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_lightspeed_ends_equal_to_acknowledged_actions_under_faults() {
+    for seed in seeds("TALLY_PROP_FAKE_SEEDS", 2) {
+        let backend = FakeBackend::start(seed).await;
+        if let Err(e) = tokio::spawn(run_seed(seed, backend)).await {
+            panic!(
+                "sync property (fake Lightspeed) failed for seed {seed} (replay with TALLY_PROP_SEED={seed}): {e}"
             );
         }
     }

@@ -67,6 +67,9 @@ impl LightspeedPort for SlowLightspeed {
     async fn set_status(&self, id: &str, s: LsConsignmentStatus) -> LsResult<LsConsignment> {
         slow!(self, self.inner.set_status(id, s))
     }
+    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
+        slow!(self, self.inner.delete_consignment(id))
+    }
     async fn lines(&self, id: &str) -> LsResult<Vec<LsLine>> {
         slow!(self, self.inner.lines(id))
     }

@@ -251,7 +251,7 @@ impl LightspeedPort for MemoryLightspeed {
     async fn set_status(&self, id: &str, status: L) -> LsResult<LsConsignment> {
         self.call("status", |st| {
             let r = remote(st, id)?;
-            if r.lines.is_empty() && status != L::Cancelled {
+            if r.lines.is_empty() {
                 return Err(bad("no status change without lines"));
             }
             match rules::ls_next_step(r.c.kind, r.c.status, status) {
@@ -266,6 +266,14 @@ impl LightspeedPort for MemoryLightspeed {
             st.history.push((c.id.clone(), status));
             st.touch(id);
             Ok(c)
+        })
+    }
+
+    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
+        self.call("delete_consignment", |st| {
+            remote(st, id)?;
+            st.consignments.remove(id);
+            Ok(())
         })
     }
 

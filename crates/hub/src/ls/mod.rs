@@ -1,6 +1,7 @@
 //! The hub's Lightspeed side: the saga outbox worker (and, next, the poller).
 
 pub mod backoff;
+pub mod client_port;
 pub mod dead_letter;
 pub mod poller;
 pub mod port;
@@ -11,6 +12,7 @@ pub mod memory;
 #[cfg(test)]
 mod tests;
 
+pub use client_port::LightspeedApi;
 pub use poller::{poll_page, Feed, PollError};
 pub use port::{
     LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure, LsLine, LsResult,

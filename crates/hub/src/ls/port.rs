@@ -132,6 +132,9 @@ pub trait LightspeedPort: Send + Sync + 'static {
         id: &str,
         status: LsConsignmentStatus,
     ) -> impl Future<Output = LsResult<LsConsignment>> + Send;
+    /// `DELETE /consignments/{id}` (an empty consignment cancelled in Tally:
+    /// Lightspeed refuses any status change, cancel included, without lines).
+    fn delete_consignment(&self, id: &str) -> impl Future<Output = LsResult<()>> + Send;
     /// `GET /consignments/{id}/products`.
     fn lines(&self, id: &str) -> impl Future<Output = LsResult<Vec<LsLine>>> + Send;
     /// `POST /consignments/{id}/products` (one line).

@@ -213,7 +213,14 @@ pub async fn run_saga<P: LightspeedPort>(
     // 2. Re-read the remote state before deciding anything.
     let mut remote = match remote {
         Some(c) => c,
-        None => port.consignment(&remote_id).await?,
+        None => match port.consignment(&remote_id).await {
+            Ok(c) => c,
+            // Deleted by an earlier attempt whose answer was lost (see below).
+            Err(LsFailure::Rejected { status: 404, .. }) if want == L::Cancelled => {
+                return Ok(SagaProgress::Synced { generation });
+            }
+            Err(e) => return Err(e.into()),
+        },
     };
     rules::ls_next_step(ls_type, remote.status, want).map_err(SagaError::Backwards)?;
     let desired = desired_remote_lines(h.kind, h.status, &lines);
@@ -221,7 +228,15 @@ pub async fn run_saga<P: LightspeedPort>(
     // 3. Lines, while Lightspeed still accepts line changes.
     let mut known_lines: Option<Vec<LsLine>> = None;
     if want != L::Cancelled && lines_editable(remote.status) {
-        let current = if fresh && !saga.bulk_attempted && !desired.is_empty() {
+        let bulk_allowed = !saga.bulk_attempted && desired.values().any(|l| !l.count.is_zero());
+        // A consignment this attempt created is known to be empty; one found by its
+        // marker is read first and bulk-filled only if still empty.
+        let mut current = if fresh {
+            Vec::new()
+        } else {
+            port.lines(&remote_id).await?
+        };
+        if bulk_allowed && current.is_empty() {
             db(store, move |tx| {
                 set_flag(tx, id, |s| s.bulk_attempted = true)
             })
@@ -234,11 +249,30 @@ pub async fn run_saga<P: LightspeedPort>(
                 .collect();
             port.bulk_add_lines(&remote_id, &batch).await?;
             // Never trust a write: read back and correct below.
-            port.lines(&remote_id).await?
-        } else {
-            port.lines(&remote_id).await?
-        };
+            current = port.lines(&remote_id).await?;
+        } else if fresh {
+            current = port.lines(&remote_id).await?;
+        }
         known_lines = Some(reconcile_counts(port, &remote_id, &desired, current).await?);
+    }
+
+    // An empty consignment cannot be cancelled in Lightspeed (no status change
+    // without lines): it is deleted instead, as nothing ever moved on it.
+    if want == L::Cancelled && lines_editable(remote.status) {
+        let current = match known_lines.take() {
+            Some(l) => l,
+            None => port.lines(&remote_id).await?,
+        };
+        if current.is_empty() {
+            match port.delete_consignment(&remote_id).await {
+                // Already gone (a delete whose answer was lost).
+                Ok(()) | Err(LsFailure::Rejected { status: 404, .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+            tracing::info!(consignment_id = %id, lightspeed_id = %remote_id, "empty cancelled consignment deleted in Lightspeed");
+            return Ok(SagaProgress::Synced { generation });
+        }
+        known_lines = Some(current);
     }
 
     // 4. Status, one forward step at a time; received quantities before RECEIVED.

@@ -459,3 +459,36 @@ async fn queued_tally_changes_are_not_overwritten_by_a_lagging_lightspeed() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_consignment_found_by_its_marker_still_gets_one_bulk_when_empty() {
+    let mut f = Fixture::new();
+    let ls = Arc::new(MemoryLightspeed::new());
+    let mut w = worker(&f, &ls);
+    ls.push_fault("create", Fault::LoseResponse);
+    sent_transfer(&mut f, &[(0, 2), (1, 3), (2, 4)]);
+    drain(&f, &mut w).await;
+    assert_eq!(ls.calls("bulk"), 1, "lines went in one bulk call");
+    assert_eq!(ls.calls("add"), 0);
+    let r = only_remote(&ls);
+    assert_eq!(r.lines[&product(2)].count, Decimal::from(4));
+}
+
+#[tokio::test]
+async fn an_empty_consignment_cancelled_after_it_reached_lightspeed_is_deleted_there() {
+    let mut f = Fixture::new();
+    let ls = Arc::new(MemoryLightspeed::new());
+    let mut w = worker(&f, &ls);
+    let id = Uuid::now_v7();
+    let a1 = f.dev_a1.clone();
+    f.push(&a1, STAFF_A, vec![transfer(id, &[])]);
+    drain(&f, &mut w).await;
+    assert_eq!(ls.all().len(), 1);
+    f.push(&a1, STAFF_A, vec![go(id, S::Draft, S::Cancelled)]);
+    drain(&f, &mut w).await;
+    assert!(dead_letter::list(&*f.store).unwrap().is_empty());
+    assert!(
+        ls.all().is_empty(),
+        "deleted, since Lightspeed cannot cancel it"
+    );
+}

@@ -492,19 +492,13 @@ fn transition(
         // Someone else moved it first: the later station loses and is told where it is.
         return Err(rules::already(h.status).into());
     }
-    match m.to {
-        S::Received => {
-            // Closing from a station that signed its receive sessions.
-            let evidence = CloseEvidence {
-                receiver_signed: tx.receipt_signed(h.id)?,
-                ..CloseEvidence::default()
-            };
-            check_close(tx, ctx, &h, &evidence)?;
-        }
-        S::Cancelled if m.reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-            return refuse("REASON_REQUIRED", "say why it is being cancelled")
-        }
-        _ => {}
+    if m.to == S::Received {
+        // Closing from a station that signed its receive sessions.
+        let evidence = CloseEvidence {
+            receiver_signed: tx.receipt_signed(h.id)?,
+            ..CloseEvidence::default()
+        };
+        check_close(tx, ctx, &h, &evidence)?;
     }
     check_move(tx, ctx, &h, m.to)?;
     if m.to == S::Sent && matches!(h.kind, K::OutletTransfer | K::SupplierReturn) {

@@ -13,8 +13,8 @@ pub use sqlite::SqliteHubStore;
 
 use rust_decimal::Decimal;
 use tally_sync::{
-    ApprovalRow, BoxRow, LineRow, OutletRow, ProductRow, ScanEventRow, ScanRecorded, StaffRow,
-    SupplierRow,
+    ApprovalRow, BoxRow, LineRow, OutletRow, ProductRow, RemovedLine, ScanEventRow, ScanRecorded,
+    StaffRow, SupplierRow,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -136,8 +136,10 @@ pub trait HubTx {
     fn line(&mut self, consignment: Uuid, product_id: &str) -> StoreResult<Option<LineRow>>;
     /// Inserts or replaces a line.
     fn upsert_line(&mut self, consignment: Uuid, line: &LineRow) -> StoreResult<()>;
-    /// Deletes a line.
+    /// Deletes a line (remembering its id for pull).
     fn delete_line(&mut self, consignment: Uuid, product_id: &str) -> StoreResult<()>;
+    /// Lines removed from a consignment.
+    fn removed_lines(&mut self, consignment: Uuid) -> StoreResult<Vec<RemovedLine>>;
     /// Appends a scan event; `false` if its id was already stored.
     fn insert_scan_event(&mut self, event: &ScanRecorded) -> StoreResult<bool>;
     /// Boxes of a consignment, by number.

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use tally_sync::{
-    ApprovalRow, BoxRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow,
+    ApprovalRow, BoxRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow, RemovedLine,
     ScanEventRow, ScanPurpose, ScanRecorded, StaffRow, SupplierRow, VarianceReason,
 };
 use time::format_description::well_known::Rfc3339;
@@ -757,11 +757,34 @@ impl HubTx for SqliteTx<'_> {
     }
 
     fn delete_line(&mut self, consignment: Uuid, product_id: &str) -> StoreResult<()> {
+        // Remember the line's id: stations that pulled it must drop it too.
+        self.exec(
+            "INSERT OR IGNORE INTO removed_line (line_id, consignment_id, product_id)
+             SELECT line_id, consignment_id, product_id FROM consignment_line WHERE consignment_id = ?1 AND product_id = ?2",
+            params![consignment.to_string(), product_id],
+        )?;
         self.exec(
             "DELETE FROM consignment_line WHERE consignment_id = ?1 AND product_id = ?2",
             params![consignment.to_string(), product_id],
         )?;
         Ok(())
+    }
+
+    fn removed_lines(&mut self, consignment: Uuid) -> StoreResult<Vec<RemovedLine>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT line_id, product_id FROM removed_line WHERE consignment_id = ?1 ORDER BY line_id",
+        )?;
+        let rows = stmt.query_map([consignment.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|r| {
+            let (id, product_id) = r?;
+            Ok(RemovedLine {
+                line_id: uuid(&id)?,
+                product_id,
+            })
+        })
+        .collect()
     }
 
     fn insert_scan_event(&mut self, e: &ScanRecorded) -> StoreResult<bool> {

@@ -422,23 +422,33 @@ pub fn incoming(page: &PullResponse) -> PulledChanges {
                     created_at: c.created_at,
                     updated_at: c.updated_at,
                 };
-                let lines = c
-                    .lines
-                    .iter()
-                    .filter_map(|l| {
-                        Some(ConsignmentLine {
-                            id: l.line_id,
-                            consignment_id: c.id,
-                            product_id: parse_id("product", &l.product_id)?,
-                            expected_qty: l.expected_qty,
-                            unit_cost: l.unit_cost,
-                            deleted: false,
-                            version,
-                            created_at: c.created_at,
-                            updated_at: c.updated_at,
-                        })
+                let live = c.lines.iter().filter_map(|l| {
+                    Some(ConsignmentLine {
+                        id: l.line_id,
+                        consignment_id: c.id,
+                        product_id: parse_id("product", &l.product_id)?,
+                        expected_qty: l.expected_qty,
+                        unit_cost: l.unit_cost,
+                        deleted: false,
+                        version,
+                        created_at: c.created_at,
+                        updated_at: c.updated_at,
                     })
-                    .collect();
+                });
+                let removed = c.removed_lines.iter().filter_map(|l| {
+                    Some(ConsignmentLine {
+                        id: l.line_id,
+                        consignment_id: c.id,
+                        product_id: parse_id("product", &l.product_id)?,
+                        expected_qty: Decimal::ZERO,
+                        unit_cost: None,
+                        deleted: true,
+                        version,
+                        created_at: c.created_at,
+                        updated_at: c.updated_at,
+                    })
+                });
+                let lines = live.chain(removed).collect();
                 out.consignments
                     .push(PulledConsignment { consignment, lines });
             }
@@ -475,4 +485,187 @@ pub fn incoming(page: &PullResponse) -> PulledChanges {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
+    use tally_store::{ApprovalInput, BoxChange, NewConsignment};
+
+    struct Station {
+        _dir: tempfile::TempDir,
+        store: Store,
+        outlet: Uuid,
+        other: Uuid,
+        supplier: Uuid,
+        staff: Uuid,
+    }
+
+    fn station() -> Station {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        let (outlet, other, supplier) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let staff = Uuid::now_v7();
+        let o = |id, name: &str| tally_store::Outlet {
+            id,
+            name: name.into(),
+            code: None,
+            lightspeed_id: None,
+            active: true,
+            version: 1,
+        };
+        store
+            .apply_pulled(
+                &PulledChanges {
+                    outlets: vec![o(outlet, "Ponsonby"), o(other, "Newmarket")],
+                    suppliers: vec![tally_store::Supplier {
+                        id: supplier,
+                        name: "Vapour Co".into(),
+                        code: None,
+                        lightspeed_id: None,
+                        active: true,
+                        version: 1,
+                    }],
+                    ..PulledChanges::default()
+                },
+                1,
+            )
+            .unwrap();
+        store.init_station(Uuid::now_v7(), outlet, "bench").unwrap();
+        Station {
+            _dir: dir,
+            store,
+            outlet,
+            other,
+            supplier,
+            staff,
+        }
+    }
+
+    fn pushed(store: &Store) -> Vec<Mutation> {
+        store
+            .next_pending(100)
+            .unwrap()
+            .iter()
+            .filter_map(|e| match outgoing(store, e).unwrap() {
+                Outgoing::Push(env) => Some(env.mutation),
+                Outgoing::LocalOnly => None,
+            })
+            .collect()
+    }
+
+    fn consignment(s: &Station, kind: ConsignmentKind) -> Uuid {
+        let (source, dest, supplier) = match kind {
+            ConsignmentKind::PurchaseOrder => (None, Some(s.outlet), Some(s.supplier)),
+            _ => (Some(s.outlet), Some(s.other), None),
+        };
+        s.store
+            .create_consignment(
+                &tally_store::Actor::Staff(s.staff),
+                NewConsignment {
+                    kind,
+                    status: ConsignmentStatus::Draft,
+                    source_outlet_id: source,
+                    destination_outlet_id: dest,
+                    supplier_id: supplier,
+                    reference: "TR-TEST".into(),
+                },
+            )
+            .map(|c| c.id)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_status_change_carries_the_status_it_came_from() {
+        let s = station();
+        let id = consignment(&s, ConsignmentKind::OutletTransfer);
+        let c = s.store.consignment(id).unwrap();
+        s.store
+            .set_consignment_status(
+                &tally_store::Actor::Staff(s.staff),
+                id,
+                c.version,
+                ConsignmentStatus::Packing,
+            )
+            .unwrap();
+        let ms = pushed(&s.store);
+        assert!(matches!(ms[0], Mutation::ConsignmentCreated(_)));
+        match &ms[1] {
+            Mutation::StatusTransitionRequested(t) => {
+                assert_eq!(t.from, ConsignmentStatus::Draft);
+                assert_eq!(t.to, ConsignmentStatus::Packing);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn boxes_translate_to_open_update_and_close() {
+        let s = station();
+        let id = consignment(&s, ConsignmentKind::OutletTransfer);
+        let actor = tally_store::Actor::Staff(s.staff);
+        let b = s.store.open_box(&actor, id, "carton_m").unwrap();
+        s.store
+            .update_box(
+                &actor,
+                b.id,
+                BoxChange::Weigh {
+                    weight: Weight::Typed { grams: 1200 },
+                },
+            )
+            .unwrap();
+        s.store.update_box(&actor, b.id, BoxChange::Close).unwrap();
+        let ms = pushed(&s.store);
+        assert!(matches!(&ms[1], Mutation::BoxOpened(o) if o.container == "carton_m"));
+        assert!(matches!(&ms[2], Mutation::BoxUpdated(u) if u.weight_grams == Some(1200)));
+        assert!(
+            matches!(&ms[3], Mutation::BoxClosed(c) if c.weight_grams == 1200
+            && c.weight_source == WeightSource::Typed)
+        );
+    }
+
+    #[test]
+    fn an_approval_becomes_a_decision_with_the_pin_checked() {
+        let s = station();
+        let id = consignment(&s, ConsignmentKind::PurchaseOrder);
+        s.store
+            .record_approval(
+                &tally_store::Actor::Staff(s.staff),
+                ApprovalInput {
+                    consignment_id: id,
+                    tier: 1,
+                    required_role: Role::StoreManager,
+                    decision: ApprovalDecision::Reject,
+                    reason: Some("over_budget".into()),
+                    comment: None,
+                },
+            )
+            .unwrap();
+        let ms = pushed(&s.store);
+        match &ms[1] {
+            Mutation::ApprovalDecided(a) => {
+                assert_eq!(
+                    a.decision,
+                    Decision::Reject {
+                        reason: RejectReason::OverBudget,
+                        note: None
+                    }
+                );
+                assert_eq!(a.by, s.staff.to_string());
+                assert!(a.pin_verified);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_kind_is_untranslatable_not_dropped() {
+        let s = station();
+        consignment(&s, ConsignmentKind::OutletTransfer);
+        let mut e = s.store.next_pending(1).unwrap().remove(0);
+        e.kind = "teleport.started".into();
+        let err = outgoing(&s.store, &e).unwrap_err();
+        assert_eq!(err.code(), "UNTRANSLATABLE_CHANGE");
+    }
 }

@@ -199,6 +199,18 @@ pub struct ConsignmentRow {
     pub boxes: Vec<BoxRow>,
     /// Approval decisions, oldest first.
     pub approvals: Vec<ApprovalRow>,
+    /// Lines removed since they were created (stations drop them).
+    #[serde(default)]
+    pub removed_lines: Vec<RemovedLine>,
+}
+
+/// A line that was removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedLine {
+    /// Its id.
+    pub line_id: Uuid,
+    /// Its product.
+    pub product_id: String,
 }
 
 /// A scan event (every station's), so stations derive the same counts.
