@@ -8,6 +8,7 @@ pub mod consignments;
 pub mod error;
 pub mod staff;
 pub mod station;
+pub mod sync;
 pub mod sync_status;
 
 pub use app::{App, UiEvents};

@@ -77,6 +77,9 @@ pub struct CycleReport {
     pub pulled: usize,
 }
 
+/// Called after every cycle with what it did (or why it failed).
+pub type CycleObserver = Box<dyn Fn(&Result<CycleReport, SyncError>) + Send + Sync>;
+
 /// The loop over one store and one hub.
 pub struct SyncLoop {
     store: Arc<Store>,
@@ -84,6 +87,7 @@ pub struct SyncLoop {
     config: SyncLoopConfig,
     indicator: watch::Sender<SyncIndicator>,
     failures: u32,
+    observer: Option<CycleObserver>,
 }
 
 async fn blocking<R: Send + 'static>(
@@ -116,9 +120,19 @@ impl SyncLoop {
                 config,
                 indicator: tx,
                 failures: 0,
+                observer: None,
             },
             rx,
         )
+    }
+
+    /// Calls `f` after every cycle (e.g. so the UI refreshes what a pull changed).
+    pub fn observe(
+        mut self,
+        f: impl Fn(&Result<CycleReport, SyncError>) + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(Box::new(f));
+        self
     }
 
     fn backoff(&self) -> Duration {
@@ -142,6 +156,9 @@ impl SyncLoop {
             self.failures = self.failures.saturating_add(1);
         }
         self.publish(online, last_error).await;
+        if let Some(f) = &self.observer {
+            f(&result);
+        }
         result
     }
 

@@ -338,6 +338,44 @@ fn parse_id(what: &str, id: &str) -> Option<Uuid> {
     parsed
 }
 
+/// A box as the hub sends it, in the store's shape. A hub weight is final: it was
+/// stable (or typed) when the box closed, or the hub would have refused it.
+fn pulled_box(
+    consignment_id: Uuid,
+    at: time::OffsetDateTime,
+    b: &crate::protocol::rows::BoxRow,
+) -> tally_store::Parcel {
+    use crate::protocol::mutation::WeightSource as W;
+    let weight = match (b.weight_grams, &b.weight_source) {
+        (Some(grams), Some(W::Scale { scale_id })) => Some(tally_store::Weight::Scale {
+            grams,
+            scale_id: scale_id.clone(),
+            stable: true,
+        }),
+        (Some(grams), _) => Some(tally_store::Weight::Typed { grams }),
+        (None, _) => None,
+    };
+    tally_store::Parcel {
+        id: b.id,
+        consignment_id,
+        number: b.number,
+        container_type: b.container.clone(),
+        weight,
+        dimensions: b.dimensions.map(|d| tally_store::Dimensions {
+            length_mm: d.length,
+            width_mm: d.width,
+            height_mm: d.height,
+        }),
+        label_printed_at: None,
+        label_evidence: None,
+        tracking_number: b.tracking_number.clone(),
+        closed_at: b.closed.then_some(at),
+        created_by: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
 /// The store's view of one pulled page. Catalog rows carry the change position
 /// as their version, so a replayed page never moves a row back.
 pub fn incoming(page: &PullResponse) -> PulledChanges {
@@ -449,8 +487,16 @@ pub fn incoming(page: &PullResponse) -> PulledChanges {
                     })
                 });
                 let lines = live.chain(removed).collect();
-                out.consignments
-                    .push(PulledConsignment { consignment, lines });
+                let boxes = c
+                    .boxes
+                    .iter()
+                    .map(|b| pulled_box(c.id, c.updated_at, b))
+                    .collect();
+                out.consignments.push(PulledConsignment {
+                    consignment,
+                    lines,
+                    boxes,
+                });
             }
             Row::ScanEvent(s) => {
                 let (Some(product_id), Some(staff_id)) = (
