@@ -318,6 +318,8 @@ impl Hub {
             hub.inner.wake.clone(),
         )
         .with_metrics(hub.edges().metrics().clone());
+        hub.edges()
+            .set_rate_budget(Arc::new(crate::edges::PortBudget(port.clone())));
         let hints = crate::webhooks::HintWorker::new(
             hub.edges().store(),
             Arc::new(crate::webhooks::LightspeedHints::new(hub.store(), port)),

@@ -141,3 +141,213 @@ async fn a_sender_with_the_wrong_key_is_refused() {
     assert!(m.webhook_count(WebhookOutcome::BadSignature) >= 1);
     assert_eq!(m.webhook_count(WebhookOutcome::Accepted), 0);
 }
+
+mod through_the_real_client {
+    //! The whole loop: a transfer the hub pushed is received in Lightspeed; the
+    //! fake's webhook makes the hub re-read it through the real X-Series client and
+    //! apply the receipt long before the next poll would.
+
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use rust_decimal::Decimal;
+    use tally_domain::{ConsignmentKind, ConsignmentStatus as S, Role};
+    use tally_hub::ls::LightspeedApi;
+    use tally_hub::metrics::WebhookOutcome;
+    use tally_hub::Hub;
+    use tally_lightspeed::{
+        ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, StoredTokens,
+    };
+    use tally_sync::*;
+    use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed, WebhookTarget};
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    use super::edges_support::{config, SECRET};
+
+    fn client_for(fake: &FakeHandle) -> LightspeedClient {
+        let cfg = fake.config();
+        let mut c = ClientConfig::new(
+            fake.base_url(),
+            fake.token_url(),
+            Credentials::new(cfg.client_id.clone(), cfg.client_secret.clone()),
+        );
+        c.request_timeout = Duration::from_secs(2);
+        let store = Arc::new(InMemoryTokenStore::new(StoredTokens::from_refresh_token(
+            fake.issue_refresh_token(),
+        )));
+        LightspeedClient::new(c, store).unwrap()
+    }
+
+    async fn until(what: &str, mut ok: impl AsyncFnMut() -> bool) {
+        for _ in 0..300 {
+            if ok().await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    #[tokio::test]
+    async fn a_receipt_made_in_lightspeed_reaches_the_hub_by_webhook_before_any_poll() {
+        let fake = FakeLightspeed::start(FakeConfig::default()).await.unwrap();
+        let (from, to) = (fake.add_outlet("Ponsonby"), fake.add_outlet("Newmarket"));
+        let product =
+            fake.add_product("SKU1", "Garden hose", "9400000000017", Decimal::new(995, 2));
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(&dir);
+        c.worker.idle_ms = 5;
+        c.worker.backoff_base_ms = 5;
+        c.worker.backoff_max_ms = 50;
+        // One poll at start seeds the catalog; the next is far away, so only the
+        // webhook can bring the receipt in time.
+        c.worker.poll = true;
+        c.worker.poll_interval_ms = 600_000;
+        let api = Arc::new(LightspeedApi::new(Arc::new(client_for(&fake))));
+        let handle = Hub::start_with_lightspeed(c, api).await.unwrap();
+        let hub = handle.hub().clone();
+        until("catalog seeded", async || {
+            hub.devices().await.is_ok()
+                && tally_hub::store::read_with(&*hub.store(), |tx| tx.product(&product))
+                    .unwrap()
+                    .is_some()
+        })
+        .await;
+
+        let staff = hub
+            .add_staff("Aroha", Role::Staff, Some(&from), "1397")
+            .await
+            .unwrap();
+        let dev = hub.enroll_device(&from, "bench").await.unwrap();
+        let id = Uuid::now_v7();
+        let mut seq = 0;
+        let mut env = |m: Mutation| {
+            seq += 1;
+            MutationEnvelope {
+                seq,
+                mutation_id: Uuid::now_v7(),
+                created_at: OffsetDateTime::now_utc(),
+                actor: Actor {
+                    staff_id: staff.clone(),
+                },
+                mutation: m,
+            }
+        };
+        let go = |from, to| {
+            Mutation::StatusTransitionRequested(StatusTransitionRequested {
+                consignment_id: id,
+                from,
+                to,
+                reason: None,
+            })
+        };
+        let ms = vec![
+            env(Mutation::ConsignmentCreated(ConsignmentCreated {
+                consignment_id: id,
+                kind: ConsignmentKind::OutletTransfer,
+                reference: "TR-PON-202611-000001-00".into(),
+                source_outlet_id: Some(from.clone()),
+                destination_outlet_id: Some(to.clone()),
+                supplier_id: None,
+                status: S::Draft,
+                lines: vec![LineDraft {
+                    line_id: None,
+                    product_id: product.clone(),
+                    expected_qty: Decimal::from(2),
+                    unit_cost: None,
+                }],
+            })),
+            env(go(S::Draft, S::Packing)),
+            env(Mutation::ScanRecorded(ScanRecorded {
+                event_id: Uuid::now_v7(),
+                consignment_id: id,
+                purpose: ScanPurpose::Pack,
+                product_id: product.clone(),
+                box_id: None,
+                delta: Decimal::from(2),
+                raw_code: None,
+                device_id: dev.device_id.clone(),
+                at: OffsetDateTime::now_utc(),
+                by: staff.clone(),
+                over_pack_reason: None,
+                undoes: None,
+            })),
+            env(go(S::Packing, S::Packed)),
+            env(go(S::Packed, S::Sent)),
+        ];
+        let resp: PushResponse = reqwest::Client::new()
+            .post(format!("{}/sync/push", handle.base_url))
+            .bearer_auth(&dev.token)
+            .json(&PushRequest::new(&dev.device_id, ms))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            resp.results
+                .iter()
+                .all(|r| r.outcome == MutationOutcome::Applied),
+            "{resp:?}"
+        );
+        until("the transfer is sent in Lightspeed", async || {
+            hub.pending_sagas().await.unwrap().is_empty()
+                && hub
+                    .consignment(id)
+                    .await
+                    .unwrap()
+                    .and_then(|c| c.lightspeed_id)
+                    .is_some()
+        })
+        .await;
+        let ls_id = hub
+            .consignment(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .lightspeed_id
+            .unwrap();
+
+        let sender = fake.send_webhooks(WebhookTarget::new(
+            format!("{}/webhooks/lightspeed", handle.base_url),
+            SECRET,
+        ));
+        // Someone receives it in Lightspeed directly.
+        let http = reqwest::Client::new();
+        let token = fake.issue_access_token(Duration::from_secs(60));
+        let r = http
+            .put(format!(
+                "{}/consignments/{ls_id}/products/{product}",
+                fake.base_url()
+            ))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"count": "2", "received": "2"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        let r = http
+            .put(format!("{}/consignments/{ls_id}", fake.base_url()))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"status": "RECEIVED"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+        until("the hub applies the receipt", async || {
+            hub.consignment(id).await.unwrap().unwrap().status == S::Received
+        })
+        .await;
+        assert!(sender.stats().answered_2xx() >= 1);
+        assert!(
+            hub.edges()
+                .metrics()
+                .webhook_count(WebhookOutcome::Accepted)
+                >= 1
+        );
+        handle.shutdown().await.unwrap();
+    }
+}

@@ -33,6 +33,15 @@ pub trait RateBudgetGauge: Send + Sync + 'static {
     fn reading(&self) -> Option<BudgetReading>;
 }
 
+/// The dashboard's view of a Lightspeed port's budget.
+pub struct PortBudget<P>(pub Arc<P>);
+
+impl<P: crate::ls::LightspeedPort> RateBudgetGauge for PortBudget<P> {
+    fn reading(&self) -> Option<BudgetReading> {
+        self.0.rate_budget()
+    }
+}
+
 /// The edges' shared state.
 pub struct Edges {
     store: Arc<dyn EdgeStore>,
