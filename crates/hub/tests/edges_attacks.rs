@@ -601,3 +601,57 @@ async fn metrics_health_and_request_ids_answer() {
         "an id is made when none is sent"
     );
 }
+
+// -- logs -----------------------------------------------------------------------
+
+/// Log lines written while the test runs (this thread's subscriber).
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_refused_webhook_is_logged_without_its_body_or_signature() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .finish();
+    // The server runs on this test's single-threaded runtime, so it logs here.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let e = Edge::start().await;
+    let body = webhook_body(
+        "customer.update",
+        &json!({"id": "cust-1", "phone": "021-PRIVATE-555", "email": "someone@example.co.nz"}),
+    );
+    let forged = "signature=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff, algorithm=HMAC-SHA256";
+    let r = e.webhook(body, Some(forged.into())).await;
+    assert_eq!(r.status(), 401);
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("webhook refused"),
+        "the refusal is logged:\n{text}"
+    );
+    assert!(text.contains("WEBHOOK_SIGNATURE_INVALID"));
+    for secret in [
+        "021-PRIVATE-555",
+        "someone@example",
+        "00112233445566778899",
+        SECRET,
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} leaked into the log:\n{text}"
+        );
+    }
+}
