@@ -12,7 +12,7 @@ use crate::config::{AppConfig, HubMode};
 use crate::consignments::{ConsignmentDetail, ConsignmentRow, Direction, LineView};
 use crate::error::AppError;
 use crate::staff::{initials, Session, StaffCard};
-use crate::station::{OutletInfo, StationInfo, StationMode};
+use crate::station::{DemoPin, OutletInfo, StationInfo, StationMode};
 use crate::sync_status::{Connection, SyncStatus};
 
 /// Events the app reports to the UI (the Tauri shell forwards them to the window).
@@ -45,6 +45,7 @@ pub struct App {
     connection: Mutex<(Connection, Option<String>)>,
     events: OnceLock<Arc<dyn UiEvents>>,
     sync_wake: OnceLock<Arc<tokio::sync::Notify>>,
+    demo_pins: OnceLock<Vec<DemoPin>>,
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -78,6 +79,7 @@ impl App {
             connection: Mutex::new((Connection::Unknown, None)),
             events: OnceLock::new(),
             sync_wake: OnceLock::new(),
+            demo_pins: OnceLock::new(),
         })
     }
 
@@ -89,6 +91,11 @@ impl App {
     /// Connects the UI event sink (once, when the window exists).
     pub fn set_events(&self, events: Arc<dyn UiEvents>) {
         let _ = self.events.set(events);
+    }
+
+    /// In demo mode: the PINs the sign-in screen shows.
+    pub fn set_demo_pins(&self, pins: Vec<DemoPin>) {
+        let _ = self.demo_pins.set(pins);
     }
 
     /// This station's configured name.
@@ -144,6 +151,7 @@ impl App {
             hub_url: self.hub_url.clone(),
             app_version: env!("CARGO_PKG_VERSION").to_string(),
             wedge_max_gap_ms: self.config.wedge_max_gap_ms,
+            demo_pins: self.demo_pins.get().cloned().unwrap_or_default(),
         })
     }
 
