@@ -227,6 +227,14 @@ export type ContainerType = {
 /**  Data shown on screen changed (a pull brought new rows). */
 export type DataChanged = null;
 
+/**  A demo PIN for a role, shown on the sign-in screen in demo mode only. */
+export type DemoPin = {
+	/**  The role. */
+	role: Role,
+	/**  Its demo PIN. */
+	pin: string,
+};
+
 /**  Which way a consignment moves relative to this outlet. */
 export type Direction = 
 /**  Arriving here (a PO, a transfer from another outlet). */
@@ -581,6 +589,8 @@ export type StationInfo = {
 	app_version: string,
 	/**  Keyboard-wedge burst threshold in ms, for the UI's scan detector. */
 	wedge_max_gap_ms: number,
+	/**  Demo PINs by role (empty in production). */
+	demo_pins: DemoPin[],
 };
 
 /**  Demo (embedded fake Lightspeed + hub) or production (a real hub). */

@@ -13,7 +13,7 @@ use crate::config::{AppConfig, HubMode};
 use crate::consignments::{ConsignmentDetail, ConsignmentRow, Direction, LineView};
 use crate::error::AppError;
 use crate::staff::{initials, Session, StaffCard};
-use crate::station::{OutletInfo, StationInfo, StationMode};
+use crate::station::{DemoPin, OutletInfo, StationInfo, StationMode};
 use crate::sync_status::{Connection, SyncStatus};
 
 /// Events the app reports to the UI (the Tauri shell forwards them to the window).
@@ -50,6 +50,7 @@ pub struct App {
     /// Packing choices kept in memory only (the container for each consignment's next box).
     pub(crate) bench: crate::packing::BenchState,
     sync_wake: OnceLock<Arc<tokio::sync::Notify>>,
+    demo_pins: OnceLock<Vec<DemoPin>>,
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -85,6 +86,7 @@ impl App {
             devices: RwLock::new(None),
             bench: crate::packing::BenchState::default(),
             sync_wake: OnceLock::new(),
+            demo_pins: OnceLock::new(),
         })
     }
 
@@ -96,6 +98,11 @@ impl App {
     /// Connects the UI event sink (once, when the window exists).
     pub fn set_events(&self, events: Arc<dyn UiEvents>) {
         let _ = self.events.set(events);
+    }
+
+    /// In demo mode: the PINs the sign-in screen shows.
+    pub fn set_demo_pins(&self, pins: Vec<DemoPin>) {
+        let _ = self.demo_pins.set(pins);
     }
 
     /// This station's configured name.
@@ -175,6 +182,7 @@ impl App {
             hub_url: self.hub_url.clone(),
             app_version: env!("CARGO_PKG_VERSION").to_string(),
             wedge_max_gap_ms: self.config.wedge_max_gap_ms,
+            demo_pins: self.demo_pins.get().cloned().unwrap_or_default(),
         })
     }
 

@@ -19,6 +19,15 @@ pub struct OutletInfo {
     pub name: String,
 }
 
+/// A demo PIN for a role, shown on the sign-in screen in demo mode only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct DemoPin {
+    /// The role.
+    pub role: tally_domain::Role,
+    /// Its demo PIN.
+    pub pin: String,
+}
+
 /// What the header shows about this station.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct StationInfo {
@@ -36,4 +45,6 @@ pub struct StationInfo {
     pub app_version: String,
     /// Keyboard-wedge burst threshold in ms, for the UI's scan detector.
     pub wedge_max_gap_ms: u32,
+    /// Demo PINs by role (empty in production).
+    pub demo_pins: Vec<DemoPin>,
 }

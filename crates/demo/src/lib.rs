@@ -17,12 +17,15 @@ use std::time::{Duration, Instant};
 
 use tally_hub::ls::LightspeedApi;
 use tally_hub::store::read_with;
+use tally_hub::webhooks::WebhookSecret;
 use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
 use tally_lightspeed::{
     ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, StoredTokens,
 };
 use tally_testkit::demo_data::{generate, DemoConfig, DemoData};
-use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed};
+use tally_testkit::lightspeed::{
+    FakeConfig, FakeHandle, FakeLightspeed, WebhookSender, WebhookTarget,
+};
 
 pub use staff::{DemoStaff, DEMO_PINS};
 
@@ -101,8 +104,11 @@ pub struct EmbeddedDemo {
     pub data: DemoData,
     /// References of the consignments seeded, by purpose (for tests and the README).
     pub seeded: seed::Seeded,
+    /// The hub's admin account name and its one-time password (demo only).
+    pub admin: (String, String),
     fake: FakeHandle,
     hub: HubHandle,
+    _webhooks: WebhookSender,
 }
 
 impl EmbeddedDemo {
@@ -140,11 +146,23 @@ impl EmbeddedDemo {
         config.worker.idle_ms = 250;
         config.worker.poll_interval_ms = 2_000;
         config.worker.poll_page_size = 1_000;
+        // Lightspeed signs webhooks with the app's client secret; so does the fake.
+        config.webhooks.secret = Some(WebhookSecret::new(fake.config().client_secret.clone()));
         let hub =
             Hub::start_with_lightspeed(config, Arc::new(LightspeedApi::new(Arc::new(client))))
                 .await
                 .map_err(|e| DemoError::Start(e.to_string()))?;
 
+        let webhooks = fake.send_webhooks(WebhookTarget::new(
+            format!("{}/webhooks/lightspeed", hub.base_url),
+            fake.config().client_secret.clone(),
+        ));
+        let admin_password = hub
+            .hub()
+            .bootstrap_admin("admin")
+            .await
+            .map_err(|e| DemoError::Start(e.to_string()))?
+            .unwrap_or_default();
         wait_for_catalog(hub.hub(), &data, Duration::from_secs(120)).await?;
         let staff = staff::add_demo_staff(hub.hub(), &data)
             .await
@@ -172,9 +190,11 @@ impl EmbeddedDemo {
             outlet_name: station_outlet.name.clone(),
             staff,
             seeded,
+            admin: ("admin".into(), admin_password),
             data,
             fake,
             hub,
+            _webhooks: webhooks,
         })
     }
 

@@ -30,6 +30,12 @@ pub struct HubConfig {
     /// The chain's approval tiers and receiving rules.
     #[serde(default)]
     pub policies: Policies,
+    /// Lightspeed webhooks (`[webhooks]`; the secret comes from the environment).
+    #[serde(default)]
+    pub webhooks: crate::webhooks::WebhookConfig,
+    /// Admin pages: cookies, sessions, sign-in throttling (`[admin]`).
+    #[serde(default)]
+    pub admin: crate::admin::AdminConfig,
 }
 
 /// The chain's configurable rules (held by the domain; chosen here).
@@ -92,6 +98,8 @@ impl HubConfig {
             pin_hash: PinHashCost::default(),
             worker: crate::ls::WorkerConfig::default(),
             policies: Policies::default(),
+            webhooks: crate::webhooks::WebhookConfig::default(),
+            admin: crate::admin::AdminConfig::default(),
         }
     }
 

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::config::HubConfig;
 use crate::devices::{self, AuthFailure, Enrolment};
+use crate::edges::{AdminAccount, AdminRole, EdgeStore, Edges, SqliteEdgeStore};
 use crate::ls::{dead_letter, LightspeedPort, SagaWorker};
 use crate::store::{
     read_with, write_with, DeviceRecord, HubStore, InboundConflict, SagaRecord, SagaState,
@@ -34,6 +35,8 @@ struct Inner {
     config: HubConfig,
     /// Wakes the Lightspeed worker when a push queued work.
     wake: Arc<Notify>,
+    /// Webhooks, admin pages and metrics.
+    edges: Edges,
 }
 
 /// Runs a blocking store call off the async runtime.
@@ -46,21 +49,70 @@ async fn blocking<R: Send + 'static>(
 }
 
 impl Hub {
-    /// Opens the SQLite store named in `config`.
-    pub fn open(config: HubConfig) -> Result<Self, HubError> {
+    /// Opens the SQLite store named in `config`. The webhook secret, unless the
+    /// caller set it, is read from the environment variable the config names.
+    pub fn open(mut config: HubConfig) -> Result<Self, HubError> {
         let store = SqliteHubStore::open(&config.db_path)?;
-        Ok(Self::with_store(Arc::new(store), config))
+        let edges = SqliteEdgeStore::open(&config.db_path)?;
+        config.webhooks.resolve_secret_from_env();
+        Ok(Self::with_store(Arc::new(store), Arc::new(edges), config))
     }
 
-    /// A hub over any store (e.g. PostgreSQL later, or a test double).
-    pub fn with_store(store: Arc<dyn HubStore>, config: HubConfig) -> Self {
+    /// A hub over any stores (e.g. PostgreSQL later, or a test double).
+    pub fn with_store(
+        store: Arc<dyn HubStore>,
+        edges: Arc<dyn EdgeStore>,
+        config: HubConfig,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 config,
                 wake: Arc::new(Notify::new()),
+                edges: Edges::new(edges),
             }),
         }
+    }
+
+    /// Webhooks, admin pages and metrics state.
+    pub fn edges(&self) -> &Edges {
+        &self.inner.edges
+    }
+
+    /// Creates an admin account for the admin pages.
+    pub async fn create_admin(
+        &self,
+        name: &str,
+        role: AdminRole,
+        password: &str,
+    ) -> Result<AdminAccount, HubError> {
+        let store = self.edges().store();
+        let cost = self.inner.config.admin.password_hash;
+        let (name, password) = (name.to_string(), password.to_string());
+        blocking(move || {
+            crate::admin::create_admin(
+                &*store,
+                &name,
+                role,
+                &password,
+                cost,
+                OffsetDateTime::now_utc(),
+            )
+        })
+        .await
+    }
+
+    /// When no admin account exists yet, creates `name` (role admin) with a random
+    /// password and returns it, to be shown once (the demo prints it). `None` if
+    /// an account already exists.
+    pub async fn bootstrap_admin(&self, name: &str) -> Result<Option<String>, HubError> {
+        let store = self.edges().store();
+        if blocking(move || store.admin_count()).await? > 0 {
+            return Ok(None);
+        }
+        let password = crate::admin::random_password();
+        self.create_admin(name, AdminRole::Admin, &password).await?;
+        Ok(Some(password))
     }
 
     /// The store.
@@ -261,11 +313,23 @@ impl Hub {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = SagaWorker::new(
             hub.store(),
-            port,
+            port.clone(),
             hub.inner.config.worker,
             hub.inner.wake.clone(),
+        )
+        .with_metrics(hub.edges().metrics().clone());
+        hub.edges()
+            .set_rate_budget(Arc::new(crate::edges::PortBudget(port.clone())));
+        let hints = crate::webhooks::HintWorker::new(
+            hub.edges().store(),
+            Arc::new(crate::webhooks::LightspeedHints::new(hub.store(), port)),
+            hub.inner.config.webhooks.clone(),
+            hub.edges().hint_wake(),
         );
-        handle.worker = Some((stop_tx, tokio::spawn(worker.run(stop_rx))));
+        let both = async move {
+            tokio::join!(worker.run(stop_rx.clone()), hints.run(stop_rx));
+        };
+        handle.worker = Some((stop_tx, tokio::spawn(both)));
         Ok(handle)
     }
 
@@ -285,15 +349,19 @@ impl Hub {
         let (tx, rx) = oneshot::channel::<()>();
         let app = self.router();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-                .map_err(|e| HubError::Serve {
-                    addr: addr.to_string(),
-                    message: e.to_string(),
-                })
+            // Peer addresses feed the sign-in throttle.
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+            .map_err(|e| HubError::Serve {
+                addr: addr.to_string(),
+                message: e.to_string(),
+            })
         });
         tracing::info!(%addr, "hub serving");
         Ok(HubHandle {

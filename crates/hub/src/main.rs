@@ -44,6 +44,15 @@ enum Command {
         /// File keeping the rotating OAuth tokens (defaults beside the database).
         #[arg(long, env = "TALLY_LS_TOKEN_FILE")]
         lightspeed_token_file: Option<PathBuf>,
+        /// If no admin account exists yet, create one with this name and a random
+        /// password printed once to the terminal (demo and first start).
+        #[arg(long)]
+        bootstrap_admin: Option<String>,
+    },
+    /// Admin accounts of the hub's web pages.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
     },
     /// Add or rename an outlet.
     PutOutlet {
@@ -87,6 +96,36 @@ enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an admin account. The password is read from the environment
+    /// variable named by `--password-env`, else from the first line of stdin
+    /// (never from the command line, where `ps` would show it).
+    Create {
+        /// Sign-in name.
+        #[arg(long)]
+        name: String,
+        /// Role: admin (may retry and discard) or ops_viewer (read only).
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Name of the environment variable holding the password.
+        #[arg(long, default_value = "TALLY_ADMIN_PASSWORD")]
+        password_env: String,
+    },
+}
+
+fn read_password(env_name: &str) -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var(env_name) {
+        return Ok(p);
+    }
+    eprintln!("Password (or set {env_name}):");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
 fn config(cli: &Cli) -> anyhow::Result<HubConfig> {
     let mut config = match &cli.config {
         Some(path) => HubConfig::load(path)?,
@@ -119,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
             lightspeed_token_url,
             lightspeed_client_id,
             lightspeed_token_file,
+            bootstrap_admin,
         } => {
             if let Some(bind) = bind {
                 config.bind = bind;
@@ -154,8 +194,33 @@ async fn main() -> anyhow::Result<()> {
                 }
             };
             println!("tally-hub listening on {}", handle.base_url);
+            if let Some(name) = bootstrap_admin {
+                if let Some(password) = handle.hub().bootstrap_admin(&name).await? {
+                    // To the terminal only: never to the log or a file.
+                    eprintln!(
+                        "Admin pages: {}/admin  name: {name}  password: {password}\n(shown once; the hub keeps only its Argon2id hash)",
+                        handle.base_url
+                    );
+                }
+            }
             tokio::signal::ctrl_c().await?;
             handle.shutdown().await?;
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    name,
+                    role,
+                    password_env,
+                },
+        } => {
+            let role = tally_hub::edges::AdminRole::parse(&role)
+                .with_context(|| format!("unknown admin role {role:?} (admin or ops_viewer)"))?;
+            let password = read_password(&password_env)?;
+            let account = Hub::open(config)?
+                .create_admin(&name, role, &password)
+                .await?;
+            println!("admin_id: {}", account.id);
         }
         Command::PutOutlet { id, name } => {
             Hub::open(config)?

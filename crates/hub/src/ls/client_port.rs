@@ -125,6 +125,14 @@ where
 }
 
 impl LightspeedPort for LightspeedApi {
+    fn rate_budget(&self) -> Option<crate::edges::BudgetReading> {
+        let s = self.client().budget();
+        (s.limit.is_some() || s.remaining.is_some()).then_some(crate::edges::BudgetReading {
+            limit: s.limit,
+            remaining: s.remaining,
+        })
+    }
+
     async fn find_consignment_by_reference(
         &self,
         reference: &str,

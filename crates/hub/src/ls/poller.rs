@@ -135,7 +135,7 @@ pub async fn poll_page<P: LightspeedPort>(
 }
 
 /// Applies what Lightspeed says about a consignment Tally knows.
-fn reconcile(
+pub fn reconcile(
     tx: &mut dyn HubTx,
     c: &LsConsignmentChange,
     now: OffsetDateTime,

@@ -174,4 +174,9 @@ pub trait LightspeedPort: Send + Sync + 'static {
         after: i64,
         page_size: u32,
     ) -> impl Future<Output = LsResult<VersionPage<LsConsignmentChange>>> + Send;
+
+    /// The shared rate budget as Lightspeed last reported it (admin dashboard).
+    fn rate_budget(&self) -> Option<crate::edges::BudgetReading> {
+        None
+    }
 }

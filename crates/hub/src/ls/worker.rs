@@ -59,6 +59,7 @@ pub struct SagaWorker<P> {
     paused_until: Option<Instant>,
     next_poll: Instant,
     poll_failures: u32,
+    metrics: Option<Arc<crate::metrics::HubMetrics>>,
 }
 
 async fn blocking<R: Send + 'static>(
@@ -85,7 +86,14 @@ impl<P: LightspeedPort> SagaWorker<P> {
             paused_until: None,
             next_poll: Instant::now(),
             poll_failures: 0,
+            metrics: None,
         }
+    }
+
+    /// Reports each attempt's time and outcome (dashboard p50/p95, success rate).
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::HubMetrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Runs until `stop` turns true.
@@ -146,7 +154,21 @@ impl<P: LightspeedPort> SagaWorker<P> {
     }
 
     async fn attempt(&mut self, id: Uuid) -> Result<(), HubError> {
+        let started = std::time::Instant::now();
         let result = run_saga(&self.store, &*self.port, id).await;
+        if let Some(m) = &self.metrics {
+            use crate::metrics::SagaAttemptOutcome as O;
+            let outcome = match &result {
+                Ok(SagaProgress::Nothing) => None,
+                Ok(SagaProgress::Synced { .. }) => Some(O::Synced),
+                Err(SagaError::Lightspeed(LsFailure::Rejected { .. }))
+                | Err(SagaError::Backwards(_)) => Some(O::DeadLettered),
+                Err(_) => Some(O::Retry),
+            };
+            if let Some(o) = outcome {
+                m.saga_attempt(started.elapsed(), o);
+            }
+        }
         let now = OffsetDateTime::now_utc();
         let cfg = self.config;
         let mut pause = None;
