@@ -74,6 +74,7 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
             let app = Arc::new(
                 App::open(config, demo.hub_url.clone()).context("opening the station's store")?,
             );
+            start_devices(&app);
             let enrolment = Enrolment {
                 hub_url: demo.hub_url.clone(),
                 device_id: demo.device_id.clone(),
@@ -98,6 +99,7 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
             )?;
             let app =
                 Arc::new(App::open(config, url.clone()).context("opening the station's store")?);
+            start_devices(&app);
             let enrolment = Enrolment {
                 hub_url: url,
                 device_id,
@@ -111,6 +113,14 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
                 demo: None,
             })
         }
+    }
+}
+
+/// Starts the scale, scanners and printers named by `TALLY_DEVICES`; a station works
+/// without them, so a problem is logged, not fatal.
+fn start_devices(app: &App) {
+    if let Err(e) = app.start_devices_from_env(&|k| std::env::var(k).ok()) {
+        tracing::warn!(code = %e.code, error = %e.message, "station devices not started");
     }
 }
 

@@ -69,6 +69,10 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ("TALLY_OUTLET", "outlet of this station (id or name)"),
     ("TALLY_LOG", "log filter, e.g. `info,tally=debug`"),
     (
+        "TALLY_DEVICES",
+        "the station's device settings file (JSON: scale, scanners, printers)",
+    ),
+    (
         "TALLY_DEVICE_TOKEN",
         "the hub device token (else the OS keychain)",
     ),

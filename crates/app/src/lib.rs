@@ -9,6 +9,7 @@ pub mod error;
 pub mod packing;
 pub mod staff;
 pub mod station;
+pub mod station_devices;
 pub mod sync;
 pub mod sync_status;
 

@@ -541,6 +541,49 @@ fn a_bench_without_a_scale_types_the_weight_and_saves_the_label_as_pdf() {
 }
 
 #[test]
+fn a_printed_label_stays_printed_and_reprintable_after_the_hub_sends_the_box_back() {
+    let (c, _, bench) = setup();
+    let id = c.transfer.to_string();
+    pack_line(&bench, &c, 0);
+    bench
+        .app
+        .close_box(&id, None, CloseWeight::Typed { grams: 2_250 })
+        .unwrap();
+    // The hub knows nothing of labels: its copy of the box has no label columns.
+    let hub_copy: Vec<tally_store::Parcel> = bench
+        .app
+        .store()
+        .boxes(c.transfer)
+        .unwrap()
+        .into_iter()
+        .map(|p| tally_store::Parcel {
+            label_printed_at: None,
+            label_evidence: None,
+            ..p
+        })
+        .collect();
+    bench
+        .app
+        .store()
+        .apply_pulled(
+            &PulledChanges {
+                consignments: vec![PulledConsignment {
+                    consignment: bench.app.store().consignment(c.transfer).unwrap(),
+                    lines: vec![],
+                    boxes: hub_copy,
+                }],
+                ..PulledChanges::default()
+            },
+            2,
+        )
+        .unwrap();
+    let b = &view(&bench, c.transfer).boxes[0];
+    assert!(b.label_printed && b.here, "{b:?}");
+    let again = bench.app.reprint_box_label(&id, None).unwrap();
+    assert!(again.done && again.file.is_some(), "{again:?}");
+}
+
+#[test]
 fn a_typed_weight_is_refused_while_a_working_scale_is_connected() {
     let (c, _, bench) = setup();
     let _d = with_devices(&bench, true);

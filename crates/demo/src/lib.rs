@@ -178,6 +178,7 @@ impl EmbeddedDemo {
         tracing::info!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             hub = %hub.base_url,
+            lightspeed = %fake.base_url(),
             outlet = %station_outlet.name,
             products = data.products.len(),
             "demo chain ready"

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::context::PackCtx;
 use super::error::{device_error, PackingError};
+use super::printing::LABEL_JOB_ACTION;
 use super::views::{
     BenchInfo, BoxView, BoxWeight, CloseBoxResult, CloseWeight, ContainerType, LiveWeight,
 };
@@ -90,6 +91,12 @@ fn box_weight(w: &Weight) -> BoxWeight {
     }
 }
 
+/// A box's history in this bench's audit log.
+struct BoxHistory {
+    opened_here: bool,
+    label_printed: bool,
+}
+
 fn empty_scale() -> AppError {
     AppError::new(
         "SCALE_EMPTY",
@@ -158,6 +165,7 @@ impl App {
         contents: &HashMap<Uuid, i64>,
         weights: &mut HashMap<Uuid, Option<u32>>,
     ) -> Result<BoxView, AppError> {
+        let history = self.box_history(p.id)?;
         let container = find_container(&p.container_type);
         let tare = container.as_ref().map_or(0, |c| c.tare_g);
         let (mut units, mut goods_g, mut guessed) = (0_i64, 0_u64, 0_u64);
@@ -195,8 +203,9 @@ impl App {
             guessed_units: u32::try_from(guessed).unwrap_or(u32::MAX),
             weight: p.weight.as_ref().map(box_weight),
             closed: p.closed_at.is_some(),
-            label_printed: p.label_printed_at.is_some(),
-            here: self.is_local_box(p.id)?,
+            // The local audit log is the record: a pulled box row carries no label columns.
+            label_printed: p.label_printed_at.is_some() || history.label_printed,
+            here: history.opened_here,
         })
     }
 
@@ -236,14 +245,19 @@ impl App {
         }
     }
 
-    /// Whether this bench opened the box: pulled rows are never audited here, so only a
-    /// box opened at this bench has a `box.opened` entry in the local audit log.
+    /// What this bench's audit log says about a box. Pulled rows are never audited here,
+    /// so only a box opened at this bench has a `box.opened` entry.
+    fn box_history(&self, id: Uuid) -> Result<BoxHistory, AppError> {
+        let entries = self.store().audit_entries_for("box", &id.to_string())?;
+        Ok(BoxHistory {
+            opened_here: entries.iter().any(|a| a.action == "box.opened"),
+            label_printed: entries.iter().any(|a| a.action == LABEL_JOB_ACTION),
+        })
+    }
+
+    /// Whether this bench opened the box.
     pub(crate) fn is_local_box(&self, id: Uuid) -> Result<bool, AppError> {
-        Ok(self
-            .store()
-            .audit_entries_for("box", &id.to_string())?
-            .iter()
-            .any(|a| a.action == "box.opened"))
+        Ok(self.box_history(id)?.opened_here)
     }
 
     /// The newest open box this bench opened on the consignment.

@@ -1,0 +1,495 @@
+//! Issue 10 in the real window: pack the demo's 20-line transfer into 3 boxes with the
+//! MT-SICS scale simulator and the ZPL label printer simulator attached (an unknown
+//! barcode, an over-pack confirmed and undone, the quantity key), send it, and see it
+//! arrive at the fake Lightspeed as an OUTLET consignment with the packed quantities.
+//! Screenshots of each step land in test-output/e2e/packing-*.png.
+//!
+//! Scans are typed into the page as a keyboard-wedge scanner does (a burst of keys and
+//! Enter), so they take the same path as a real scanner: wedge detection, the command,
+//! the store's durable write, the pick list.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use fantoccini::elements::Element;
+use rust_decimal::Decimal;
+use tally_devices::config::{PrinterConfig, ScaleConfig, SerialScaleConfig};
+use tally_devices::drivers::serial_scale::SerialScaleProtocol;
+use tally_devices::serial::SerialSettings;
+use tally_devices::StationDeviceConfig;
+use tally_domain::{LsConsignmentStatus, LsConsignmentType};
+use tally_e2e::Window;
+use tally_testkit::devices::{SerialScaleSim, SimProtocol, ZplPrinterSim};
+
+/// The simulated bench devices, and the settings file the app reads (`TALLY_DEVICES`).
+pub struct Bench {
+    pub scale: SerialScaleSim,
+    pub printer: ZplPrinterSim,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the simulators and points the app at them. Must run before `Window::start`
+/// (the app inherits the environment through tauri-driver).
+pub fn start_bench() -> Result<Bench> {
+    let scale = SerialScaleSim::start(SimProtocol::MtSics)?;
+    let printer = ZplPrinterSim::start()?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("devices.json");
+    let config = StationDeviceConfig {
+        scale: Some(ScaleConfig::Serial(SerialScaleConfig {
+            path: scale.path().to_path_buf(),
+            settings: SerialSettings::default(),
+            protocol: SerialScaleProtocol::MtSics,
+            poll_ms: 100,
+        })),
+        printers: vec![PrinterConfig::NetworkZpl {
+            name: "Bench Zebra".into(),
+            host: "127.0.0.1".into(),
+            port: printer.addr().port(),
+        }],
+        label_printer: Some("Bench Zebra".into()),
+        reconnect_ms: 200,
+        ..StationDeviceConfig::default()
+    };
+    std::fs::write(&file, serde_json::to_vec_pretty(&config)?)?;
+    std::env::set_var("TALLY_DEVICES", &file);
+    Ok(Bench {
+        scale,
+        printer,
+        _dir: dir,
+    })
+}
+
+/// Types `codes` as a keyboard-wedge scanner: each a burst of keys ending in Enter.
+pub async fn scan(w: &Window, codes: &[&str]) -> Result<()> {
+    let codes: Vec<serde_json::Value> = codes.iter().map(|c| serde_json::json!(c)).collect();
+    w.client
+        .execute(
+            r#"for (const code of arguments[0]) {
+                 for (const key of [...code, "Enter"]) {
+                   document.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+                 }
+               }"#,
+            vec![serde_json::Value::Array(codes)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Presses a key on the bench (F-keys, Escape, Ctrl+Z).
+pub async fn press(w: &Window, key: &str, ctrl: bool) -> Result<()> {
+    w.client
+        .execute(
+            r#"window.dispatchEvent(new KeyboardEvent("keydown", { key: arguments[0], ctrlKey: arguments[1], bubbles: true, cancelable: true }));"#,
+            vec![serde_json::json!(key), serde_json::json!(ctrl)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A pick-list row as the screen shows it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub sku: String,
+    pub expected: i64,
+    pub packed: i64,
+    pub state: String,
+    pub next: bool,
+}
+
+async fn attr(e: &Element, name: &str) -> Result<String> {
+    Ok(e.attr(name).await?.unwrap_or_default())
+}
+
+/// The pick list, in screen order (read in one script call: no stale handles).
+pub async fn rows(w: &Window) -> Result<Vec<Row>> {
+    let v = w
+        .client
+        .execute(
+            r#"return [...document.querySelectorAll('[data-testid=pick-row]')].map((r) => [
+                 r.dataset.sku, r.dataset.expected, r.dataset.packed, r.dataset.state, r.dataset.next]);"#,
+            vec![],
+        )
+        .await?;
+    let mut out = Vec::new();
+    for r in v.as_array().context("pick rows")? {
+        let f = |i: usize| r[i].as_str().unwrap_or_default().to_string();
+        out.push(Row {
+            sku: f(0),
+            expected: f(1).parse()?,
+            packed: f(2).parse()?,
+            state: f(3),
+            next: f(4) == "true",
+        });
+    }
+    Ok(out)
+}
+
+/// Polls `check` until it returns `Some` or 30 s pass.
+pub async fn until<T, F, Fut>(what: &str, mut check: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check().await? {
+            return Ok(v);
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            bail!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the row of `sku` shows `packed` units.
+pub async fn wait_packed(w: &Window, sku: &str, packed: i64) -> Result<Row> {
+    until(&format!("{sku} packed {packed}"), || async {
+        Ok(rows(w)
+            .await?
+            .into_iter()
+            .find(|r| r.sku == sku && r.packed == packed))
+    })
+    .await
+}
+
+/// Waits for the feedback panel to show `kind` with a title containing `title`.
+pub async fn wait_feedback(w: &Window, kind: &str, title: &str) -> Result<String> {
+    until(&format!("{kind} feedback {title:?}"), || async {
+        let f = w.find("[data-testid=scan-feedback]").await?;
+        let text = f.text().await?;
+        Ok((attr(&f, "data-kind").await? == kind && text.contains(title)).then_some(text))
+    })
+    .await
+}
+
+/// Signs in as a staff member of the station's outlet with the demo PIN.
+pub async fn sign_in(w: &Window) -> Result<()> {
+    w.wait_count("[data-testid=staff-card]", 3).await?;
+    for c in w.find_all("[data-testid=staff-card]").await? {
+        if c.text().await?.ends_with("Staff") {
+            c.click().await?;
+            let pin = w.find("[data-testid=pin-input]").await?;
+            pin.send_keys("1111").await?;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            w.find("[data-testid=pin-submit]").await?.click().await?;
+            w.wait_count("[data-testid=consignment-row]", 1).await?;
+            return Ok(());
+        }
+    }
+    bail!("no staff member of this outlet on the sign-in screen")
+}
+
+/// Opens the outgoing transfer with `lines` lines from the list (by script: the list
+/// re-renders when the sync brings data, which would leave element handles stale).
+pub async fn open_transfer(w: &Window, lines: &str) -> Result<()> {
+    until(&format!("an outgoing transfer of {lines} lines"), || async {
+        let clicked = w
+            .client
+            .execute(
+                r#"const rows = [...document.querySelectorAll('[data-testid=consignment-row][data-kind=outlet_transfer]')];
+                   const r = rows.find((r) => r.querySelector('td.num')?.textContent.trim() === arguments[0]
+                                           && r.textContent.includes('to '));
+                   if (r) { r.click(); return true; }
+                   return false;"#,
+                vec![serde_json::json!(lines)],
+            )
+            .await?;
+        Ok((clicked == serde_json::json!(true)).then_some(()))
+    })
+    .await?;
+    w.find("[data-testid=packing-screen]").await?;
+    w.wait_count("[data-testid=pick-row]", 1).await?;
+    Ok(())
+}
+
+/// The fake Lightspeed's API base URL, from the demo's start-up log line.
+fn lightspeed_url(data_dir: &std::path::Path) -> Result<String> {
+    let logs = data_dir.join("logs");
+    for entry in std::fs::read_dir(&logs)? {
+        let text = std::fs::read_to_string(entry?.path())?;
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if let Some(url) = v["fields"]["lightspeed"].as_str() {
+                return Ok(url.to_string());
+            }
+        }
+    }
+    bail!(
+        "the demo's log in {} names no Lightspeed URL",
+        logs.display()
+    )
+}
+
+/// A Lightspeed client on the fake, with a token issued by the fake's admin route.
+async fn lightspeed(base_url: &str) -> Result<tally_lightspeed::LightspeedClient> {
+    let root = base_url.trim_end_matches("/api/2.0");
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{root}/__admin/refresh-token"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let refresh = token["refresh_token"]
+        .as_str()
+        .context("refresh token from the fake")?;
+    let fake = tally_testkit::lightspeed::FakeConfig::default();
+    let config = tally_lightspeed::ClientConfig::new(
+        base_url.to_string(),
+        format!("{root}/api/1.0/token"),
+        tally_lightspeed::Credentials::new(fake.client_id.clone(), fake.client_secret.clone()),
+    );
+    let tokens = std::sync::Arc::new(tally_lightspeed::InMemoryTokenStore::new(
+        tally_lightspeed::StoredTokens::from_refresh_token(refresh.to_string()),
+    ));
+    Ok(tally_lightspeed::LightspeedClient::new(config, tokens)?)
+}
+
+fn shot_name(step: &str) -> String {
+    format!("packing-{step}")
+}
+
+/// A screenshot once the window has painted the last change.
+async fn shot(w: &Window, step: &str) -> Result<()> {
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    w.screenshot(&shot_name(step)).await?;
+    Ok(())
+}
+
+/// A valid EAN-13 no product carries.
+fn unknown_ean() -> String {
+    let body = "942999999999";
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+async fn close_box_on_scale(w: &Window, bench: &Bench, number: u32, over_g: i64) -> Result<()> {
+    // Wait for the screen's box (units and expected weight refresh after the last scan).
+    let expected_g: i64 = until("the open box's expected weight", || async {
+        let b = w.find("[data-testid=open-box]").await?;
+        let n: u32 = attr(&b, "data-number").await?.parse().unwrap_or(0);
+        let g: i64 = attr(&b, "data-expected-g").await?.parse().unwrap_or(0);
+        Ok((n == number && g > 0).then_some(g))
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let b = w.find("[data-testid=open-box]").await?;
+    let expected_g: i64 = attr(&b, "data-expected-g")
+        .await?
+        .parse()
+        .unwrap_or(expected_g);
+    bench
+        .scale
+        .set_weight_grams(Decimal::from(expected_g + over_g));
+    until("a steady weight", || async {
+        let l = w.find("[data-testid=live-weight]").await?;
+        Ok((attr(&l, "data-stable").await? == "true").then_some(()))
+    })
+    .await?;
+    press(w, "F4", false).await?;
+    let said = wait_feedback(w, "complete", &format!("Box {number} closed")).await?;
+    ensure!(
+        said.contains("Label printed on Bench Zebra"),
+        "box {number}: {said}"
+    );
+    // The next box starts empty on the scale.
+    bench.scale.set_weight_grams(Decimal::ZERO);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pack_a_demo_transfer_into_three_boxes_send_it_and_see_it_at_lightspeed() -> Result<()> {
+    let bench = start_bench()?;
+    let w = Window::start(&["--demo"]).await?;
+    let result = run(&w, &bench).await;
+    if result.is_err() {
+        let _ = w.screenshot(&shot_name("zz-failure")).await;
+    }
+    w.close().await?;
+    result
+}
+
+async fn run(w: &Window, bench: &Bench) -> Result<()> {
+    sign_in(w).await?;
+    open_transfer(w, "20").await?;
+    let reference = w
+        .find("[data-testid=packing-reference]")
+        .await?
+        .text()
+        .await?;
+    let lines = rows(w).await?;
+    ensure!(lines.len() == 20, "{:?} != {:?}", lines.len(), 20);
+    ensure!(lines[0].next, "the first line to pick is highlighted");
+    shot(w, "01-pick-list").await?;
+
+    // Box 1: lines 1-7 in a carton M, scanned one unit at a time, and an unknown code.
+    press(w, "F2", false).await?;
+    w.find("[data-testid=new-box-dialog]").await?;
+    shot(w, "02-new-box").await?;
+    w.find("[data-testid=container-BOX-M]")
+        .await?
+        .click()
+        .await?;
+    for r in &lines[..7] {
+        let codes: Vec<&str> = (0..r.expected).map(|_| r.sku.as_str()).collect();
+        scan(w, &codes).await?;
+        wait_packed(w, &r.sku, r.expected).await?;
+    }
+    let done = rows(w).await?;
+    ensure!(done[..7].iter().all(|r| r.state == "complete"));
+    ensure!(done[7].next, "the next line moves down the list");
+    shot(w, "03-box1-scanned").await?;
+
+    scan(w, &[&unknown_ean()]).await?;
+    let msg = wait_feedback(w, "unexpected", "Unknown barcode").await?;
+    ensure!(msg.contains("Search for the product"), "{msg}");
+    shot(w, "04-unknown-barcode").await?;
+
+    close_box_on_scale(w, bench, 1, 40).await?;
+    let labels = bench.printer.wait_for_jobs(1, Duration::from_secs(10));
+    ensure!(
+        labels.len() == 1,
+        "box 1's label reached the printer: {}",
+        labels.len()
+    );
+    ensure!(String::from_utf8_lossy(&labels[0]).contains(&reference));
+    shot(w, "05-box1-closed").await?;
+
+    // Box 2: lines 8-14 by command barcode, an over-pack confirmed with a reason, undone.
+    scan(w, &["*NEW-BOX*"]).await?;
+    w.find("[data-testid=new-box-dialog]").await?;
+    w.find("[data-testid=container-BOX-L]")
+        .await?
+        .click()
+        .await?;
+    for r in &lines[7..14] {
+        let codes: Vec<&str> = (0..r.expected).map(|_| r.sku.as_str()).collect();
+        scan(w, &codes).await?;
+        wait_packed(w, &r.sku, r.expected).await?;
+    }
+    let extra = &lines[7];
+    scan(w, &[&extra.sku]).await?;
+    w.find("[data-testid=reason-dialog]").await?;
+    wait_feedback(w, "unexpected", "More than expected").await?;
+    let reason = w.find("[data-testid=reason-input]").await?;
+    reason.click().await?;
+    reason.send_keys("Customer asked for a spare").await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    shot(w, "06-overpack-reason").await?;
+    w.find("[data-testid=reason-confirm]")
+        .await?
+        .click()
+        .await?;
+    let over = wait_packed(w, &extra.sku, extra.expected + 1).await?;
+    ensure!(over.state == "over", "{:?} != {:?}", over.state, "over");
+    shot(w, "07-overpack-confirmed").await?;
+    press(w, "z", true).await?;
+    let back = wait_packed(w, &extra.sku, extra.expected).await?;
+    ensure!(
+        back.state == "complete",
+        "{:?} != {:?}",
+        back.state,
+        "complete"
+    );
+    wait_feedback(w, "info", "Undone").await?;
+    shot(w, "08-undo").await?;
+    close_box_on_scale(w, bench, 2, -60).await?;
+
+    // Box 3: the rest with the quantity key (F7, type the count, scan once).
+    press(w, "F2", false).await?;
+    w.find("[data-testid=container-BOX-M]")
+        .await?
+        .click()
+        .await?;
+    let mut shown_quantity = false;
+    for (i, r) in lines[14..].iter().enumerate() {
+        if r.expected > 1 && i % 2 == 0 {
+            press(w, "F7", false).await?;
+            let q = w.find("[data-testid=quantity]").await?;
+            q.send_keys(&r.expected.to_string()).await?;
+            tokio::time::sleep(Duration::from_millis(120)).await;
+            if !shown_quantity {
+                shot(w, "09-quantity-key").await?;
+                shown_quantity = true;
+            }
+            scan(w, &[&r.sku]).await?;
+        } else {
+            let codes: Vec<&str> = (0..r.expected).map(|_| r.sku.as_str()).collect();
+            scan(w, &codes).await?;
+        }
+        wait_packed(w, &r.sku, r.expected).await?;
+    }
+    let all = rows(w).await?;
+    ensure!(all.iter().all(|r| r.packed == r.expected), "{all:?}");
+    ensure!(all.iter().all(|r| !r.next), "nothing left to pick");
+    close_box_on_scale(w, bench, 3, 0).await?;
+    let labels = bench.printer.wait_for_jobs(3, Duration::from_secs(10));
+    ensure!(labels.len() == 3, "{:?} != {:?}", labels.len(), 3);
+    w.wait_count("[data-testid=closed-box]", 3).await?;
+    shot(w, "10-three-boxes").await?;
+
+    // Send.
+    press(w, "F8", false).await?;
+    w.find("[data-testid=send-dialog]").await?;
+    shot(w, "11-send").await?;
+    w.find("[data-testid=send-confirm]").await?.click().await?;
+    let status = w.find("[data-testid=sent-status]").await?.text().await?;
+    ensure!(status.contains("sent"), "{status}");
+    shot(w, "12-sent").await?;
+
+    // Lightspeed: an OUTLET consignment named by the reference, SENT, with the packed counts.
+    let ls = lightspeed(&lightspeed_url(w.data_dir.path())?).await?;
+    let want: BTreeMap<String, i64> = all.iter().map(|r| (r.sku.clone(), r.expected)).collect();
+    let c = until("the transfer at Lightspeed, sent", || async {
+        let found = ls.find_consignments_by_name(&reference).await?;
+        Ok(found
+            .into_iter()
+            .find(|c| c.status == LsConsignmentStatus::Sent))
+    })
+    .await?;
+    ensure!(
+        c.kind == LsConsignmentType::Outlet,
+        "{:?} != {:?}",
+        c.kind,
+        LsConsignmentType::Outlet
+    );
+    let ls_lines = ls.consignment_lines(&c.id).await?;
+    ensure!(ls_lines.len() == 20, "{:?} != {:?}", ls_lines.len(), 20);
+    let total: Decimal = ls_lines.iter().map(|l| l.count).sum();
+    ensure!(
+        total == Decimal::from(want.values().sum::<i64>()),
+        "{:?} != {:?}",
+        total,
+        Decimal::from(want.values().sum::<i64>())
+    );
+    let mut counts: Vec<i64> = ls_lines
+        .iter()
+        .map(|l| l.count.trunc().try_into().unwrap_or(-1))
+        .collect();
+    let mut expected: Vec<i64> = want.values().copied().collect();
+    counts.sort_unstable();
+    expected.sort_unstable();
+    ensure!(
+        counts == expected,
+        "each line's count is what was packed: {counts:?} vs {expected:?}"
+    );
+
+    // The sync indicator shows everything reached the hub, nothing refused.
+    until("the sync indicator to show nothing to send", || async {
+        let s = w.find("[data-testid=sync-pending]").await?.text().await?;
+        Ok(s.trim().starts_with("0 to send").then_some(()))
+    })
+    .await?;
+    ensure!(w.find_all("[data-testid=sync-attention]").await?.is_empty());
+    shot(w, "13-synced").await?;
+    Ok(())
+}
