@@ -86,7 +86,20 @@ fn unknown_ean() -> String {
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
-async fn close_box_on_scale(w: &Window, bench: &Bench, number: u32, over_g: i64) -> Result<()> {
+/// How the packer closes the box: F4, or the `*CLOSE-BOX*` command barcode.
+#[derive(Clone, Copy)]
+enum Close {
+    Key,
+    Scan,
+}
+
+async fn close_box_on_scale(
+    w: &Window,
+    bench: &Bench,
+    number: u32,
+    over_g: i64,
+    how: Close,
+) -> Result<()> {
     // Wait for the screen's box (units and expected weight refresh after the last scan).
     let expected_g: i64 = until("the open box's expected weight", || async {
         let b = w.find("[data-testid=open-box]").await?;
@@ -109,7 +122,10 @@ async fn close_box_on_scale(w: &Window, bench: &Bench, number: u32, over_g: i64)
         Ok((attr(&l, "data-stable").await? == "true").then_some(()))
     })
     .await?;
-    press(w, "F4", false).await?;
+    match how {
+        Close::Key => press(w, "F4", false).await?,
+        Close::Scan => scan(w, &["*CLOSE-BOX*"]).await?,
+    }
     let said = wait_feedback(w, "complete", &format!("Box {number} closed")).await?;
     ensure!(
         said.contains("Label printed on Bench Zebra"),
@@ -173,7 +189,7 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     ensure!(msg.contains("Search for the product"), "{msg}");
     shot(w, "04-unknown-barcode").await?;
 
-    close_box_on_scale(w, bench, 1, 40).await?;
+    close_box_on_scale(w, bench, 1, 40, Close::Key).await?;
     let labels = bench.printer.wait_for_jobs(1, Duration::from_secs(10));
     ensure!(
         labels.len() == 1,
@@ -221,7 +237,7 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     );
     wait_feedback(w, "info", "Undone").await?;
     shot(w, "08-undo").await?;
-    close_box_on_scale(w, bench, 2, -60).await?;
+    close_box_on_scale(w, bench, 2, -60, Close::Scan).await?;
 
     // Box 3: the rest with the quantity key (F7, type the count, scan once).
     press(w, "F2", false).await?;
@@ -250,17 +266,17 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     let all = rows(w).await?;
     ensure!(all.iter().all(|r| r.packed == r.expected), "{all:?}");
     ensure!(all.iter().all(|r| !r.next), "nothing left to pick");
-    close_box_on_scale(w, bench, 3, 0).await?;
+    close_box_on_scale(w, bench, 3, 0, Close::Key).await?;
     let labels = bench.printer.wait_for_jobs(3, Duration::from_secs(10));
     ensure!(labels.len() == 3, "{:?} != {:?}", labels.len(), 3);
     w.wait_count("[data-testid=closed-box]", 3).await?;
     shot(w, "10-three-boxes").await?;
 
-    // Send.
-    press(w, "F8", false).await?;
+    // Send, scanner-only: *SEND* opens the dialog, *SEND* again sends (nothing is short).
+    scan(w, &["*SEND*"]).await?;
     w.find("[data-testid=send-dialog]").await?;
     shot(w, "11-send").await?;
-    w.find("[data-testid=send-confirm]").await?.click().await?;
+    scan(w, &["*SEND*"]).await?;
     let status = w.find("[data-testid=sent-status]").await?.text().await?;
     ensure!(status.contains("sent"), "{status}");
     shot(w, "12-sent").await?;
