@@ -21,7 +21,10 @@ async fn run(w: &Window) -> Result<()> {
     let outlet = w.find("[data-testid=outlet-name]").await?.text().await?;
     assert!(!outlet.is_empty());
     let pins = w.find("[data-testid=demo-pins]").await?.text().await?;
-    assert!(pins.contains("1111") && pins.contains("6666"), "demo PINs shown: {pins}");
+    assert!(
+        pins.contains("1111") && pins.contains("6666"),
+        "demo PINs shown: {pins}"
+    );
     w.screenshot("smoke-01-sign-in").await?;
 
     // A wrong PIN is refused with a message; the right one signs in.
