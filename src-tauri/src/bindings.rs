@@ -19,6 +19,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::session::list_open_consignments,
             commands::session::sync_status,
             commands::session::consignment_detail,
+            commands::attention::needs_attention,
+            commands::attention::retry_change,
+            commands::attention::discard_change,
+            commands::attention::sync_now,
+            commands::attention::demo_hub_link,
+            commands::attention::set_demo_hub_link,
         ])
         .events(collect_events![
             events::SyncStatusChanged,

@@ -3,6 +3,7 @@
 //! or the Tauri shell call the same functions.
 
 mod app;
+pub mod attention;
 pub mod config;
 pub mod consignments;
 pub mod error;
@@ -11,6 +12,6 @@ pub mod station;
 pub mod sync;
 pub mod sync_status;
 
-pub use app::{App, UiEvents};
+pub use app::{App, DemoControls, UiEvents};
 pub use config::{AppConfig, HubMode};
 pub use error::AppError;
