@@ -19,7 +19,20 @@ pub struct Started {
     /// The sync loop.
     pub sync: SyncHandle,
     /// The embedded demo chain, in demo mode.
-    pub demo: Option<EmbeddedDemo>,
+    pub demo: Option<Arc<EmbeddedDemo>>,
+}
+
+/// The demo's station↔hub link, offered to the app as its demo network switch.
+struct DemoLink(Arc<EmbeddedDemo>);
+
+impl tally_app::DemoControls for DemoLink {
+    fn set_hub_link(&self, online: bool) {
+        self.0.set_station_online(online);
+    }
+
+    fn hub_link(&self) -> bool {
+        self.0.station_online()
+    }
 }
 
 /// Merges the config file, the environment and the flags (flags win).
@@ -82,6 +95,8 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
                 outlet_id: demo.outlet_id.clone(),
             };
             let sync = connect(Arc::clone(&app), &enrolment, Default::default()).await?;
+            let demo = Arc::new(demo);
+            app.set_demo_controls(Arc::new(DemoLink(Arc::clone(&demo))));
             Ok(Started {
                 app,
                 sync,
@@ -127,7 +142,11 @@ fn start_devices(app: &App) {
 fn print_demo_banner(demo: &EmbeddedDemo) {
     eprintln!(
         "\nTally demo: station at {} (hub {}).",
-        demo.outlet_name, demo.hub_url
+        demo.outlet_name, demo.hub_direct_url
+    );
+    eprintln!(
+        "Hub admin dashboard: {}/admin  (user {}, password {})",
+        demo.hub_direct_url, demo.admin.0, demo.admin.1
     );
     eprintln!("Sign in with any name on the screen; demo PINs by role:");
     for (role, pin) in tally_demo::DEMO_PINS {

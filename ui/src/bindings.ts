@@ -52,6 +52,18 @@ export const commands = {
 	packingSend: (id: string, input: SendInput) => typedError<SendResult, AppError>(__TAURI_INVOKE("packing_send", { id, input })),
 	/**  The command barcodes, for a printable sheet. */
 	packingCommandCodes: () => typedError<CommandCode[], AppError>(__TAURI_INVOKE("packing_command_codes")),
+	/**  Changes the hub refused, oldest first. */
+	needsAttention: () => typedError<AttentionItem[], AppError>(__TAURI_INVOKE("needs_attention")),
+	/**  Sends a refused change again. */
+	retryChange: (mutationId: string) => typedError<null, AppError>(__TAURI_INVOKE("retry_change", { mutationId })),
+	/**  Drops a refused change for good (store manager or above). */
+	discardChange: (mutationId: string) => typedError<null, AppError>(__TAURI_INVOKE("discard_change", { mutationId })),
+	/**  Starts a sync cycle now. */
+	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
+	/**  The demo's hub link (`None` outside the demo). */
+	demoHubLink: () => typedError<boolean | null, AppError>(__TAURI_INVOKE("demo_hub_link")),
+	/**  Cuts or restores the demo's hub link. */
+	setDemoHubLink: (online: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_demo_hub_link", { online })),
 };
 
 /** Events */
@@ -67,6 +79,22 @@ export type AppError = {
 	code: string,
 	/**  Human message for the bench. */
 	message: string,
+};
+
+/**  One refused change, as the sync panel lists it. */
+export type AttentionItem = {
+	/**  The mutation id. */
+	mutation_id: string,
+	/**  What kind of change it was, in words. */
+	what: string,
+	/**  The consignment's reference, when it is about one. */
+	reference: string | null,
+	/**  The hub's stable code. */
+	code: string,
+	/**  The hub's reason, for a person. */
+	message: string,
+	/**  When it was saved here (RFC 3339). */
+	saved_at: string,
 };
 
 /**  What this bench has. */

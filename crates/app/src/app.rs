@@ -24,6 +24,14 @@ pub trait UiEvents: Send + Sync {
     fn data_changed(&self);
 }
 
+/// The demo's network switch between this station and its hub (demo mode only).
+pub trait DemoControls: Send + Sync {
+    /// Cuts (`false`) or restores (`true`) the station's link to the hub.
+    fn set_hub_link(&self, online: bool);
+    /// Whether the link is on.
+    fn hub_link(&self) -> bool;
+}
+
 /// Wrong PINs allowed before a staff member's sign-in is paused.
 const MAX_PIN_FAILURES: u32 = 5;
 /// How long sign-in is paused after too many wrong PINs.
@@ -51,6 +59,7 @@ pub struct App {
     pub(crate) bench: crate::packing::BenchState,
     sync_wake: OnceLock<Arc<tokio::sync::Notify>>,
     demo_pins: OnceLock<Vec<DemoPin>>,
+    demo_controls: OnceLock<Arc<dyn DemoControls>>,
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -87,6 +96,7 @@ impl App {
             bench: crate::packing::BenchState::default(),
             sync_wake: OnceLock::new(),
             demo_pins: OnceLock::new(),
+            demo_controls: OnceLock::new(),
         })
     }
 
@@ -103,6 +113,29 @@ impl App {
     /// In demo mode: the PINs the sign-in screen shows.
     pub fn set_demo_pins(&self, pins: Vec<DemoPin>) {
         let _ = self.demo_pins.set(pins);
+    }
+
+    /// In demo mode: the network switch the sync panel offers.
+    pub fn set_demo_controls(&self, controls: Arc<dyn DemoControls>) {
+        let _ = self.demo_controls.set(controls);
+    }
+
+    /// The demo's hub link state; `None` outside the demo.
+    pub fn demo_hub_link(&self) -> Option<bool> {
+        self.demo_controls.get().map(|c| c.hub_link())
+    }
+
+    /// Cuts or restores the demo's hub link, then tries a sync so the indicator shows it.
+    pub fn set_demo_hub_link(&self, online: bool) -> Result<(), AppError> {
+        let c = self.demo_controls.get().ok_or_else(|| {
+            AppError::new(
+                "DEMO_ONLY",
+                "Only the demo can switch its hub link off and on.",
+            )
+        })?;
+        c.set_hub_link(online);
+        self.nudge_sync();
+        Ok(())
     }
 
     /// This station's configured name.
@@ -409,6 +442,11 @@ impl App {
     /// Records how the last exchange with the hub went and tells the UI.
     pub fn report_connection(&self, connection: Connection, error: Option<String>) {
         *self.connection.lock().unwrap_or_else(|p| p.into_inner()) = (connection, error);
+        self.report_sync_status();
+    }
+
+    /// Tells the UI the sync indicator's current figures.
+    pub fn report_sync_status(&self) {
         if let Ok(s) = self.sync_status() {
             self.emit(|e| e.sync_status_changed(s));
         }

@@ -3,6 +3,7 @@
 //! or the Tauri shell call the same functions.
 
 mod app;
+pub mod attention;
 pub mod config;
 pub mod consignments;
 pub mod error;
@@ -13,6 +14,6 @@ pub mod station_devices;
 pub mod sync;
 pub mod sync_status;
 
-pub use app::{App, UiEvents};
+pub use app::{App, DemoControls, UiEvents};
 pub use config::{AppConfig, HubMode};
 pub use error::AppError;

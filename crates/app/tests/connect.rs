@@ -1,49 +1,22 @@
 //! A station connects to the embedded demo hub over loopback: the first pull brings
 //! its outlet, staff and open consignments; the indicator says online.
 
-use std::sync::Arc;
+mod support;
 
-use tally_app::sync::{connect, Enrolment};
+use support::DemoStation;
 use tally_app::sync_status::Connection;
-use tally_app::{App, AppConfig, HubMode};
-use tally_demo::{DemoOptions, EmbeddedDemo};
 use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_station_connects_pulls_its_outlet_and_lists_the_seeded_consignments() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut opts = DemoOptions::new(dir.path().join("hub"));
-    opts.products = 300;
-    let demo = EmbeddedDemo::start(opts).await.unwrap();
-    let config = AppConfig {
-        data_dir: dir.path().join("station"),
-        hub: HubMode::Demo,
-        station_name: "Bench 1".into(),
-        outlet: None,
-        wedge_max_gap_ms: 35,
-        log_filter: "info".into(),
-    };
-    let app = Arc::new(App::open(config, demo.hub_url.clone()).unwrap());
-    let enrolment = Enrolment {
-        hub_url: demo.hub_url.clone(),
-        device_id: demo.device_id.clone(),
-        device_token: demo.device_token.clone(),
-        outlet_id: demo.outlet_id.clone(),
-    };
-    let sync = connect(Arc::clone(&app), &enrolment, Default::default())
-        .await
-        .unwrap();
-
+    let s = DemoStation::start().await;
+    let (app, demo) = (&s.app, &s.demo);
     assert_eq!(app.station_info().unwrap().outlet.name, demo.outlet_name);
     assert_eq!(app.sync_status().unwrap().connection, Connection::Online);
-    let clerk = demo
-        .staff
-        .iter()
-        .find(|s| s.role == Role::Staff && s.outlet_id.as_deref() == Some(demo.outlet_id.as_str()))
-        .unwrap();
+    let clerk = s.staff(Role::Staff);
     let listed = app.list_staff().unwrap();
-    assert!(listed.iter().any(|s| s.name == clerk.name), "{listed:?}");
-    app.sign_in(&clerk.id, &clerk.pin).unwrap();
+    assert!(listed.iter().any(|x| x.name == clerk.name), "{listed:?}");
+    s.sign_in(Role::Staff);
 
     let rows = app.list_open_consignments().unwrap();
     let find = |r: &Option<String>| {
@@ -72,6 +45,5 @@ async fn a_station_connects_pulls_its_outlet_and_lists_the_seeded_consignments()
         (ConsignmentKind::PurchaseOrder, ConsignmentStatus::Sent)
     );
     assert!(find(&demo.seeded.draft_return).is_some());
-    sync.stop().await;
-    demo.shutdown().await;
+    s.stop().await;
 }

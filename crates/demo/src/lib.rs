@@ -26,6 +26,7 @@ use tally_testkit::demo_data::{generate, DemoConfig, DemoData};
 use tally_testkit::lightspeed::{
     FakeConfig, FakeHandle, FakeLightspeed, WebhookSender, WebhookTarget,
 };
+use tally_testkit::proxy::LinkProxy;
 
 pub use staff::{DemoStaff, DEMO_PINS};
 
@@ -88,8 +89,11 @@ impl DemoOptions {
 
 /// A running demo chain. Dropping it stops the hub and the fake.
 pub struct EmbeddedDemo {
-    /// The hub's base URL (`http://127.0.0.1:PORT`).
+    /// The hub's base URL as the station reaches it: through a link that the demo can
+    /// switch off to show offline work and catching up (`set_station_online`).
     pub hub_url: String,
+    /// The hub's own address (admin dashboard, webhooks).
+    pub hub_direct_url: String,
     /// The station's device id at the hub.
     pub device_id: String,
     /// The station's device token (demo only; production reads it from the keychain).
@@ -108,6 +112,7 @@ pub struct EmbeddedDemo {
     pub admin: (String, String),
     fake: FakeHandle,
     hub: HubHandle,
+    link: LinkProxy,
     _webhooks: WebhookSender,
 }
 
@@ -175,6 +180,9 @@ impl EmbeddedDemo {
         let seeded = seed::seed_consignments(&hub, &data, &station_outlet.id, &staff)
             .await
             .map_err(|e| DemoError::Start(e.to_string()))?;
+        let link = LinkProxy::start(hub.addr)
+            .await
+            .map_err(|e| DemoError::Start(e.to_string()))?;
         tracing::info!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             hub = %hub.base_url,
@@ -184,7 +192,8 @@ impl EmbeddedDemo {
             "demo chain ready"
         );
         Ok(Self {
-            hub_url: hub.base_url.clone(),
+            hub_url: link.url(),
+            hub_direct_url: hub.base_url.clone(),
             device_id: station.device_id,
             device_token: station.token,
             outlet_id: station_outlet.id.clone(),
@@ -195,6 +204,7 @@ impl EmbeddedDemo {
             data,
             fake,
             hub,
+            link,
             _webhooks: webhooks,
         })
     }
@@ -202,6 +212,17 @@ impl EmbeddedDemo {
     /// The fake Lightspeed (state, faults, request log).
     pub fn lightspeed(&self) -> &FakeHandle {
         &self.fake
+    }
+
+    /// Cuts or restores the station's network link to the hub (demo "go offline").
+    pub fn set_station_online(&self, online: bool) {
+        tracing::info!(online, "demo: station link switched");
+        self.link.set_online(online);
+    }
+
+    /// Whether the station's link to the hub is on.
+    pub fn station_online(&self) -> bool {
+        self.link.is_online()
     }
 
     /// The embedded hub.

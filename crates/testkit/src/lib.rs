@@ -5,3 +5,4 @@ pub mod demo_data;
 pub mod devices;
 pub mod faults;
 pub mod lightspeed;
+pub mod proxy;

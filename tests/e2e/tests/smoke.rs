@@ -88,6 +88,20 @@ async fn run(w: &Window) -> Result<()> {
     }
     w.screenshot("smoke-03-consignments").await?;
 
+    // The sync indicator opens the sync panel: figures, sync now, nothing refused.
+    w.find("[data-testid=sync-indicator]")
+        .await?
+        .click()
+        .await?;
+    let panel = w.find("[data-testid=sync-panel]").await?.text().await?;
+    assert!(panel.contains("Nothing refused"), "sync panel: {panel}");
+    w.find("[data-testid=sync-now]").await?.click().await?;
+    w.screenshot("smoke-03b-sync-panel").await?;
+    w.find("[data-testid=sync-panel] button[aria-label=Close]")
+        .await?
+        .click()
+        .await?;
+
     // Tabs filter by kind.
     w.find("[data-testid=tab-po]").await?.click().await?;
     let pos = w.find_all("[data-testid=consignment-row]").await?;

@@ -1,0 +1,73 @@
+//! A station connected to the embedded demo hub over loopback, for app tests.
+
+use std::sync::Arc;
+
+use tally_app::sync::{connect, Enrolment, SyncHandle};
+use tally_app::{App, AppConfig, HubMode};
+use tally_demo::{DemoOptions, DemoStaff, EmbeddedDemo};
+use tally_domain::Role;
+
+/// A demo chain, one station's `App` connected to it, and the loop.
+pub struct DemoStation {
+    pub demo: EmbeddedDemo,
+    pub app: Arc<App>,
+    pub sync: SyncHandle,
+    _dir: tempfile::TempDir,
+}
+
+impl DemoStation {
+    /// Starts a small demo (300 products) and connects a station to it.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = DemoOptions::new(dir.path().join("hub"));
+        opts.products = 300;
+        let demo = EmbeddedDemo::start(opts).await.unwrap();
+        let config = AppConfig {
+            data_dir: dir.path().join("station"),
+            hub: HubMode::Demo,
+            station_name: "Bench 1".into(),
+            outlet: None,
+            wedge_max_gap_ms: 35,
+            log_filter: "info".into(),
+        };
+        let app = Arc::new(App::open(config, demo.hub_url.clone()).unwrap());
+        let enrolment = Enrolment {
+            hub_url: demo.hub_url.clone(),
+            device_id: demo.device_id.clone(),
+            device_token: demo.device_token.clone(),
+            outlet_id: demo.outlet_id.clone(),
+        };
+        let sync = connect(Arc::clone(&app), &enrolment, Default::default())
+            .await
+            .unwrap();
+        Self {
+            demo,
+            app,
+            sync,
+            _dir: dir,
+        }
+    }
+
+    /// A demo staff member of the station's outlet with `role`.
+    pub fn staff(&self, role: Role) -> &DemoStaff {
+        self.demo
+            .staff
+            .iter()
+            .find(|s| {
+                s.role == role && s.outlet_id.as_deref() == Some(self.demo.outlet_id.as_str())
+            })
+            .expect("the demo has this role at every outlet")
+    }
+
+    /// Signs in as the outlet's staff member with `role`.
+    pub fn sign_in(&self, role: Role) {
+        let s = self.staff(role);
+        self.app.sign_in(&s.id, &s.pin).unwrap();
+    }
+
+    /// Stops the loop and the demo.
+    pub async fn stop(self) {
+        self.sync.stop().await;
+        self.demo.shutdown().await;
+    }
+}
