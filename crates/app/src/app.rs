@@ -44,6 +44,8 @@ pub struct App {
     pin_guard: Mutex<PinGuard>,
     connection: Mutex<(Connection, Option<String>)>,
     events: OnceLock<Arc<dyn UiEvents>>,
+    /// Purchase orders and returns: settings and the approver-PIN guard.
+    pub(crate) purchasing: crate::purchasing::PurchasingState,
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -68,6 +70,8 @@ impl App {
             )
         })?;
         let store = Store::open(config.data_dir.join("tally.sqlite3"))?;
+        let purchasing =
+            crate::purchasing::PurchasingSettings::from_env(&|k| std::env::var(k).ok())?;
         Ok(Self {
             config,
             store: Arc::new(store),
@@ -76,6 +80,7 @@ impl App {
             pin_guard: Mutex::new(PinGuard::default()),
             connection: Mutex::new((Connection::Unknown, None)),
             events: OnceLock::new(),
+            purchasing: crate::purchasing::PurchasingState::new(purchasing),
         })
     }
 

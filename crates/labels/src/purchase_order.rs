@@ -282,7 +282,16 @@ impl PurchaseOrderDocument {
             3.6,
             false,
             Align::Left,
-            &format!("{} lines, {} units", self.lines.len(), t.units),
+            &format!(
+                "{} {}, {} units",
+                self.lines.len(),
+                if self.lines.len() == 1 {
+                    "line"
+                } else {
+                    "lines"
+                },
+                t.units
+            ),
         );
         for (label, amount, bold) in rows {
             if bold {
