@@ -844,6 +844,14 @@ fn scanning_adds_one_unit_and_an_unknown_code_is_refused() {
     assert_eq!(found[0].sku, "COIL-5");
     assert!(found[0].from_this_supplier);
     assert_eq!(found[0].supply_price.as_ref().unwrap().shown, "$20.00");
+    let by_code = app
+        .lookup_product_code("9421234500019", Some(&c.supplier.to_string()))
+        .unwrap();
+    assert_eq!(by_code.sku, "VAP-01");
+    assert_eq!(
+        app.lookup_product_code("nope", None).unwrap_err().code,
+        "PRODUCT_NOT_FOUND"
+    );
 }
 
 #[test]

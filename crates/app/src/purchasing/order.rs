@@ -298,6 +298,35 @@ impl App {
         Ok(out)
     }
 
+    /// The product a scanned or typed code names (barcode, SKU or supplier code).
+    pub fn lookup_product_code(
+        &self,
+        code: &str,
+        supplier_id: Option<&str>,
+    ) -> Result<ProductChoice, AppError> {
+        self.actor()?;
+        let supplier = supplier_id.map(|s| parse_id("supplier", s)).transpose()?;
+        let hit = self.store().lookup_code(code)?.ok_or_else(|| {
+            AppError::new(
+                "PRODUCT_NOT_FOUND",
+                format!(
+                    "No product has the code \"{}\".",
+                    code.chars().take(40).collect::<String>()
+                ),
+            )
+        })?;
+        let p = self.store().product(hit.product_id)?;
+        Ok(ProductChoice {
+            product_id: p.id.to_string(),
+            sku: p.sku,
+            name: p.name,
+            supplier_code: p.supplier_code,
+            supply_price: p.supply_price.map(|c| MoneyView::from(Money::new(c))),
+            from_this_supplier: supplier.is_some() && p.supplier_id == supplier,
+            active: p.active,
+        })
+    }
+
     /// Adds `quantity` (default 1) of a product to the order, at the supplier price.
     pub fn add_to_purchase_order(
         &self,

@@ -341,7 +341,7 @@ impl App {
                 }
             }
             out.push(TimelineEntry {
-                seq: e.id,
+                seq: u32::try_from(e.id).unwrap_or(u32::MAX),
                 at: rfc3339(e.at),
                 who: self.who(&e.actor),
                 action: e.action,

@@ -391,7 +391,7 @@ pub struct SendOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct TimelineEntry {
     /// Audit entry id (strictly increasing).
-    pub seq: i64,
+    pub seq: u32,
     /// When (RFC 3339).
     pub at: String,
     /// Who.
