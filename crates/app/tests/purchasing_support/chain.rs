@@ -121,6 +121,7 @@ pub fn pending_order_elsewhere(chain: &Chain, reference: &str) -> PulledConsignm
             created_at: now,
             updated_at: now,
         }],
+        boxes: vec![],
     }
 }
 
