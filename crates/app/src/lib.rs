@@ -7,6 +7,7 @@ pub mod attention;
 pub mod config;
 pub mod consignments;
 pub mod error;
+pub mod purchasing;
 pub mod staff;
 pub mod station;
 pub mod sync;
