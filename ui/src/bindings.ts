@@ -64,6 +64,52 @@ export const commands = {
 	demoHubLink: () => typedError<boolean | null, AppError>(__TAURI_INVOKE("demo_hub_link")),
 	/**  Cuts or restores the demo's hub link. */
 	setDemoHubLink: (online: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_demo_hub_link", { online })),
+	/**  Suppliers that can be ordered from. */
+	listSuppliers: () => typedError<SupplierCard[], AppError>(__TAURI_INVOKE("list_suppliers")),
+	/**  Creates a draft purchase order for a supplier at this outlet. */
+	createPurchaseOrder: (supplierId: string) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("create_purchase_order", { supplierId })),
+	/**  One purchase order. */
+	purchaseOrder: (id: string) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("purchase_order", { id })),
+	/**  Products matching a search, the order's supplier's first. */
+	searchProductsForOrder: (query: string, supplierId: string | null) => typedError<ProductChoice[], AppError>(__TAURI_INVOKE("search_products_for_order", { query, supplierId })),
+	/**  The product a scanned or typed code names. */
+	lookupProductCode: (code: string, supplierId: string | null) => typedError<ProductChoice, AppError>(__TAURI_INVOKE("lookup_product_code", { code, supplierId })),
+	/**  Adds units of a product (default 1) to an order. */
+	addToPurchaseOrder: (orderId: string, productId: string, quantity: string | null) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("add_to_purchase_order", { orderId, productId, quantity })),
+	/**  Adds one unit of the product a scanned code names. */
+	scanIntoPurchaseOrder: (orderId: string, code: string) => typedError<PoScanOutcome, AppError>(__TAURI_INVOKE("scan_into_purchase_order", { orderId, code })),
+	/**  Sets a line's quantity and cost (0 removes it). */
+	setPurchaseOrderLine: (orderId: string, edit: PoLineEdit) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("set_purchase_order_line", { orderId, edit })),
+	/**  Removes a product from an order. */
+	removePurchaseOrderLine: (orderId: string, productId: string) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("remove_purchase_order_line", { orderId, productId })),
+	/**  Submits a draft for approval. */
+	submitPurchaseOrder: (id: string) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("submit_purchase_order", { id })),
+	/**  Records an approver's decision signed with their PIN. */
+	decidePurchaseOrder: (input: DecisionInput) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("decide_purchase_order", { input })),
+	/**  Orders waiting for approval that the signed-in person may see. */
+	approvalQueue: () => typedError<ApprovalQueueItem[], AppError>(__TAURI_INVOKE("approval_queue")),
+	/**  Reasons for rejecting an order. */
+	rejectReasons: () => __TAURI_INVOKE<ReasonChoice[]>("reject_reasons"),
+	/**  Sends an approved order: status, PDF, e-mail. */
+	sendPurchaseOrder: (input: SendOrderInput) => typedError<SendOutcome, AppError>(__TAURI_INVOKE("send_purchase_order", { input })),
+	/**  E-mails a sent order's PDF again. */
+	emailPurchaseOrder: (orderId: string, emailTo: string) => typedError<EmailOutcome, AppError>(__TAURI_INVOKE("email_purchase_order", { orderId, emailTo })),
+	/**  A supplier's recent orders and their delivery variances. */
+	supplierHistory: (supplierId: string) => typedError<SupplierHistoryView, AppError>(__TAURI_INVOKE("supplier_history", { supplierId })),
+	/**  Reorder suggestions for an order's supplier (or what data is missing). */
+	reorderSuggestions: (orderId: string) => typedError<ReorderSuggestions, AppError>(__TAURI_INVOKE("reorder_suggestions", { orderId })),
+	/**  Every change to a consignment, with who and when. */
+	consignmentTimeline: (id: string) => typedError<TimelineEntry[], AppError>(__TAURI_INVOKE("consignment_timeline", { id })),
+	/**  Damaged, wrong or expired items a consignment's receipts found that can go back. */
+	returnCandidates: (consignmentId: string) => typedError<ReturnCandidate[], AppError>(__TAURI_INVOKE("return_candidates", { consignmentId })),
+	/**  Creates a supplier return. */
+	createSupplierReturn: (input: NewSupplierReturn) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("create_supplier_return", { input })),
+	/**  Sets a return line (0 removes it). */
+	setSupplierReturnLine: (returnId: string, input: ReturnLineInput) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("set_supplier_return_line", { returnId, input })),
+	/**  Sends a draft return to the packing bench. */
+	releaseSupplierReturn: (returnId: string, authorisationNumber: string | null) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("release_supplier_return", { returnId, authorisationNumber })),
+	/**  One supplier return. */
+	supplierReturn: (returnId: string) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("supplier_return", { returnId })),
 };
 
 /** Events */
@@ -79,6 +125,54 @@ export type AppError = {
 	code: string,
 	/**  Human message for the bench. */
 	message: string,
+};
+
+/**  One order waiting in an approver's queue. */
+export type ApprovalQueueItem = {
+	/**  Order id. */
+	id: string,
+	/**  Reference. */
+	reference: string,
+	/**  Ordering outlet. */
+	outlet: string,
+	/**  Supplier. */
+	supplier: SupplierCard,
+	/**  Who drafted it. */
+	created_by: PersonView,
+	/**  Totals. */
+	totals: TotalsView,
+	/**  Lines. */
+	line_count: number,
+	/**  Tier, reason and progress. */
+	approval: ApprovalStateView,
+	/**  The supplier's recent orders. */
+	supplier_history: SupplierHistoryView,
+};
+
+/**  Where a PO stands against its approval tier. */
+export type ApprovalStateView = {
+	/**  Tier of the current total. */
+	tier: number,
+	/**  Why this tier, in words ("$6,000.00 excl. GST is above $5,000.00: tier 3 needs a director or higher"). */
+	reason: string,
+	/**  Who the tier needs, in words. */
+	needs: string,
+	/**  Distinct approvers needed. */
+	needed: number,
+	/**  Valid approvals so far (this round). */
+	have: number,
+	/**  Approver slots still open, in words. */
+	missing: string[],
+	/**  Every slot filled. */
+	satisfied: boolean,
+	/**  When it was last submitted (RFC 3339). */
+	submitted_at: string | null,
+	/**  Waiting longer than the chain allows. */
+	overdue: boolean,
+	/**  Who an overdue approval may be escalated to, in words. */
+	escalate_to: string | null,
+	/**  Every decision so far, oldest first. */
+	decisions: DecisionView[],
 };
 
 /**  One refused change, as the sync panel lists it. */
@@ -255,6 +349,61 @@ export type ContainerType = {
 /**  Data shown on screen changed (a pull brought new rows). */
 export type DataChanged = null;
 
+/**  A decision signed with the approver's PIN (the approver may not be the person signed in). */
+export type DecisionInput = {
+	/**  The order. */
+	order_id: string,
+	/**  The approver. */
+	approver_id: string,
+	/**  Their PIN (checked, never stored or logged). */
+	pin: string,
+	/**  What they decided. */
+	decision: DecisionKind,
+	/**  Comment (required for request changes; the note for a rejection). */
+	comment: string | null,
+	/**  Rejection reason code (see `reject_reasons`). */
+	reason: string | null,
+};
+
+/**  What an approver decides, from the PIN dialog. */
+export type DecisionKind = 
+/**  Approve. */
+"approve" | 
+/**  Back to draft with a comment. */
+"request_changes" | 
+/**  Cancel with a reason. */
+"reject";
+
+/**  One recorded decision. */
+export type DecisionView = {
+	/**  When (RFC 3339). */
+	at: string,
+	/**  Who decided. */
+	approver: PersonView,
+	/**  `approve`, `request_changes` or `reject`. */
+	decision: string,
+	/**  Tier at the time. */
+	tier: number,
+	/**  Rejection reason in words. */
+	reason: string | null,
+	/**  Comment or note. */
+	comment: string | null,
+};
+
+/**  Delivery progress of a sent order (partial deliveries keep it open). */
+export type DeliveryView = {
+	/**  Units ordered. */
+	ordered: string,
+	/**  Units received over all deliveries. */
+	received: string,
+	/**  Units still to come. */
+	remaining: string,
+	/**  Receive sessions so far. */
+	deliveries: number,
+	/**  Something arrived and something is still to come. */
+	partial: boolean,
+};
+
 /**  A demo PIN for a role, shown on the sign-in screen in demo mode only. */
 export type DemoPin = {
 	/**  The role. */
@@ -271,6 +420,33 @@ export type Direction =
 "outgoing" | 
 /**  Stays here (a stocktake). */
 "internal";
+
+/**  What happened to the e-mail. */
+export type EmailOutcome = 
+/**  Handed to the relay. */
+{ outcome: "sent"; 
+/**  Recipient. */
+to: string } | 
+/**  Not e-mailed: no address was given. */
+{ outcome: "not_requested" } | 
+/**  Not e-mailed: no SMTP relay is configured at this station. */
+{ outcome: "not_configured" } | 
+/**  The relay refused or could not be reached; the order is sent and saved. */
+{ outcome: "failed"; 
+/**  Stable code. */
+code: string; 
+/**  What went wrong. */
+message: string };
+
+/**  One changed field. */
+export type FieldChange = {
+	/**  Field name in words. */
+	field: string,
+	/**  Before (None: not set). */
+	before: string | null,
+	/**  After (None: removed). */
+	after: string | null,
+};
 
 /**  How the goods leave (DOMAIN.md: handover modes). */
 export type Handover = 
@@ -330,6 +506,26 @@ export type LiveWeight = {
 	problem: string | null,
 };
 
+/**  An amount: exact value (two decimals, as sent to Lightspeed) and as shown ("$1,234.50"). */
+export type MoneyView = {
+	/**  Rounded to cents, e.g. `1234.50`. */
+	value: string,
+	/**  As staff read it, e.g. `$1,234.50`. */
+	shown: string,
+};
+
+/**  A new supplier return. */
+export type NewSupplierReturn = {
+	/**  Supplier (may be left out when made from an order's receipts). */
+	supplier_id: string | null,
+	/**  The consignment whose receipts the items come from. */
+	source_id: string | null,
+	/**  The supplier's return authorisation number, when already known. */
+	authorisation_number: string | null,
+	/**  Lines. */
+	lines: ReturnLineInput[],
+};
+
 /**  An outlet, as the header shows it. */
 export type OutletInfo = {
 	/**  Outlet id (Lightspeed's). */
@@ -387,6 +583,16 @@ export type PackingView = {
 	commands: CommandCode[],
 };
 
+/**  Someone named on a screen. */
+export type PersonView = {
+	/**  Staff id (empty when unknown). */
+	id: string,
+	/**  Name as shown. */
+	name: string,
+	/**  Role, when known. */
+	role: Role | null,
+};
+
 /**  One line of the pick list. */
 export type PickLine = {
 	/**  Line id. */
@@ -423,6 +629,50 @@ export type PickTotals = {
 	remaining: number,
 };
 
+/**  A line edit from the PO editor (absolute values; quantity 0 removes the line). */
+export type PoLineEdit = {
+	/**  Product id. */
+	product_id: string,
+	/**  Units (decimal string). */
+	quantity: string,
+	/**  Unit cost excl. GST (decimal string). */
+	unit_cost: string,
+};
+
+/**  One line of a purchase order. */
+export type PoLineView = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Units ordered. */
+	quantity: string,
+	/**  Unit cost excl. GST (`None`: no cost yet; the order cannot be submitted). */
+	unit_cost: MoneyView | null,
+	/**  Quantity × cost, excl. GST. */
+	line_total: MoneyView,
+	/**  Received so far over all deliveries. */
+	received: string,
+	/**  Of those, damaged. */
+	damaged: string,
+	/**  Still to come (ordered − received, never below zero). */
+	remaining: string,
+};
+
+/**  What a scan into an order did. */
+export type PoScanOutcome = {
+	/**  The order after the scan. */
+	order: PurchaseOrderView,
+	/**  The product the code named. */
+	product_id: string,
+	/**  Its name. */
+	name: string,
+	/**  Units now on its line. */
+	quantity: string,
+};
+
 /**  What happened to a label or slip that should have been printed. */
 export type PrintResult = {
 	/**  It reached a printer or was saved. */
@@ -445,6 +695,179 @@ export type ProductCard = {
 	name: string,
 	/**  Still sold (an inactive product is shown so the packer can say so). */
 	active: boolean,
+};
+
+/**  A product found by a search, for adding to an order or return. */
+export type ProductChoice = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  The supplier's code. */
+	supplier_code: string | null,
+	/**  Supplier price excl. GST, when known. */
+	supply_price: MoneyView | null,
+	/**  True when this product's main supplier is the order's supplier. */
+	from_this_supplier: boolean,
+	/**  False for a product no longer sold. */
+	active: boolean,
+};
+
+/**  A purchase order with everything its screens show. */
+export type PurchaseOrderView = {
+	/**  Consignment id. */
+	id: string,
+	/**  Reference (`TR-PUR-...`). */
+	reference: string,
+	/**  CIS status. */
+	status: ConsignmentStatus,
+	/**  The supplier. */
+	supplier: SupplierCard,
+	/**  The ordering (receiving) outlet's name. */
+	outlet: string,
+	/**  Who drafted it. */
+	created_by: PersonView,
+	/**  Who last changed its lines. */
+	last_edited_by: PersonView,
+	/**  Created (RFC 3339). */
+	created_at: string,
+	/**  Last change (RFC 3339). */
+	updated_at: string,
+	/**  Lines, by product name. */
+	lines: PoLineView[],
+	/**  Totals excl./incl. GST. */
+	totals: TotalsView,
+	/**  Approval tier and progress. */
+	approval: ApprovalStateView,
+	/**  Delivery progress, once sent. */
+	delivery: DeliveryView | null,
+	/**  The PDF, once sent. */
+	document: SentDocumentView | null,
+	/**  Lines may be changed now. */
+	can_edit: boolean,
+	/**  May be submitted for approval now. */
+	can_submit: boolean,
+	/**  May be sent to the supplier now. */
+	can_send: boolean,
+	/**  Lightspeed's id, once the hub created it there. */
+	lightspeed_id: string | null,
+};
+
+/**  A rejection reason to choose. */
+export type ReasonChoice = {
+	/**  Stable code. */
+	code: string,
+	/**  Words. */
+	label: string,
+	/**  A note is required with it. */
+	needs_note: boolean,
+};
+
+/**  One suggested line. */
+export type ReorderSuggestion = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Units to order (whole cartons when a pack size is known). */
+	quantity: string,
+	/**  Units sold per day over the window. */
+	daily_velocity: string,
+	/**  The reorder point used. */
+	reorder_point: string,
+	/**  Why, with the numbers. */
+	explanation: string,
+};
+
+/**  What the reorder panel shows. */
+export type ReorderSuggestions = {
+	/**  False when this station lacks the data to suggest anything. */
+	available: boolean,
+	/**  What is missing, when not available. */
+	missing: string | null,
+	/**  Suggestions, most urgent (fewest days of cover) first. */
+	items: ReorderSuggestion[],
+};
+
+/**  Something a receipt found that can go back. */
+export type ReturnCandidate = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Units that can still go back for this reason. */
+	quantity: string,
+	/**  Why (from the receipt). */
+	reason: ReturnReason,
+	/**  The receiver's note, if any. */
+	note: string | null,
+	/**  Unit cost on the order, excl. GST. */
+	unit_cost: MoneyView | null,
+};
+
+/**  A line of a new or edited return. */
+export type ReturnLineInput = {
+	/**  Product id. */
+	product_id: string,
+	/**  Units (decimal string; 0 removes the line when editing). */
+	quantity: string,
+	/**  Why it goes back. */
+	reason: ReturnReason,
+	/**  Note (required for `other`). */
+	note: string | null,
+	/**  Unit cost excl. GST (default: the order's cost or the supplier price). */
+	unit_cost: string | null,
+};
+
+/**  One line of a return. */
+export type ReturnLineView = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Units going back. */
+	quantity: string,
+	/**  Why. */
+	reason: ReturnReason | null,
+	/**  Note. */
+	note: string | null,
+	/**  Unit cost excl. GST. */
+	unit_cost: MoneyView | null,
+	/**  Credit expected for the line, excl. GST. */
+	credit: MoneyView,
+	/**  Packed so far at the bench. */
+	packed: string,
+};
+
+/**  Why an item goes back to the supplier. */
+export type ReturnReason = 
+/**  Arrived damaged. */
+"damaged" | 
+/**  Not what was ordered. */
+"wrong_item" | 
+/**  Past its date. */
+"expired" | 
+/**  Does not work. */
+"faulty" | 
+/**  More than ordered. */
+"over_supplied" | 
+/**  Anything else (a note is required). */
+"other";
+
+/**  The consignment a return was made from. */
+export type ReturnSource = {
+	/**  Its id. */
+	id: string,
+	/**  Its reference. */
+	reference: string,
 };
 
 /**  A staff member's role. `Admin` configures; it does not approve money. */
@@ -548,6 +971,24 @@ export type SendInput = {
 	local_date: string | null,
 };
 
+/**  Sending an approved order. */
+export type SendOrderInput = {
+	/**  The order. */
+	order_id: string,
+	/**  Supplier address to e-mail the PDF to (None: save only). */
+	email_to: string | null,
+};
+
+/**  The result of sending an order. */
+export type SendOutcome = {
+	/**  The order, now sent. */
+	order: PurchaseOrderView,
+	/**  The saved PDF. */
+	pdf_path: string,
+	/**  The e-mail. */
+	email: EmailOutcome,
+};
+
 /**  What sending did. */
 export type SendResult = {
 	/**  Status now (`sent`, or `packed` for a carrier handover waiting for its booking). */
@@ -556,6 +997,16 @@ export type SendResult = {
 	slip: PrintResult,
 	/**  Changes waiting to reach the hub (the sync indicator shows them leave). */
 	pending_sync: number,
+};
+
+/**  The PDF saved when the order was sent. */
+export type SentDocumentView = {
+	/**  File on this station. */
+	path: string,
+	/**  SHA-256 of the file (as audited). */
+	sha256: string,
+	/**  Address it was to be e-mailed to, if any. */
+	email_to: string | null,
 };
 
 /**  The signed-in staff member. */
@@ -624,6 +1075,80 @@ export type StationInfo = {
 /**  Demo (embedded fake Lightspeed + hub) or production (a real hub). */
 export type StationMode = "demo" | "production";
 
+/**  A supplier to pick. */
+export type SupplierCard = {
+	/**  Supplier id. */
+	id: string,
+	/**  Name. */
+	name: string,
+	/**  Short code, if any. */
+	code: string | null,
+};
+
+/**  A supplier's recent orders and how their deliveries went. */
+export type SupplierHistoryView = {
+	/**  Most recent first (at most 10). */
+	orders: SupplierOrderSummary[],
+	/**  Of the delivered orders, how many arrived short or damaged. */
+	delivered_with_variance: number,
+	/**  Delivered (partly or fully) orders counted. */
+	delivered: number,
+};
+
+/**  One past order of a supplier. */
+export type SupplierOrderSummary = {
+	/**  Order id. */
+	id: string,
+	/**  Reference. */
+	reference: string,
+	/**  Status. */
+	status: ConsignmentStatus,
+	/**  Created (RFC 3339). */
+	created_at: string,
+	/**  Total excl. GST. */
+	total_excl: MoneyView,
+	/**  Units ordered. */
+	ordered: string,
+	/**  Units received. */
+	received: string,
+	/**  Received − ordered (negative: short), once something arrived. */
+	variance_units: string | null,
+	/**  Variance at cost, once something arrived. */
+	variance_value: MoneyView | null,
+	/**  Units received damaged. */
+	damaged: string,
+};
+
+/**  A supplier return with its lines and expected credit. */
+export type SupplierReturnView = {
+	/**  Id. */
+	id: string,
+	/**  Reference (`TR-RTN-...`). */
+	reference: string,
+	/**  Status. */
+	status: ConsignmentStatus,
+	/**  Supplier. */
+	supplier: SupplierCard,
+	/**  Returning outlet. */
+	outlet: string,
+	/**  The supplier's return authorisation number. */
+	authorisation_number: string | null,
+	/**  The order it was made from. */
+	source: ReturnSource | null,
+	/**  Lines. */
+	lines: ReturnLineView[],
+	/**  Credit expected from the supplier. */
+	expected_credit: TotalsView,
+	/**  Who made it. */
+	created_by: PersonView,
+	/**  When (RFC 3339). */
+	created_at: string,
+	/**  Lines may change now. */
+	can_edit: boolean,
+	/**  May go to the packing bench now. */
+	can_release: boolean,
+};
+
 /**  The sync indicator's figures, all from the local store. */
 export type SyncStatus = {
 	/**  Online, offline or unknown. */
@@ -642,6 +1167,34 @@ export type SyncStatus = {
 
 /**  The sync indicator's figures changed. */
 export type SyncStatusChanged = SyncStatus;
+
+/**  One entry of a consignment's timeline (from the hash-chained audit log). */
+export type TimelineEntry = {
+	/**  Audit entry id (strictly increasing). */
+	seq: number,
+	/**  When (RFC 3339). */
+	at: string,
+	/**  Who. */
+	who: PersonView,
+	/**  Stable action code, e.g. `consignment.status_set`. */
+	action: string,
+	/**  What happened, in words. */
+	summary: string,
+	/**  Fields before and after. */
+	changes: FieldChange[],
+};
+
+/**  Totals of an order or return. */
+export type TotalsView = {
+	/**  Sum of lines excluding GST. */
+	excl_gst: MoneyView,
+	/**  GST (15 %) on that sum. */
+	gst: MoneyView,
+	/**  Including GST. */
+	incl_gst: MoneyView,
+	/**  Units over all lines. */
+	units: string,
+};
 
 /**  What an undo removed. */
 export type UndoResult = {

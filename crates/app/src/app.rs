@@ -60,6 +60,8 @@ pub struct App {
     sync_wake: OnceLock<Arc<tokio::sync::Notify>>,
     demo_pins: OnceLock<Vec<DemoPin>>,
     demo_controls: OnceLock<Arc<dyn DemoControls>>,
+    /// Purchase orders and returns: settings and the approver-PIN guard.
+    pub(crate) purchasing: crate::purchasing::PurchasingState,
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -84,6 +86,8 @@ impl App {
             )
         })?;
         let store = Store::open(config.data_dir.join("tally.sqlite3"))?;
+        let purchasing =
+            crate::purchasing::PurchasingSettings::from_env(&|k| std::env::var(k).ok())?;
         Ok(Self {
             config,
             store: Arc::new(store),
@@ -97,6 +101,7 @@ impl App {
             sync_wake: OnceLock::new(),
             demo_pins: OnceLock::new(),
             demo_controls: OnceLock::new(),
+            purchasing: crate::purchasing::PurchasingState::new(purchasing),
         })
     }
 

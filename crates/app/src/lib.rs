@@ -8,6 +8,7 @@ pub mod config;
 pub mod consignments;
 pub mod error;
 pub mod packing;
+pub mod purchasing;
 pub mod staff;
 pub mod station;
 pub mod station_devices;

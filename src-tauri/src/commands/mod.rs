@@ -2,6 +2,7 @@
 
 pub mod attention;
 pub mod packing;
+pub mod purchasing;
 pub mod session;
 
 use std::sync::Arc;

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { StaffCard } from "../../bindings";
+import { opensInPurchasing } from "./dispatch";
+import { approverCandidates, emailOutcomeText, filterSuppliers, isDecimal, waited } from "./purchasing";
+
+const card = (name: string, role: StaffCard["role"]): StaffCard => ({ id: name, name, role, initials: name[0] ?? "" });
+
+describe("approverCandidates", () => {
+  it("leaves out staff and admins and puts the highest role first", () => {
+    const list = approverCandidates([
+      card("Aroha", "staff"),
+      card("Sam", "store_manager"),
+      card("Mere", "director"),
+      card("Ada", "admin"),
+      card("Olivia", "ops_manager"),
+    ]);
+    expect(list.map((s) => s.name)).toEqual(["Mere", "Olivia", "Sam"]);
+  });
+});
+
+describe("isDecimal", () => {
+  it("accepts what a person types for a quantity or cost", () => {
+    for (const ok of ["3", "12.50", " 7 ", "0"]) expect(isDecimal(ok)).toBe(true);
+    for (const bad of ["", "-1", "1,5", "abc", "1.", ".5"]) expect(isDecimal(bad)).toBe(false);
+  });
+});
+
+describe("filterSuppliers", () => {
+  const list = [
+    { id: "1", name: "Cloud Nine Wholesale", code: "CN" },
+    { id: "2", name: "Kiwi Vapour", code: null },
+  ];
+  it("matches name or code, any case", () => {
+    expect(filterSuppliers(list, "cn").map((s) => s.id)).toEqual(["1"]);
+    expect(filterSuppliers(list, "VAPOUR").map((s) => s.id)).toEqual(["2"]);
+    expect(filterSuppliers(list, " ")).toHaveLength(2);
+  });
+});
+
+describe("emailOutcomeText", () => {
+  it("says what happened to the e-mail", () => {
+    expect(emailOutcomeText({ outcome: "sent", to: "a@b.nz" })).toBe("E-mailed to a@b.nz.");
+    expect(emailOutcomeText({ outcome: "failed", code: "EMAIL_FAILED", message: "refused" })).toContain("refused");
+  });
+});
+
+describe("waited", () => {
+  const now = Date.parse("2026-11-25T10:00:00Z");
+  it("rounds to minutes, hours and days", () => {
+    expect(waited("2026-11-25T09:55:00Z", now)).toBe("5 min");
+    expect(waited("2026-11-25T06:50:00Z", now)).toBe("3 h 10 min");
+    expect(waited("2026-11-22T08:00:00Z", now)).toBe("3 d 2 h");
+    expect(waited(null, now)).toBe("");
+  });
+});
+
+describe("opensInPurchasing", () => {
+  it("opens every purchase order and returns only while drafted", () => {
+    expect(opensInPurchasing("purchase_order", "receiving")).toBe(true);
+    expect(opensInPurchasing("supplier_return", "draft")).toBe(true);
+    expect(opensInPurchasing("supplier_return", "packing")).toBe(false);
+    expect(opensInPurchasing("outlet_transfer", "draft")).toBe(false);
+  });
+});
