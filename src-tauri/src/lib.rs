@@ -44,7 +44,7 @@ fn run_with(cli: cli::Cli) -> anyhow::Result<()> {
             Ok(())
         })
         .run(tauri::generate_context!())?;
-    drop(started);
+    runtime.block_on(started.shutdown());
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     Ok(())
 }

@@ -22,6 +22,15 @@ pub struct Started {
     pub demo: Option<Arc<EmbeddedDemo>>,
 }
 
+impl Started {
+    /// Stops the sync loop after its current cycle, then the demo chain (if any).
+    pub async fn shutdown(self) {
+        self.sync.stop().await;
+        drop(self.demo);
+        tracing::info!("Tally stopped");
+    }
+}
+
 /// The demo's station↔hub link, offered to the app as its demo network switch.
 struct DemoLink(Arc<EmbeddedDemo>);
 
