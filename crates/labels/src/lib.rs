@@ -14,6 +14,7 @@ pub mod error;
 pub mod packing_slip;
 pub mod party;
 pub mod pdf;
+pub mod receiving_report;
 pub mod samples;
 pub mod shelf_label;
 pub mod size;
@@ -24,6 +25,9 @@ pub use box_label::{BoxBarcode, BoxLabel};
 pub use error::LabelError;
 pub use packing_slip::{PackingSlip, SlipKind, SlipLine};
 pub use party::Party;
+pub use receiving_report::{
+    ReceivingReport, ReportImage, ReportLine, ReportSession, ReportSignature,
+};
 pub use shelf_label::ShelfLabel;
 pub use size::{Dpi, LabelSize};
 
