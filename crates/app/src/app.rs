@@ -44,13 +44,14 @@ pub struct App {
     pin_guard: Mutex<PinGuard>,
     connection: Mutex<(Connection, Option<String>)>,
     events: OnceLock<Arc<dyn UiEvents>>,
+    receiving: crate::receiving::ReceivingState,
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn parse_id(what: &str, s: &str) -> Result<Uuid, AppError> {
+pub(crate) fn parse_id(what: &str, s: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(s)
         .map_err(|_| AppError::new("BAD_ID", format!("That {what} id is not valid: {s}")))
 }
@@ -76,7 +77,18 @@ impl App {
             pin_guard: Mutex::new(PinGuard::default()),
             connection: Mutex::new((Connection::Unknown, None)),
             events: OnceLock::new(),
+            receiving: crate::receiving::ReceivingState::default(),
         })
+    }
+
+    /// The data directory (store, evidence files, reports).
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
+    }
+
+    /// Receiving's policy and sign-off guard.
+    pub(crate) fn receiving_state(&self) -> &crate::receiving::ReceivingState {
+        &self.receiving
     }
 
     /// The store, for the sync loop and tests.
@@ -104,7 +116,7 @@ impl App {
         })
     }
 
-    fn outlet_id(&self) -> Result<Uuid, AppError> {
+    pub(crate) fn outlet_id(&self) -> Result<Uuid, AppError> {
         Ok(self.station()?.outlet_id)
     }
 

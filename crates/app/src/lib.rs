@@ -6,6 +6,7 @@ mod app;
 pub mod config;
 pub mod consignments;
 pub mod error;
+pub mod receiving;
 pub mod staff;
 pub mod station;
 pub mod sync_status;

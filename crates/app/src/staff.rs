@@ -29,7 +29,7 @@ pub struct Session {
 pub fn initials(name: &str) -> String {
     let mut words = name.split_whitespace().filter_map(|w| w.chars().next());
     let first = words.next();
-    let last = words.last();
+    let last = words.next_back();
     first
         .into_iter()
         .chain(last)
