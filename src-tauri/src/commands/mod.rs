@@ -1,5 +1,6 @@
 //! Tauri commands, one file per feature: one line each, forwarding to `tally_app::App`.
 
+pub mod receiving;
 pub mod session;
 
 use std::sync::Arc;

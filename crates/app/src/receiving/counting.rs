@@ -686,6 +686,36 @@ impl App {
         })
     }
 
+    /// Products matching a code or words, for adding an unexpected item by hand.
+    pub fn receiving_find_products(
+        &self,
+        consignment_id: &str,
+        query: &str,
+    ) -> Result<Vec<ProductOption>, AppError> {
+        self.actor()?;
+        let id = parse_id("consignment", consignment_id)?;
+        let snap = self.receiving_snapshot(id)?;
+        let query = query.trim();
+        let mut hits = Vec::new();
+        if let Some(h) = self.store().lookup_code(query)? {
+            hits.push(h);
+        }
+        for h in self.store().search_products(query, 12)? {
+            if !hits.iter().any(|x| x.product_id == h.product_id) {
+                hits.push(h);
+            }
+        }
+        Ok(hits
+            .into_iter()
+            .map(|h| ProductOption {
+                id: h.product_id.to_string(),
+                on_consignment: snap.line(h.product_id).is_some_and(|l| l.on_consignment),
+                sku: h.sku,
+                name: h.name,
+            })
+            .collect())
+    }
+
     /// A stored photo or signature as a thumbnail `data:` URL.
     pub fn receiving_evidence_thumbnail(&self, hash: &str) -> Result<String, AppError> {
         self.actor()?;

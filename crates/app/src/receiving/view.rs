@@ -312,3 +312,16 @@ pub struct ReportFile {
     /// Pages in it.
     pub pages: u32,
 }
+
+/// A product found by name, SKU or code (to add an unexpected item).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ProductOption {
+    /// Product id.
+    pub id: String,
+    /// SKU.
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Already a line of this consignment (count it there instead).
+    pub on_consignment: bool,
+}
