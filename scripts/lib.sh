@@ -14,8 +14,9 @@ as_root() {
 
 # Debian packages: WebKitGTK for the window, udev/libusb for devices, OpenSSL for HTTPS.
 BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libudev-dev libusb-1.0-0-dev curl)
-# What the tests drive: a virtual display, WebKit's WebDriver, image and PDF tools, a barcode reader.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick poppler-utils zbar-tools)
+# What the tests drive: a virtual display, WebKit's WebDriver, image and PDF tools, a barcode
+# reader, and Chromium + ChromeDriver for the hub's admin pages.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick poppler-utils zbar-tools chromium chromium-driver)
 
 install_packages() {
   local missing=()

@@ -1,10 +1,14 @@
 //! Start-up wiring: configuration, the hub connection (embedded demo or a real hub),
-//! the station's `App`. Everything testable lives in `tally_app`; this only connects.
+//! the station's `App` and its sync loop. Everything testable lives in `tally_app` and
+//! `tally_demo`; this only connects them.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tally_app::sync::{connect, Enrolment, SyncHandle};
 use tally_app::{App, AppConfig, HubMode};
+use tally_demo::{DemoOptions, EmbeddedDemo};
 
 use crate::cli::Cli;
 
@@ -12,6 +16,10 @@ use crate::cli::Cli;
 pub struct Started {
     /// The use cases.
     pub app: Arc<App>,
+    /// The sync loop.
+    pub sync: SyncHandle,
+    /// The embedded demo chain, in demo mode.
+    pub demo: Option<EmbeddedDemo>,
 }
 
 /// Merges the config file, the environment and the flags (flags win).
@@ -40,14 +48,80 @@ pub fn load_config(cli: &Cli) -> anyhow::Result<AppConfig> {
     Ok(config)
 }
 
-/// Connects to the hub (starting the embedded demo chain if configured) and opens the store.
-pub async fn start(config: AppConfig) -> anyhow::Result<Started> {
-    let hub_url = match &config.hub {
-        HubMode::Remote { url } => url.clone(),
+fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// Connects to the hub (starting the embedded demo chain if configured), opens the
+/// store and starts syncing.
+pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
+    match config.hub.clone() {
         HubMode::Demo => {
-            anyhow::bail!("the embedded demo chain is being wired in (use --hub-url for now)")
+            let root = config.data_dir.join("demo");
+            let mut opts = DemoOptions::new(root.join("hub"));
+            opts.outlet = config.outlet.clone();
+            opts.station_name = config.station_name.clone();
+            let demo = EmbeddedDemo::start(opts)
+                .await
+                .context("starting the embedded demo")?;
+            // Each demo starts fresh: the station's store belongs to this demo's hub.
+            config.data_dir = root.join("station");
+            fresh_dir(&config.data_dir)?;
+            print_demo_banner(&demo);
+            let app = Arc::new(
+                App::open(config, demo.hub_url.clone()).context("opening the station's store")?,
+            );
+            let enrolment = Enrolment {
+                hub_url: demo.hub_url.clone(),
+                device_id: demo.device_id.clone(),
+                device_token: demo.device_token.clone(),
+                outlet_id: demo.outlet_id.clone(),
+            };
+            let sync = connect(Arc::clone(&app), &enrolment, Default::default()).await?;
+            Ok(Started {
+                app,
+                sync,
+                demo: Some(demo),
+            })
         }
-    };
-    let app = App::open(config, hub_url).context("opening the station's store")?;
-    Ok(Started { app: Arc::new(app) })
+        HubMode::Remote { url } => {
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            let device_id = env("TALLY_DEVICE_ID").context("TALLY_DEVICE_ID is not set: enrol this station at the hub (tally-hub enroll) and set it")?;
+            let device_token = env("TALLY_DEVICE_TOKEN").context(
+                "TALLY_DEVICE_TOKEN is not set: it is printed once when the station is enrolled",
+            )?;
+            let outlet_id = config.outlet.clone().context(
+                "the station's outlet is not configured (outlet = \"<outlet id>\" or TALLY_OUTLET)",
+            )?;
+            let app =
+                Arc::new(App::open(config, url.clone()).context("opening the station's store")?);
+            let enrolment = Enrolment {
+                hub_url: url,
+                device_id,
+                device_token,
+                outlet_id,
+            };
+            let sync = connect(Arc::clone(&app), &enrolment, Default::default()).await?;
+            Ok(Started {
+                app,
+                sync,
+                demo: None,
+            })
+        }
+    }
+}
+
+fn print_demo_banner(demo: &EmbeddedDemo) {
+    eprintln!(
+        "\nTally demo: station at {} (hub {}).",
+        demo.outlet_name, demo.hub_url
+    );
+    eprintln!("Sign in with any name on the screen; demo PINs by role:");
+    for (role, pin) in tally_demo::DEMO_PINS {
+        eprintln!("  {:<22} {pin}", role.as_str());
+    }
+    eprintln!();
 }

@@ -44,6 +44,7 @@ pub struct App {
     pin_guard: Mutex<PinGuard>,
     connection: Mutex<(Connection, Option<String>)>,
     events: OnceLock<Arc<dyn UiEvents>>,
+    sync_wake: OnceLock<Arc<tokio::sync::Notify>>,
     receiving: crate::receiving::ReceivingState,
 }
 
@@ -77,6 +78,7 @@ impl App {
             pin_guard: Mutex::new(PinGuard::default()),
             connection: Mutex::new((Connection::Unknown, None)),
             events: OnceLock::new(),
+            sync_wake: OnceLock::new(),
             receiving: crate::receiving::ReceivingState::default(),
         })
     }
@@ -99,6 +101,23 @@ impl App {
     /// Connects the UI event sink (once, when the window exists).
     pub fn set_events(&self, events: Arc<dyn UiEvents>) {
         let _ = self.events.set(events);
+    }
+
+    /// This station's configured name.
+    pub fn station_name(&self) -> &str {
+        &self.config.station_name
+    }
+
+    /// Lets local actions start a sync cycle at once.
+    pub(crate) fn set_sync_wake(&self, wake: Arc<tokio::sync::Notify>) {
+        let _ = self.sync_wake.set(wake);
+    }
+
+    /// Starts a sync cycle now (after a local action), if the loop runs.
+    pub fn nudge_sync(&self) {
+        if let Some(w) = self.sync_wake.get() {
+            w.notify_one();
+        }
     }
 
     fn emit(&self, f: impl FnOnce(&dyn UiEvents)) {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod receiving;
 pub mod staff;
 pub mod station;
+pub mod sync;
 pub mod sync_status;
 
 pub use app::{App, UiEvents};

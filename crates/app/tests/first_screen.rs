@@ -92,6 +92,7 @@ fn consignment(
             created_at: now,
             updated_at: now,
         },
+        boxes: Vec::new(),
         lines: vec![ConsignmentLine {
             id: Uuid::now_v7(),
             consignment_id: id,

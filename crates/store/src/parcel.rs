@@ -138,7 +138,7 @@ fn load_parcel(c: &Connection, id: Uuid) -> Result<Parcel> {
     }
 }
 
-fn write_parcel(c: &Connection, p: &Parcel) -> Result<()> {
+pub(crate) fn write_parcel(c: &Connection, p: &Parcel) -> Result<()> {
     let (grams, source, scale_id, stable) = match &p.weight {
         None => (None, None, None, None),
         Some(Weight::Scale {

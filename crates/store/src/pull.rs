@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{upsert_outlet, upsert_product, upsert_supplier, Outlet, Product, Supplier};
 use crate::consignment::{write_header, write_line, Consignment, ConsignmentLine};
 use crate::error::{Result, StoreError};
+use crate::parcel::{write_parcel, Parcel};
 use crate::scan::{insert_event, ScanEvent, ScanOrigin};
 use crate::sql::{ms, now};
 use crate::staff::{upsert_staff, StaffRecord};
@@ -26,6 +27,9 @@ pub struct PulledConsignment {
     pub consignment: Consignment,
     /// Changed lines.
     pub lines: Vec<ConsignmentLine>,
+    /// Its boxes as the hub knows them (scan events may point at them).
+    #[serde(default)]
+    pub boxes: Vec<Parcel>,
 }
 
 /// One page of changes from `GET /sync/pull`.
@@ -128,6 +132,18 @@ impl Store {
                     if ours.is_none_or(|v| v <= l.version) {
                         write_line(tx, l)?;
                     }
+                }
+                for b in &pc.boxes {
+                    if b.consignment_id != pc.consignment.id {
+                        return Err(StoreError::bad_input(
+                            "pulled box",
+                            format!(
+                                "box {} is not part of consignment {}",
+                                b.id, pc.consignment.id
+                            ),
+                        ));
+                    }
+                    write_parcel(tx, b)?;
                 }
             }
             for e in &changes.scan_events {

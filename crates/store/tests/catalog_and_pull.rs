@@ -179,6 +179,7 @@ fn pulled_consignment(
             created_at: now,
             updated_at: now,
         },
+        boxes: Vec::new(),
         lines: vec![ConsignmentLine {
             id: Uuid::from_u128(id.as_u128() ^ 1),
             consignment_id: id,
@@ -373,5 +374,109 @@ fn a_upc_a_scan_finds_the_ean_13_the_catalog_holds_and_back() {
     assert_eq!(
         f.store.product(a).unwrap().barcodes,
         vec!["0012345678905".to_string()]
+    );
+}
+
+#[test]
+fn a_pulled_box_lets_pulled_scans_point_at_it() {
+    let f = Fixture::new();
+    let id = Uuid::now_v7();
+    let mut pc = pulled_consignment(&f, id, 2, ConsignmentStatus::Sent);
+    let at = pc.consignment.updated_at;
+    let box_id = Uuid::now_v7();
+    pc.boxes = vec![Parcel {
+        id: box_id,
+        consignment_id: id,
+        number: 1,
+        container_type: "box_m".into(),
+        weight: Some(Weight::Scale {
+            grams: 4_200,
+            scale_id: "wh-scale".into(),
+            stable: true,
+        }),
+        dimensions: None,
+        label_printed_at: None,
+        label_evidence: None,
+        tracking_number: Some("NZP123".into()),
+        closed_at: Some(at),
+        created_by: None,
+        created_at: at,
+        updated_at: at,
+    }];
+    let product_id = pc.lines[0].product_id;
+    let scan = ScanEvent {
+        id: Uuid::now_v7(),
+        consignment_id: id,
+        product_id,
+        box_id: Some(box_id),
+        purpose: ScanPurpose::Pack,
+        delta: 1,
+        raw_code: "9400000000017".into(),
+        device_id: "wh-scanner".into(),
+        staff_id: f.elsewhere,
+        at,
+        undoes: None,
+        mutation_id: None,
+        origin: ScanOrigin::Remote,
+    };
+    pull(
+        &f,
+        PulledChanges {
+            consignments: vec![pc],
+            scan_events: vec![scan],
+            ..Default::default()
+        },
+        5,
+    );
+    let boxes = f.store.boxes(id).unwrap();
+    assert_eq!(boxes.len(), 1);
+    assert_eq!(boxes[0].tracking_number.as_deref(), Some("NZP123"));
+    assert_eq!(
+        boxes[0].weight,
+        Some(Weight::Scale {
+            grams: 4_200,
+            scale_id: "wh-scale".into(),
+            stable: true
+        })
+    );
+}
+
+#[test]
+fn a_pulled_box_of_another_consignment_is_refused() {
+    let f = Fixture::new();
+    let id = Uuid::now_v7();
+    let mut pc = pulled_consignment(&f, id, 2, ConsignmentStatus::Sent);
+    let at = pc.consignment.updated_at;
+    pc.boxes = vec![Parcel {
+        id: Uuid::now_v7(),
+        consignment_id: Uuid::now_v7(),
+        number: 1,
+        container_type: "box_m".into(),
+        weight: None,
+        dimensions: None,
+        label_printed_at: None,
+        label_evidence: None,
+        tracking_number: None,
+        closed_at: None,
+        created_by: None,
+        created_at: at,
+        updated_at: at,
+    }];
+    let before = f.store.pull_cursor().unwrap();
+    let err = f
+        .store
+        .apply_pulled(
+            &PulledChanges {
+                consignments: vec![pc],
+                ..Default::default()
+            },
+            5,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "BAD_INPUT");
+    assert_eq!(
+        f.store.pull_cursor().unwrap(),
+        before,
+        "nothing of the page was kept"
     );
 }

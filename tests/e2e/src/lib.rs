@@ -3,6 +3,7 @@
 //! `xvfb-run`). Each test gets its own driver ports and its own data directory.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -87,7 +88,9 @@ impl Window {
                 &native,
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
+            // Its own process group, so closing kills WebKitWebDriver and the app too.
+            .process_group(0)
             .spawn()
             .context("starting tauri-driver (install it: cargo install tauri-driver --locked)")?;
         wait_for_port(port, Duration::from_secs(20))?;
@@ -151,17 +154,20 @@ impl Window {
         Ok(path)
     }
 
-    /// Closes the session and stops the driver (and with it the app).
-    pub async fn close(mut self) -> Result<()> {
+    /// Closes the session and stops the driver, WebKitWebDriver and the app.
+    pub async fn close(self) -> Result<()> {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
         Ok(())
     }
 }
 
 impl Drop for Window {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        // The whole process group: tauri-driver, WebKitWebDriver and the app.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.driver.wait();
     }
 }

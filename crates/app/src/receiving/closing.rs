@@ -126,8 +126,8 @@ impl App {
         let id = parse_id("consignment", consignment_id)?;
         let policy = self.receiving_policy();
         let vp = &policy.variance;
-        let snap = self.receiving_snapshot(id)?;
-        let session = Self::counting_session(&snap)?;
+        // Refuse early what needs no store: counting must be open, signatures sane.
+        Self::counting_session(&self.receiving_snapshot(id)?)?;
 
         // The receiver confirms: a signature, or their PIN where the chain allows it.
         if let Some(s) = &input.signature {
@@ -153,15 +153,41 @@ impl App {
         if input.signature.is_none() && !pin_confirmed {
             return Err(DomainError::ReceiverSignatureRequired.into());
         }
+        let manager = match (&input.manager, input.close_receipt) {
+            (Some(m), true) => Some(self.verify_sign_off(m)?),
+            _ => None,
+        };
+        // The sync loop may bring our own earlier changes back (a newer version) between
+        // reading and writing; then read again and apply the rules to the fresh state.
+        const ATTEMPTS: u32 = 3;
+        let mut attempt = 1;
+        loop {
+            match self.finish_once(&actor, id, &input, pin_confirmed, manager) {
+                Err(e) if e.code == "VERSION_CONFLICT" && attempt < ATTEMPTS => {
+                    tracing::debug!(consignment_id = %id, attempt, "consignment changed while closing; reading it again");
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
 
+    /// One attempt: read, check with the domain, store the signature images, write.
+    fn finish_once(
+        &self,
+        actor: &tally_store::Actor,
+        id: Uuid,
+        input: &FinishSessionInput,
+        pin_confirmed: bool,
+        manager: Option<(Uuid, Role)>,
+    ) -> Result<SessionFinished, AppError> {
+        let staff_id = staff_of(actor)?;
+        let policy = self.receiving_policy();
+        let vp = &policy.variance;
+        let snap = self.receiving_snapshot(id)?;
+        let session = Self::counting_session(&snap)?;
         let session_lines = snap.session_lines.get(&session.id).map_or(0, Vec::len);
-        let mut manager = None;
         let assessment = if input.close_receipt {
-            manager = input
-                .manager
-                .as_ref()
-                .map(|m| self.verify_sign_off(m))
-                .transpose()?;
             let evidence = CloseEvidence {
                 receiver_signed: input.signature.is_some(),
                 receiver_confirmed_with_pin: pin_confirmed,
@@ -250,7 +276,7 @@ impl App {
             stock_added: a.stock_added.to_string(),
         });
         let version = snap.consignment.version;
-        self.store().transact(&actor, |t| {
+        self.store().transact(actor, |t| {
             t.close_receipt(session.id, close)?;
             if let Some(record) = &audit {
                 t.set_consignment_status(id, version, ConsignmentStatus::Received)?;
@@ -265,6 +291,7 @@ impl App {
             }
             Ok(())
         })?;
+        self.nudge_sync();
         tracing::info!(
             consignment_id = %id,
             session_id = %session.id,

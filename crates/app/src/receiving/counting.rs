@@ -300,6 +300,17 @@ impl App {
     pub fn start_receiving(&self, consignment_id: &str) -> Result<ReceivingView, AppError> {
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
+        // A pull may bring a newer version between reading and writing: read again.
+        let mut attempt = 1;
+        loop {
+            match self.start_once(&actor, id) {
+                Err(e) if e.code == "VERSION_CONFLICT" && attempt < 3 => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    fn start_once(&self, actor: &tally_store::Actor, id: Uuid) -> Result<ReceivingView, AppError> {
         let snap = self.receiving_snapshot(id)?;
         if snap.open_session.is_some() {
             return Ok(self.receiving_view_of(&snap));
@@ -315,12 +326,13 @@ impl App {
             check_transition(c.kind, c.status, ConsignmentStatus::Receiving, &ctx)?;
         }
         let version = c.version;
-        let session = self.store().transact(&actor, |t| {
+        let session = self.store().transact(actor, |t| {
             if move_to_receiving {
                 t.set_consignment_status(id, version, ConsignmentStatus::Receiving)?;
             }
             t.start_receipt(id)
         })?;
+        self.nudge_sync();
         tracing::info!(consignment_id = %id, session_id = %session.id, "receive session started");
         self.fresh_view(id)
     }
@@ -416,6 +428,7 @@ impl App {
         let input = line_input(pid, Some(current), edit(Some(current))?);
         self.store()
             .record_receipt_line(&actor, session.id, input)?;
+        self.nudge_sync();
         self.fresh_view(id)
     }
 
@@ -506,6 +519,7 @@ impl App {
             t.record_scan(scan)?;
             t.record_receipt_line(session.id, input)
         })?;
+        self.nudge_sync();
         let after = self.receiving_snapshot(id)?;
         let line = after.line(hit.product_id).cloned();
         let received = line.as_ref().map_or(Decimal::ZERO, |l| l.received);
@@ -538,8 +552,9 @@ impl App {
         })
     }
 
-    /// "Receive all as expected": every line still short gets its remaining quantity in
-    /// this session, as one action with one audit entry per line.
+    /// "Receive all as expected": every line still short, and not already explained with
+    /// a reason, gets its remaining quantity in this session, as one action with one
+    /// audit entry per line.
     pub fn receive_all_as_expected(&self, consignment_id: &str) -> Result<ReceivingView, AppError> {
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
@@ -548,7 +563,8 @@ impl App {
         let inputs: Vec<ReceiptLineInput> = snap
             .lines
             .iter()
-            .filter(|p| p.on_consignment && p.received < p.expected)
+            // A line already explained (e.g. marked short) keeps what was counted.
+            .filter(|p| p.on_consignment && p.received < p.expected && p.reason.is_none())
             .map(|p| {
                 line_input(
                     p.product_id,
@@ -573,6 +589,7 @@ impl App {
             }
             Ok(())
         })?;
+        self.nudge_sync();
         tracing::info!(consignment_id = %id, lines = n, "received all as expected");
         self.fresh_view(id)
     }
@@ -638,6 +655,7 @@ impl App {
         );
         self.store()
             .record_receipt_line(&actor, session.id, input)?;
+        self.nudge_sync();
         tracing::info!(consignment_id = %id, product_id = %pid, "unexpected item received");
         self.fresh_view(id)
     }
@@ -677,6 +695,7 @@ impl App {
         );
         self.store()
             .record_receipt_line(&actor, session.id, input)?;
+        self.nudge_sync();
         tracing::info!(consignment_id = %id, product_id = %pid, %hash, bytes = processed.jpeg.len(), "photo attached");
         Ok(PhotoAdded {
             hash: hash.to_string(),

@@ -11,6 +11,7 @@
 
 mod closing;
 mod counting;
+mod evidence_upload;
 pub mod photo;
 mod policy;
 mod progress;

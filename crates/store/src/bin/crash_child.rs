@@ -80,6 +80,7 @@ fn seed(store: &Store) -> Result<(), StoreError> {
                 created_at: at,
                 updated_at: at,
             },
+            boxes: Vec::new(),
             lines: vec![ConsignmentLine {
                 id: Uuid::now_v7(),
                 consignment_id: TRANSFER,

@@ -22,6 +22,7 @@ mod rules;
 mod server;
 mod store;
 mod views;
+mod webhooks;
 mod wire;
 
 pub use config::{FakeConfig, RateLimitConfig, ResetFormat};
@@ -29,3 +30,6 @@ pub use oauth::OAuthStats;
 pub use rate_limit::RateLimitStats;
 pub use server::{FakeError, FakeHandle, FakeLightspeed};
 pub use views::{ConsignmentView, LineView, ProductView};
+pub use webhooks::{
+    delivery_body, sign as sign_webhook, WebhookSender, WebhookStats, WebhookTarget,
+};

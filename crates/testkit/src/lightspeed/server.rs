@@ -175,6 +175,11 @@ impl FakeHandle {
         self.addr
     }
 
+    /// The shared state (for the webhook sender).
+    pub(crate) fn shared(&self) -> &AppState {
+        &self.shared
+    }
+
     /// The configuration it runs with (client id/secret, lifetimes, limits).
     pub fn config(&self) -> &FakeConfig {
         &self.shared.config

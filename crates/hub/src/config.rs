@@ -1,0 +1,135 @@
+//! Hub configuration: a TOML file, overridden by environment variables and flags
+//! in the binary. Secrets never live here (they come from the environment).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::HubError;
+
+/// Everything the hub needs to start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    /// The hub's SQLite file (created if missing).
+    pub db_path: PathBuf,
+    /// Address to serve on. `127.0.0.1:0` (an ephemeral loopback port) by default,
+    /// which is what the embedded hub uses.
+    #[serde(default = "default_bind")]
+    pub bind: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    /// Cost of staff PIN hashes (Argon2id).
+    #[serde(default)]
+    pub pin_hash: PinHashCost,
+    /// Lightspeed saga worker timings.
+    #[serde(default)]
+    pub worker: crate::ls::WorkerConfig,
+    /// The chain's approval tiers and receiving rules.
+    #[serde(default)]
+    pub policies: Policies,
+    /// Lightspeed webhooks (`[webhooks]`; the secret comes from the environment).
+    #[serde(default)]
+    pub webhooks: crate::webhooks::WebhookConfig,
+    /// Admin pages: cookies, sessions, sign-in throttling (`[admin]`).
+    #[serde(default)]
+    pub admin: crate::admin::AdminConfig,
+}
+
+/// The chain's configurable rules (held by the domain; chosen here).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Policies {
+    /// Purchase-order approval tiers.
+    #[serde(default = "tally_domain::ApprovalPolicy::default_three_tier")]
+    pub approval: tally_domain::ApprovalPolicy,
+    /// Receiving variance rules.
+    #[serde(default)]
+    pub variance: tally_domain::VariancePolicy,
+}
+
+impl Default for Policies {
+    fn default() -> Self {
+        Self {
+            approval: tally_domain::ApprovalPolicy::default_three_tier(),
+            variance: tally_domain::VariancePolicy::default(),
+        }
+    }
+}
+
+/// Argon2id cost for staff PIN hashes. PINs are short, so the hash must be slow;
+/// tests lower it to stay fast.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PinHashCost {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Iterations.
+    pub iterations: u32,
+}
+
+impl Default for PinHashCost {
+    fn default() -> Self {
+        // OWASP's Argon2id minimum (19 MiB, 2 passes).
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+        }
+    }
+}
+
+fn default_bind() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+fn default_max_body() -> usize {
+    4 * 1024 * 1024
+}
+
+impl HubConfig {
+    /// A configuration with defaults for everything but the database file.
+    pub fn new(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            db_path: db_path.into(),
+            bind: default_bind(),
+            max_body_bytes: default_max_body(),
+            pin_hash: PinHashCost::default(),
+            worker: crate::ls::WorkerConfig::default(),
+            policies: Policies::default(),
+            webhooks: crate::webhooks::WebhookConfig::default(),
+            admin: crate::admin::AdminConfig::default(),
+        }
+    }
+
+    /// Reads a TOML configuration file.
+    pub fn load(path: &Path) -> Result<Self, HubError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| HubError::Config(format!("{}: {e}", path.display())))?;
+        Self::parse(&text).map_err(|e| HubError::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// Parses TOML text.
+    pub fn parse(text: &str) -> Result<Self, HubError> {
+        toml::from_str(text).map_err(|e| HubError::Config(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_file_gets_loopback_defaults() {
+        let c = HubConfig::parse("db_path = \"/tmp/hub.db\"").unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:0");
+        assert_eq!(c.pin_hash, PinHashCost::default());
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused() {
+        let e = HubConfig::parse("db_path = \"x\"\nbnd = \"0.0.0.0:1\"").unwrap_err();
+        assert_eq!(e.code(), "HUB_CONFIG");
+    }
+}

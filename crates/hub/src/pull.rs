@@ -1,0 +1,324 @@
+//! Serving pulls: rows changed since a cursor that the device's outlet may see.
+
+use tally_sync::protocol::pull::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
+use tally_sync::{Change, ConsignmentRow, PullResponse, Row, PROTOCOL_VERSION};
+use uuid::Uuid;
+
+use crate::rules;
+use crate::store::{read_with, DeviceRecord, Entity, HubStore, HubTx, StoreResult};
+
+/// Most change-log entries examined for one page, so a device that sees little
+/// of a busy log still gets a quick answer (it continues from `next_cursor`).
+const SCAN_BUDGET_PAGES: u32 = 10;
+
+/// A page of changes after `cursor` visible to `device`.
+pub fn pull(
+    store: &dyn HubStore,
+    device: &DeviceRecord,
+    cursor: u64,
+    limit: Option<u32>,
+) -> StoreResult<PullResponse> {
+    let limit = limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
+    read_with(store, |tx| {
+        let mut changes = Vec::new();
+        let mut next = cursor;
+        let mut examined = 0u32;
+        let budget = limit.saturating_mul(SCAN_BUDGET_PAGES);
+        loop {
+            let batch = tx.changes_after(next, limit)?;
+            let exhausted = (batch.len() as u32) < limit;
+            for entry in batch {
+                examined += 1;
+                next = entry.seq;
+                if let Some(row) = visible_row(tx, device, entry.entity, &entry.entity_id)? {
+                    changes.push(Change {
+                        seq: entry.seq,
+                        row,
+                    });
+                    if changes.len() as u32 >= limit {
+                        // Whether more follow is only known by looking; say yes and
+                        // let the next (possibly empty) page settle it.
+                        return Ok(page(changes, next, true));
+                    }
+                }
+            }
+            if exhausted {
+                return Ok(page(changes, next, false));
+            }
+            if examined >= budget {
+                return Ok(page(changes, next, true));
+            }
+        }
+    })
+}
+
+fn page(changes: Vec<Change>, next_cursor: u64, has_more: bool) -> PullResponse {
+    PullResponse {
+        protocol: PROTOCOL_VERSION,
+        changes,
+        next_cursor,
+        has_more,
+    }
+}
+
+fn visible_row(
+    tx: &mut dyn HubTx,
+    device: &DeviceRecord,
+    entity: Entity,
+    id: &str,
+) -> StoreResult<Option<Row>> {
+    Ok(match entity {
+        Entity::Product => tx.product(id)?.map(Row::Product),
+        Entity::Supplier => tx.supplier(id)?.map(Row::Supplier),
+        Entity::Outlet => tx.outlet(id)?.map(Row::Outlet),
+        Entity::Staff => tx.staff(id)?.and_then(|s| {
+            let here = s.outlet_id.as_deref() == Some(device.outlet_id.as_str());
+            (here || rules::is_chain_role(s.role)).then_some(Row::Staff(s))
+        }),
+        Entity::ScanEvent => {
+            let Ok(eid) = Uuid::parse_str(id) else {
+                return Ok(None);
+            };
+            match tx.scan_event(eid)? {
+                Some(e) => tx
+                    .consignment(e.consignment_id)?
+                    .filter(|h| h.involves(&device.outlet_id))
+                    .map(|_| Row::ScanEvent(e)),
+                None => None,
+            }
+        }
+        Entity::Consignment => {
+            let Ok(cid) = Uuid::parse_str(id) else {
+                return Ok(None);
+            };
+            consignment_row(tx, cid)?
+                .filter(|c| {
+                    c.source_outlet_id.as_deref() == Some(device.outlet_id.as_str())
+                        || c.destination_outlet_id.as_deref() == Some(device.outlet_id.as_str())
+                })
+                .map(|c| Row::Consignment(Box::new(c)))
+        }
+    })
+}
+
+/// A consignment with its lines, boxes and approvals as the hub has it now.
+pub fn consignment_row(tx: &mut dyn HubTx, id: Uuid) -> StoreResult<Option<ConsignmentRow>> {
+    let Some(h) = tx.consignment(id)? else {
+        return Ok(None);
+    };
+    Ok(Some(ConsignmentRow {
+        lines: tx.lines(id)?,
+        boxes: tx.boxes(id)?,
+        approvals: tx.approvals(id)?,
+        removed_lines: tx.removed_lines(id)?,
+        id: h.id,
+        kind: h.kind,
+        status: h.status,
+        reference: h.reference,
+        source_outlet_id: h.source_outlet_id,
+        destination_outlet_id: h.destination_outlet_id,
+        supplier_id: h.supplier_id,
+        lightspeed_id: h.lightspeed_id,
+        version: h.version,
+        created_by: h.created_by,
+        last_edited_by: h.last_edited_by,
+        created_at: h.created_at,
+        updated_at: h.updated_at,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog;
+    use crate::store::write_with;
+    use crate::testing::*;
+
+    fn all_pages(
+        f: &Fixture,
+        device: &DeviceRecord,
+        mut cursor: u64,
+        limit: u32,
+    ) -> (Vec<Change>, u64, usize) {
+        let mut out = Vec::new();
+        let mut pages = 0;
+        loop {
+            let page = pull(&*f.store, device, cursor, Some(limit)).unwrap();
+            pages += 1;
+            assert!(page.next_cursor >= cursor, "the cursor never moves back");
+            cursor = page.next_cursor;
+            out.extend(page.changes);
+            if !page.has_more {
+                return (out, cursor, pages);
+            }
+        }
+    }
+
+    #[test]
+    fn pull_pages_through_everything_then_only_what_changed() {
+        let f = Fixture::new();
+        let (rows, cursor, pages) = all_pages(&f, &f.dev_a1, 0, 5);
+        // 2 outlets, 1 supplier, 5 products, 3 staff of outlet A, 1 director.
+        assert_eq!(rows.len(), 12);
+        assert!(pages >= 3);
+        assert!(rows.windows(2).all(|w| w[0].seq < w[1].seq));
+        let (none, same, _) = all_pages(&f, &f.dev_a1, cursor, 5);
+        assert!(none.is_empty());
+        assert_eq!(same, cursor);
+
+        let mut p = match &rows
+            .iter()
+            .find(|c| matches!(c.row, Row::Product(_)))
+            .unwrap()
+            .row
+        {
+            Row::Product(p) => p.clone(),
+            _ => unreachable!(),
+        };
+        p.name = "Renamed".into();
+        write_with(&*f.store, |tx| catalog::put_product(tx, &p)).unwrap();
+        let (changed, _, _) = all_pages(&f, &f.dev_a1, cursor, 5);
+        assert_eq!(changed.len(), 1);
+        assert!(matches!(&changed[0].row, Row::Product(q) if q.name == "Renamed"));
+    }
+
+    #[test]
+    fn an_outlet_sees_its_own_consignments_and_staff_only() {
+        let mut f = Fixture::new();
+        let po = Uuid::now_v7();
+        let t = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        f.push(
+            &a1,
+            STAFF_A,
+            vec![purchase_order(po, &[(0, 1)]), transfer(t, &[(1, 2)])],
+        );
+        let ids = |rows: &[Change]| -> Vec<String> {
+            rows.iter()
+                .filter_map(|c| match &c.row {
+                    Row::Consignment(c) => Some(c.id.to_string()),
+                    Row::Staff(s) => Some(s.id.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (b_rows, _, _) = all_pages(&f, &f.dev_b, 0, 100);
+        let b = ids(&b_rows);
+        assert!(b.contains(&t.to_string()), "B receives the transfer");
+        assert!(
+            !b.contains(&po.to_string()),
+            "A's order is not B's business"
+        );
+        assert!(b.contains(&STAFF_B.to_string()) && b.contains(&DIRECTOR.to_string()));
+        assert!(!b.contains(&STAFF_A.to_string()));
+        let (a_rows, _, _) = all_pages(&f, &f.dev_a1, 0, 100);
+        assert!(ids(&a_rows).contains(&po.to_string()));
+    }
+
+    #[test]
+    fn a_consignment_row_carries_line_totals() {
+        let mut f = Fixture::new();
+        let t = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        f.push(
+            &a1,
+            STAFF_A,
+            vec![
+                transfer(t, &[(1, 2)]),
+                go(
+                    t,
+                    tally_domain::ConsignmentStatus::Draft,
+                    tally_domain::ConsignmentStatus::Packing,
+                ),
+                pack(t, 1, 2, &a1),
+            ],
+        );
+        let (rows, _, _) = all_pages(&f, &f.dev_b, 0, 100);
+        let c = rows
+            .iter()
+            .find_map(|c| match &c.row {
+                Row::Consignment(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(c.lines[0].packed_qty, rust_decimal::Decimal::from(2));
+        assert_eq!(c.version, 3);
+    }
+}
+
+#[cfg(test)]
+mod scan_event_tests {
+    use super::*;
+    use crate::testing::*;
+    use tally_domain::ConsignmentStatus as S;
+
+    #[test]
+    fn other_stations_scan_events_are_pulled_so_counts_agree() {
+        let mut f = Fixture::new();
+        let t = Uuid::now_v7();
+        let (a1, a2) = (f.dev_a1.clone(), f.dev_a2.clone());
+        f.push(
+            &a1,
+            STAFF_A,
+            vec![transfer(t, &[(0, 3)]), go(t, S::Draft, S::Packing)],
+        );
+        f.push(&a1, STAFF_A, vec![pack(t, 0, 2, &a1)]);
+        let page = pull(&*f.store, &a2, 0, Some(100)).unwrap();
+        let events: Vec<_> = page
+            .changes
+            .iter()
+            .filter_map(|c| match &c.row {
+                Row::ScanEvent(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].delta, rust_decimal::Decimal::from(2));
+        assert_eq!(events[0].device_id, a1.id);
+        let other_outlet = pull(&*f.store, &f.dev_b.clone(), 0, Some(100)).unwrap();
+        assert!(
+            other_outlet
+                .changes
+                .iter()
+                .any(|c| matches!(c.row, Row::ScanEvent(_))),
+            "the receiving outlet sees the transfer's events too"
+        );
+    }
+}
+
+#[cfg(test)]
+mod removed_line_tests {
+    use super::*;
+    use crate::testing::*;
+    use tally_sync::{LineRemoved, Mutation};
+
+    #[test]
+    fn a_removed_line_is_pulled_as_removed_so_other_stations_drop_it() {
+        let mut f = Fixture::new();
+        let t = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        f.push(&a1, STAFF_A, vec![transfer(t, &[(0, 3), (1, 1)])]);
+        let line_id = f.consignment(t).lines[1].line_id;
+        let out = f.push(
+            &a1,
+            STAFF_A,
+            vec![Mutation::LineRemoved(LineRemoved {
+                consignment_id: t,
+                product_id: product(1),
+            })],
+        );
+        assert_eq!(out[0], tally_sync::MutationOutcome::Applied);
+        let page = pull(&*f.store, &f.dev_a2.clone(), 0, Some(100)).unwrap();
+        let c = page
+            .changes
+            .iter()
+            .find_map(|c| match &c.row {
+                Row::Consignment(c) => Some(c.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(c.lines.len(), 1);
+        assert_eq!(c.removed_lines.len(), 1);
+        assert_eq!(c.removed_lines[0].line_id, line_id);
+    }
+}

@@ -1,0 +1,352 @@
+//! Shared set-up for the edges' HTTP tests: a hub on loopback with a webhook
+//! secret, two outlets with a station each, admin accounts, and helpers to sign
+//! in, post admin forms and deliver signed webhooks.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
+use tally_hub::edges::AdminRole;
+use tally_hub::ls::memory::MemoryLightspeed;
+use tally_hub::store::{write_with, SagaState};
+use tally_hub::webhooks::{signature, WebhookSecret};
+use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
+use tally_sync::*;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub const SECRET: &str = "test-client-secret-not-real";
+pub const ADMIN: &str = "ops";
+pub const VIEWER: &str = "viewer";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub fn secret() -> WebhookSecret {
+    WebhookSecret::new(SECRET)
+}
+
+pub fn config(dir: &tempfile::TempDir) -> HubConfig {
+    let cheap = PinHashCost {
+        memory_kib: 8,
+        iterations: 1,
+    };
+    let mut c = HubConfig::new(dir.path().join("hub.db"));
+    c.pin_hash = cheap;
+    c.admin.password_hash = cheap;
+    c.admin.login_max_failures = 3;
+    c.max_body_bytes = 64 * 1024;
+    c.webhooks.secret = Some(secret());
+    c.webhooks.worker_idle_ms = 20;
+    c.worker.idle_ms = 20;
+    c.worker.poll = false;
+    c
+}
+
+pub struct Edge {
+    pub dir: tempfile::TempDir,
+    pub handle: HubHandle,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub dev_a: Enrolled,
+    pub dev_b: Enrolled,
+    pub staff_a: String,
+}
+
+pub struct Enrolled {
+    pub id: String,
+    pub token: String,
+}
+
+/// A signed-in browser: its session cookie and the page's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+    pub set_cookie: String,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl Edge {
+    /// A hub without a Lightspeed worker (sagas stay where the test puts them).
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = Hub::start(config(&dir)).await.unwrap();
+        Self::seed(dir, handle).await
+    }
+
+    /// A hub whose saga and hint workers run against `ls`.
+    pub async fn start_with(
+        mut config_of: impl FnMut(&mut HubConfig),
+        ls: Arc<MemoryLightspeed>,
+    ) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(&dir);
+        config_of(&mut c);
+        let handle = Hub::start_with_lightspeed(c, ls).await.unwrap();
+        Self::seed(dir, handle).await
+    }
+
+    async fn seed(dir: tempfile::TempDir, handle: HubHandle) -> Self {
+        let hub = handle.hub();
+        for (id, name) in [("out-a", "Ponsonby"), ("out-b", "Newmarket")] {
+            hub.put_outlet(OutletRow {
+                id: id.into(),
+                name: name.into(),
+                deleted: false,
+            })
+            .await
+            .unwrap();
+        }
+        hub.put_products(vec![ProductRow {
+            id: "p1".into(),
+            sku: "SKU1".into(),
+            name: "Garden hose 20 m".into(),
+            variant_name: None,
+            supplier_code: None,
+            supply_price: None,
+            active: true,
+            codes: vec![],
+            deleted: false,
+        }])
+        .await
+        .unwrap();
+        let staff_a = hub
+            .add_staff("Ana", Role::Staff, Some("out-a"), "1234")
+            .await
+            .unwrap();
+        let a = hub.enroll_device("out-a", "packing bench").await.unwrap();
+        let b = hub.enroll_device("out-b", "receiving").await.unwrap();
+        hub.create_admin(ADMIN, AdminRole::Admin, PASSWORD)
+            .await
+            .unwrap();
+        hub.create_admin(VIEWER, AdminRole::OpsViewer, PASSWORD)
+            .await
+            .unwrap();
+        let base = handle.base_url.clone();
+        Self {
+            dir,
+            handle,
+            base,
+            http: client(),
+            dev_a: Enrolled {
+                id: a.device_id,
+                token: a.token,
+            },
+            dev_b: Enrolled {
+                id: b.device_id,
+                token: b.token,
+            },
+            staff_a,
+        }
+    }
+
+    pub fn hub(&self) -> &Hub {
+        self.handle.hub()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Pushes a new outlet transfer from outlet A; returns its id.
+    pub async fn push_transfer(&self, seq: u64, reference: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        let env = MutationEnvelope {
+            seq,
+            mutation_id: Uuid::now_v7(),
+            created_at: OffsetDateTime::now_utc(),
+            actor: Actor {
+                staff_id: self.staff_a.clone(),
+            },
+            mutation: Mutation::ConsignmentCreated(ConsignmentCreated {
+                consignment_id: id,
+                kind: ConsignmentKind::OutletTransfer,
+                reference: reference.into(),
+                source_outlet_id: Some("out-a".into()),
+                destination_outlet_id: Some("out-b".into()),
+                supplier_id: None,
+                status: ConsignmentStatus::Draft,
+                lines: vec![LineDraft {
+                    line_id: None,
+                    product_id: "p1".into(),
+                    expected_qty: Decimal::from(3),
+                    unit_cost: None,
+                }],
+            }),
+        };
+        let body = PushRequest::new(&self.dev_a.id, vec![env]);
+        let resp: PushResponse = self
+            .http
+            .post(self.url("/sync/push"))
+            .bearer_auth(&self.dev_a.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            matches!(resp.results[0].outcome, MutationOutcome::Applied),
+            "{resp:?}"
+        );
+        id
+    }
+
+    /// Parks a consignment's saga in the dead-letter list as the worker would
+    /// after Lightspeed answered 400 with `body`.
+    pub fn park(&self, id: Uuid, body: &str) {
+        let store = self.hub().store();
+        write_with(&*store, |tx| {
+            let mut s = tx.saga(id)?.expect("saga queued by the push");
+            s.state = SagaState::Dead;
+            s.last_error = Some("LIGHTSPEED_REJECTED: HTTP 400".into());
+            s.dead_body = Some(body.into());
+            tx.update_saga(&s)
+        })
+        .unwrap();
+    }
+
+    pub async fn is_dead(&self, id: Uuid) -> bool {
+        self.hub()
+            .dead_letters()
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.consignment_id == id)
+    }
+
+    pub async fn is_pending(&self, id: Uuid) -> bool {
+        self.hub()
+            .pending_sagas()
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.consignment_id == id)
+    }
+
+    /// Delivers a webhook body with a signature header (or none).
+    pub async fn webhook(
+        &self,
+        body: Vec<u8>,
+        signature_header: Option<String>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(self.url("/webhooks/lightspeed"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(h) = signature_header {
+            req = req.header("X-Signature", h);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Signs in through the real form; returns the session.
+    pub async fn sign_in(&self, name: &str, password: &str) -> Session {
+        let (status, resp) = self.try_sign_in(name, password).await;
+        assert_eq!(status, 303, "sign-in of {name}");
+        let set_cookie = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("tally_admin=") || c.starts_with("__Host-tally_admin="))
+            .expect("session cookie");
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        let page = self
+            .http
+            .get(self.url("/admin"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        Session {
+            cookie,
+            csrf: csrf_in(&page).expect("csrf token on the dashboard"),
+            set_cookie,
+        }
+    }
+
+    /// Posts the sign-in form; returns the status and the response.
+    pub async fn try_sign_in(&self, name: &str, password: &str) -> (u16, reqwest::Response) {
+        let form_page = self
+            .http
+            .get(self.url("/admin/login"))
+            .send()
+            .await
+            .unwrap();
+        let login_cookie = form_page
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .find(|c| c.starts_with("tally_login="))
+            .expect("login cookie");
+        let csrf = csrf_in(&form_page.text().await.unwrap()).expect("login csrf");
+        let resp = self
+            .http
+            .post(self.url("/admin/login"))
+            .header("cookie", login_cookie)
+            .header("origin", &self.base)
+            .form(&[
+                ("name", name),
+                ("password", password),
+                ("csrf", csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp)
+    }
+
+    /// Posts an admin form as a browser on this hub's page would (same Origin).
+    pub async fn admin_post(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        fields: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self.http.post(self.url(path)).form(fields);
+        if let Some(s) = session {
+            req = req.header("cookie", &s.cookie);
+        }
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.send().await.unwrap()
+    }
+}
+
+/// The value of the first `name="csrf"` hidden input in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    let rest = &html[at..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// A form-encoded webhook body.
+pub fn webhook_body(event_type: &str, payload: &serde_json::Value) -> Vec<u8> {
+    serde_urlencoded::to_string([
+        ("type", event_type),
+        ("domain_prefix", "nzchain"),
+        ("payload", &payload.to_string()),
+    ])
+    .unwrap()
+    .into_bytes()
+}
+
+/// The header Lightspeed would send.
+pub fn signed(body: &[u8]) -> Option<String> {
+    Some(signature::sign(&secret(), body))
+}

@@ -1,0 +1,262 @@
+//! The hub against the testkit's fake Lightspeed over loopback, through the real
+//! X-Series client: the first start seeds the catalog, and a transfer pushed by a
+//! station reaches Lightspeed exactly once under lost acknowledgements and 429s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
+use tally_hub::ls::{marker, LightspeedApi, WorkerConfig};
+use tally_hub::store::read_with;
+use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
+use tally_lightspeed::{
+    BudgetConfig, ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, RetryPolicy,
+    StoredTokens,
+};
+use tally_sync::*;
+use tally_testkit::faults::{Fault, FaultRule};
+use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn client_for(fake: &FakeHandle) -> LightspeedClient {
+    let cfg = fake.config();
+    let mut c = ClientConfig::new(
+        fake.base_url(),
+        fake.token_url(),
+        Credentials::new(cfg.client_id.clone(), cfg.client_secret.clone()),
+    );
+    c.request_timeout = Duration::from_secs(2);
+    c.page_size = 40;
+    c.retry = RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+        min_retry_after: Duration::from_millis(10),
+        max_retry_after: Duration::from_secs(2),
+        default_retry_after: Duration::from_millis(20),
+    };
+    c.budget = BudgetConfig {
+        reserve: 2,
+        poll: Duration::from_millis(5),
+    };
+    let store = Arc::new(InMemoryTokenStore::new(StoredTokens::from_refresh_token(
+        fake.issue_refresh_token(),
+    )));
+    LightspeedClient::new(c, store).unwrap()
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    fake: FakeHandle,
+    handle: HubHandle,
+    outlets: Vec<String>,
+    products: Vec<String>,
+}
+
+async fn setup(products: usize) -> Setup {
+    let fake = FakeLightspeed::start(FakeConfig::default()).await.unwrap();
+    let outlets = vec![fake.add_outlet("Ponsonby"), fake.add_outlet("Newmarket")];
+    fake.add_supplier("Otago Merino Mills");
+    let products: Vec<String> = (0..products)
+        .map(|i| {
+            fake.add_product(
+                &format!("SKU{i}"),
+                &format!("Product {i}"),
+                &format!("94{i:011}"),
+                Decimal::new(995, 2),
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = HubConfig::new(dir.path().join("hub.db"));
+    config.pin_hash = PinHashCost {
+        memory_kib: 8,
+        iterations: 1,
+    };
+    config.worker = WorkerConfig {
+        idle_ms: 5,
+        backoff_base_ms: 5,
+        backoff_max_ms: 50,
+        batch: 8,
+        poll: true,
+        poll_interval_ms: 50,
+        poll_page_size: 40,
+    };
+    let api = Arc::new(LightspeedApi::new(Arc::new(client_for(&fake))));
+    let handle = Hub::start_with_lightspeed(config, api).await.unwrap();
+    Setup {
+        _dir: dir,
+        fake,
+        handle,
+        outlets,
+        products,
+    }
+}
+
+async fn until(what: &str, mut ok: impl AsyncFnMut() -> bool) {
+    for _ in 0..400 {
+        if ok().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+async fn product_count(hub: &Hub) -> u64 {
+    read_with(&*hub.store(), |tx| tx.product_count()).unwrap()
+}
+
+#[tokio::test]
+async fn the_first_start_against_the_fake_seeds_the_whole_catalog() {
+    let s = setup(100).await;
+    let hub = s.handle.hub().clone();
+    until("catalog seeded", async || product_count(&hub).await == 100).await;
+    let outlet = read_with(&*hub.store(), |tx| tx.outlet(&s.outlets[1]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(outlet.name, "Newmarket");
+    let p = read_with(&*hub.store(), |tx| tx.product(&s.products[7]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.codes[0].code, "9400000000007");
+    // A change made in Lightspeed later arrives through the persisted cursor.
+    s.fake
+        .rename_product(&s.products[7], "Renamed in Lightspeed");
+    until("rename polled", async || {
+        read_with(&*hub.store(), |tx| tx.product(&s.products[7]))
+            .unwrap()
+            .is_some_and(|p| p.name == "Renamed in Lightspeed")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_transfer_reaches_the_fake_once_under_lost_acks_and_rate_limits() {
+    let s = setup(5).await;
+    let hub = s.handle.hub().clone();
+    until("catalog seeded", async || product_count(&hub).await == 5).await;
+    // The first create and the bulk add are committed but their answers lost; the
+    // first send is rate limited.
+    let faults = s.fake.faults();
+    faults.add_rule(FaultRule::new("POST", "/api/2.0/consignments", Fault::LostAck).times(1));
+    faults
+        .add_rule(FaultRule::new("POST", "/api/2.0/consignments/*/bulk", Fault::LostAck).times(1));
+    faults.add_rule(
+        FaultRule::new(
+            "PUT",
+            "/api/2.0/consignments/*",
+            Fault::RateLimited {
+                retry_after_ms: 50,
+                as_date: false,
+            },
+        )
+        .times(3),
+    );
+
+    let staff = hub
+        .add_staff("Aroha", Role::Staff, Some(&s.outlets[0]), "1397")
+        .await
+        .unwrap();
+    let dev = hub.enroll_device(&s.outlets[0], "bench").await.unwrap();
+    let id = Uuid::now_v7();
+    let mut seq = 0;
+    let mut env = |m: Mutation| {
+        seq += 1;
+        MutationEnvelope {
+            seq,
+            mutation_id: Uuid::now_v7(),
+            created_at: OffsetDateTime::now_utc(),
+            actor: Actor {
+                staff_id: staff.clone(),
+            },
+            mutation: m,
+        }
+    };
+    let go = |from, to| {
+        Mutation::StatusTransitionRequested(StatusTransitionRequested {
+            consignment_id: id,
+            from,
+            to,
+            reason: None,
+        })
+    };
+    let mut ms = vec![
+        env(Mutation::ConsignmentCreated(ConsignmentCreated {
+            consignment_id: id,
+            kind: ConsignmentKind::OutletTransfer,
+            reference: "TR-OUT-202611-000001-00".into(),
+            source_outlet_id: Some(s.outlets[0].clone()),
+            destination_outlet_id: Some(s.outlets[1].clone()),
+            supplier_id: None,
+            status: S::Draft,
+            lines: s
+                .products
+                .iter()
+                .map(|p| LineDraft {
+                    line_id: None,
+                    product_id: p.clone(),
+                    expected_qty: Decimal::from(2),
+                    unit_cost: None,
+                })
+                .collect(),
+        })),
+        env(go(S::Draft, S::Packing)),
+    ];
+    for p in &s.products {
+        ms.push(env(Mutation::ScanRecorded(ScanRecorded {
+            event_id: Uuid::now_v7(),
+            consignment_id: id,
+            purpose: ScanPurpose::Pack,
+            product_id: p.clone(),
+            box_id: None,
+            delta: Decimal::from(2),
+            raw_code: None,
+            device_id: dev.device_id.clone(),
+            at: OffsetDateTime::now_utc(),
+            by: staff.clone(),
+            over_pack_reason: None,
+            undoes: None,
+        })));
+    }
+    ms.push(env(go(S::Packing, S::Packed)));
+    ms.push(env(go(S::Packed, S::Sent)));
+    let resp: PushResponse = reqwest::Client::new()
+        .post(format!("{}/sync/push", s.handle.base_url))
+        .bearer_auth(&dev.token)
+        .json(&PushRequest::new(&dev.device_id, ms))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(resp
+        .results
+        .iter()
+        .all(|r| r.outcome == MutationOutcome::Applied));
+
+    until("queue drained", async || {
+        hub.pending_sagas().await.unwrap().is_empty()
+    })
+    .await;
+    assert!(hub.dead_letters().await.unwrap().is_empty());
+    let remote = s.fake.consignments_with_reference(&marker(id));
+    assert_eq!(remote.len(), 1, "exactly one consignment in Lightspeed");
+    let remote = &remote[0];
+    assert_eq!(remote.status, LsConsignmentStatus::Sent);
+    assert_eq!(remote.lines.len(), 5);
+    assert!(
+        remote.lines.iter().all(|l| l.count == Decimal::from(2)),
+        "no doubled line: {:?}",
+        remote.lines
+    );
+    assert!(
+        s.fake.faults().total_fired() >= 3,
+        "the faults really fired"
+    );
+    let c = hub.consignment(id).await.unwrap().unwrap();
+    assert_eq!(c.lightspeed_id.as_deref(), Some(remote.id.as_str()));
+}

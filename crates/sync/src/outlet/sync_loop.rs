@@ -1,0 +1,344 @@
+//! The outlet's sync loop: push the outbox in order, record each answer, pull the
+//! hub's changes, and publish the state for the sync indicator. Offline is normal:
+//! a failed exchange puts the mutations back with a backoff and the loop retries.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tally_store::{OutboxEntry, Store};
+use time::OffsetDateTime;
+use tokio::sync::{watch, Notify};
+
+use super::client::HubClient;
+use super::translate::{incoming, outgoing, Outgoing};
+use crate::protocol::push::{MutationEnvelope, MutationOutcome};
+use crate::SyncError;
+
+/// Timings and sizes of the loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncLoopConfig {
+    /// Mutations per push.
+    pub batch: u32,
+    /// Rows per pull page.
+    pub pull_limit: u32,
+    /// Pause between cycles while online.
+    pub interval: Duration,
+    /// First retry delay after a failure.
+    pub backoff_base: Duration,
+    /// Longest retry delay.
+    pub backoff_max: Duration,
+}
+
+impl Default for SyncLoopConfig {
+    fn default() -> Self {
+        Self {
+            batch: 100,
+            pull_limit: 200,
+            interval: Duration::from_secs(2),
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the UI's sync indicator shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncIndicator {
+    /// The last exchange with the hub worked.
+    pub online: bool,
+    /// Actions waiting to be pushed.
+    pub pending: u64,
+    /// Actions pushed, answer not recorded.
+    pub in_flight: u64,
+    /// Actions the hub refused; a person must look.
+    pub needs_attention: u64,
+    /// Last good exchange.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sync_at: Option<OffsetDateTime>,
+    /// Why the last exchange failed.
+    pub last_error: Option<String>,
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CycleReport {
+    /// Mutations sent.
+    pub pushed: usize,
+    /// Applied now.
+    pub applied: usize,
+    /// Applied before (a lost answer).
+    pub duplicates: usize,
+    /// Refused (now needing attention).
+    pub rejected: usize,
+    /// Kept local (nothing for the hub).
+    pub local_only: usize,
+    /// Rows pulled.
+    pub pulled: usize,
+}
+
+/// Called after every cycle with what it did (or why it failed).
+pub type CycleObserver = Box<dyn Fn(&Result<CycleReport, SyncError>) + Send + Sync>;
+
+/// The loop over one store and one hub.
+pub struct SyncLoop {
+    store: Arc<Store>,
+    client: HubClient,
+    config: SyncLoopConfig,
+    indicator: watch::Sender<SyncIndicator>,
+    failures: u32,
+    observer: Option<CycleObserver>,
+}
+
+async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> Result<R, SyncError> + Send + 'static,
+) -> Result<R, SyncError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SyncError::Untranslatable(format!("sync task stopped: {e}")))?
+}
+
+impl SyncLoop {
+    /// A loop and a receiver of its indicator.
+    pub fn new(
+        store: Arc<Store>,
+        client: HubClient,
+        config: SyncLoopConfig,
+    ) -> (Self, watch::Receiver<SyncIndicator>) {
+        let (tx, rx) = watch::channel(SyncIndicator {
+            online: false,
+            pending: 0,
+            in_flight: 0,
+            needs_attention: 0,
+            last_sync_at: None,
+            last_error: None,
+        });
+        (
+            Self {
+                store,
+                client,
+                config,
+                indicator: tx,
+                failures: 0,
+                observer: None,
+            },
+            rx,
+        )
+    }
+
+    /// Calls `f` after every cycle (e.g. so the UI refreshes what a pull changed).
+    pub fn observe(
+        mut self,
+        f: impl Fn(&Result<CycleReport, SyncError>) + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(Box::new(f));
+        self
+    }
+
+    fn backoff(&self) -> Duration {
+        let exp = self
+            .config
+            .backoff_base
+            .saturating_mul(1u32 << self.failures.min(16))
+            .min(self.config.backoff_max);
+        exp.mul_f64(0.5 + 0.5 * rand::random::<f64>())
+    }
+
+    /// One push + pull exchange. An error means the hub was not reached (or refused
+    /// the whole request); everything stays queued for the next cycle.
+    pub async fn run_once(&mut self) -> Result<CycleReport, SyncError> {
+        let result = self.exchange().await;
+        let online = result.is_ok();
+        let last_error = result.as_ref().err().map(|e| e.to_string());
+        if online {
+            self.failures = 0;
+        } else {
+            self.failures = self.failures.saturating_add(1);
+        }
+        self.publish(online, last_error).await;
+        if let Some(f) = &self.observer {
+            f(&result);
+        }
+        result
+    }
+
+    async fn publish(&self, online: bool, last_error: Option<String>) {
+        let store = self.store.clone();
+        match blocking(move || Ok(store.sync_status()?)).await {
+            Ok(s) => {
+                self.indicator.send_replace(SyncIndicator {
+                    online,
+                    pending: s.pending,
+                    in_flight: s.in_flight,
+                    needs_attention: s.needs_attention,
+                    last_sync_at: s.last_sync_at,
+                    last_error,
+                });
+            }
+            Err(e) => tracing::error!(error = %e, "sync status unreadable"),
+        }
+    }
+
+    async fn exchange(&mut self) -> Result<CycleReport, SyncError> {
+        let mut report = CycleReport::default();
+        self.push_all(&mut report).await?;
+        self.pull_all(&mut report).await?;
+        let store = self.store.clone();
+        blocking(move || Ok(store.record_sync_success(OffsetDateTime::now_utc())?)).await?;
+        Ok(report)
+    }
+
+    async fn push_all(&mut self, report: &mut CycleReport) -> Result<(), SyncError> {
+        loop {
+            let store = self.store.clone();
+            let batch = self.config.batch;
+            let entries: Vec<OutboxEntry> =
+                blocking(move || Ok(store.next_pending(batch)?)).await?;
+            if entries.is_empty() {
+                return Ok(());
+            }
+            let store = self.store.clone();
+            let (envs, local) = blocking(move || {
+                let mut envs: Vec<MutationEnvelope> = Vec::new();
+                let mut local = 0;
+                for e in &entries {
+                    match outgoing(&store, e) {
+                        Ok(Outgoing::Push(env)) => envs.push(*env),
+                        Ok(Outgoing::LocalOnly) => {
+                            store.mark_done(e.seq)?;
+                            local += 1;
+                        }
+                        Err(SyncError::Store(err)) => return Err(SyncError::Store(err)),
+                        Err(err) => {
+                            // Never silently dropped: a person sees it and decides.
+                            store.mark_needs_attention(
+                                e.mutation_id,
+                                err.code(),
+                                &err.to_string(),
+                            )?;
+                        }
+                    }
+                }
+                let seqs: Vec<i64> = envs
+                    .iter()
+                    .map(|e| i64::try_from(e.seq).unwrap_or(i64::MAX))
+                    .collect();
+                store.mark_in_flight(&seqs)?;
+                Ok((envs, local))
+            })
+            .await?;
+            report.local_only += local;
+            if envs.is_empty() {
+                continue;
+            }
+            report.pushed += envs.len();
+            let sent: Vec<(i64, uuid::Uuid)> = envs
+                .iter()
+                .map(|e| (i64::try_from(e.seq).unwrap_or(i64::MAX), e.mutation_id))
+                .collect();
+            let answer = self.client.push(envs).await;
+            let store = self.store.clone();
+            let retry_at = OffsetDateTime::now_utc() + self.backoff();
+            match answer {
+                Err(err) => {
+                    let msg = err.to_string();
+                    blocking(move || {
+                        for (_, id) in &sent {
+                            store.retry_later(*id, retry_at, &msg)?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                    return Err(err);
+                }
+                Ok(resp) => {
+                    let (applied, duplicates, rejected) = blocking(move || {
+                        let (mut a, mut d, mut r) = (0, 0, 0);
+                        for (seq, id) in &sent {
+                            let result = resp
+                                .results
+                                .iter()
+                                .find(|x| i64::try_from(x.seq).ok() == Some(*seq));
+                            match result.map(|x| &x.outcome) {
+                                Some(MutationOutcome::Applied) => {
+                                    store.mark_done(*seq)?;
+                                    a += 1;
+                                }
+                                Some(MutationOutcome::Duplicate) => {
+                                    store.mark_done(*seq)?;
+                                    d += 1;
+                                }
+                                Some(MutationOutcome::Rejected { code, message }) => {
+                                    store.mark_needs_attention(*id, code, message)?;
+                                    r += 1;
+                                }
+                                None => {
+                                    store.retry_later(*id, retry_at, "no answer from the hub")?
+                                }
+                            }
+                        }
+                        Ok((a, d, r))
+                    })
+                    .await?;
+                    report.applied += applied;
+                    report.duplicates += duplicates;
+                    report.rejected += rejected;
+                }
+            }
+        }
+    }
+
+    async fn pull_all(&mut self, report: &mut CycleReport) -> Result<(), SyncError> {
+        let store = self.store.clone();
+        let mut cursor = blocking(move || Ok(store.pull_cursor()?))
+            .await?
+            .and_then(|c| u64::try_from(c).ok())
+            .unwrap_or(0);
+        loop {
+            let page = self
+                .client
+                .pull(cursor, Some(self.config.pull_limit))
+                .await?;
+            report.pulled += page.changes.len();
+            let changes = incoming(&page);
+            let next = page.next_cursor;
+            let store = self.store.clone();
+            blocking(move || {
+                store.apply_pulled(&changes, i64::try_from(next).unwrap_or(i64::MAX))?;
+                Ok(())
+            })
+            .await?;
+            cursor = next;
+            if !page.has_more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Runs cycles until `stop` turns true; `wake` starts a cycle at once (after a
+    /// local action). Backs off while the hub is unreachable.
+    pub async fn run(mut self, mut stop: watch::Receiver<bool>, wake: Arc<Notify>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let pause = match self.run_once().await {
+                Ok(report) => {
+                    if report.pushed + report.pulled > 0 {
+                        tracing::debug!(?report, "sync cycle");
+                    }
+                    self.config.interval
+                }
+                Err(e) => {
+                    tracing::warn!(code = e.code(), error = %e, "sync cycle failed; will retry");
+                    self.backoff()
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = wake.notified() => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `GET /sync/pull?protocol=1&cursor=N&limit=M`: rows changed since a cursor, paged.
+
+use serde::{Deserialize, Serialize};
+
+use super::rows::*;
+
+/// Largest page the hub serves; bigger `limit`s are clamped.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+/// Page size when `limit` is absent.
+pub const DEFAULT_PULL_LIMIT: u32 = 200;
+
+/// Query string of a pull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullQuery {
+    /// Protocol version; must equal the hub's.
+    pub protocol: u32,
+    /// Last cursor the outlet applied (0 for everything).
+    #[serde(default)]
+    pub cursor: u64,
+    /// Page size.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One changed row, at its current state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "entity", content = "row", rename_all = "snake_case")]
+pub enum Row {
+    /// A catalog product.
+    Product(ProductRow),
+    /// A supplier.
+    Supplier(SupplierRow),
+    /// An outlet.
+    Outlet(OutletRow),
+    /// A staff member.
+    Staff(StaffRow),
+    /// A consignment with lines, totals, boxes and approvals.
+    Consignment(Box<ConsignmentRow>),
+    /// A scan event (append-only).
+    ScanEvent(ScanEventRow),
+}
+
+/// A change: its position in the hub's change log and the row now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Position in the hub's change log (strictly increasing).
+    pub seq: u64,
+    /// The row as it is now (a later change of the same row moves it later).
+    #[serde(flatten)]
+    pub row: Row,
+}
+
+/// A page of changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Protocol version.
+    pub protocol: u32,
+    /// Changes in seq order.
+    pub changes: Vec<Change>,
+    /// Cursor to send next time (apply the page first).
+    pub next_cursor: u64,
+    /// More pages wait.
+    pub has_more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_names_its_entity() {
+        let c = Change {
+            seq: 7,
+            row: Row::Outlet(OutletRow {
+                id: "o1".into(),
+                name: "Ponsonby".into(),
+                deleted: false,
+            }),
+        };
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["entity"], "outlet");
+        assert_eq!(json["row"]["name"], "Ponsonby");
+        assert_eq!(serde_json::from_value::<Change>(json).unwrap(), c);
+    }
+}

@@ -1,0 +1,245 @@
+//! Rows the hub sends down on pull: the outlet's read model of the chain.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::mutation::{DimensionsMm, ScanPurpose, VarianceReason, WeightSource};
+use tally_domain::ApprovalRecord;
+
+/// A barcode or other code of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCode {
+    /// `EAN`, `UPC`, `ISBN`, `CUSTOM`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The code as printed.
+    pub code: String,
+}
+
+/// A catalog product (from Lightspeed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    /// Lightspeed id.
+    pub id: String,
+    /// SKU (may be scanned too).
+    pub sku: String,
+    /// Name.
+    pub name: String,
+    /// Variant name, if any.
+    #[serde(default)]
+    pub variant_name: Option<String>,
+    /// Supplier's code.
+    #[serde(default)]
+    pub supplier_code: Option<String>,
+    /// Supply price excl. GST.
+    #[serde(default)]
+    pub supply_price: Option<Decimal>,
+    /// Sellable.
+    pub active: bool,
+    /// Barcodes.
+    #[serde(default)]
+    pub codes: Vec<ProductCode>,
+    /// Deleted in Lightspeed: remove locally.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+/// A supplier (from Lightspeed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierRow {
+    /// Lightspeed id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Deleted in Lightspeed.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+/// An outlet (from Lightspeed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutletRow {
+    /// Lightspeed id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Deleted in Lightspeed.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+/// A staff member (issued by the hub). Carries the PIN's slow hash, never the PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRow {
+    /// Hub-issued id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Home outlet (`None` for chain roles).
+    #[serde(default)]
+    pub outlet_id: Option<String>,
+    /// Argon2 PHC string of the PIN.
+    pub pin_hash: String,
+    /// May sign in.
+    pub active: bool,
+}
+
+/// One line of a consignment, with totals derived from events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineRow {
+    /// Line id (the creating station's, or the hub's).
+    pub line_id: Uuid,
+    /// Lightspeed product id.
+    pub product_id: String,
+    /// Expected quantity.
+    pub expected_qty: Decimal,
+    /// Unit cost excl. GST.
+    #[serde(default)]
+    pub unit_cost: Option<Decimal>,
+    /// Sum of packing scan deltas from every station.
+    pub packed_qty: Decimal,
+    /// Sum of receive sessions.
+    pub received_qty: Decimal,
+    /// Of received, damaged.
+    pub damaged_qty: Decimal,
+    /// Sum of stocktake count deltas.
+    pub counted_qty: Decimal,
+    /// Reason the line was sent short, if it was.
+    #[serde(default)]
+    pub short_reason: Option<String>,
+    /// Why the received quantity differs (latest session that said).
+    #[serde(default)]
+    pub variance_reason: Option<VarianceReason>,
+    /// Note for the variance.
+    #[serde(default)]
+    pub variance_note: Option<String>,
+    /// Photos attached to this line while receiving.
+    #[serde(default)]
+    pub photos: u32,
+}
+
+/// A box (parcel).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoxRow {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// Number within the consignment.
+    pub number: u32,
+    /// Container type code.
+    pub container: String,
+    /// Closed (weighed).
+    pub closed: bool,
+    /// Gross weight, once closed.
+    #[serde(default)]
+    pub weight_grams: Option<u32>,
+    /// Scale or typed.
+    #[serde(default)]
+    pub weight_source: Option<WeightSource>,
+    /// Outer dimensions.
+    #[serde(default)]
+    pub dimensions: Option<DimensionsMm>,
+    /// Carrier tracking number.
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+}
+
+/// An approval decision on a purchase order, as the domain records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalRow {
+    /// UUIDv7 (from the station).
+    pub id: Uuid,
+    /// Who, role, tier, total, decision, when.
+    pub record: ApprovalRecord,
+}
+
+/// A consignment with its lines, boxes and approvals, as the hub has it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsignmentRow {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: ConsignmentKind,
+    /// CIS status.
+    pub status: ConsignmentStatus,
+    /// Human reference.
+    pub reference: String,
+    /// Sending outlet.
+    #[serde(default)]
+    pub source_outlet_id: Option<String>,
+    /// Receiving outlet.
+    #[serde(default)]
+    pub destination_outlet_id: Option<String>,
+    /// Supplier.
+    #[serde(default)]
+    pub supplier_id: Option<String>,
+    /// Lightspeed id once pushed.
+    #[serde(default)]
+    pub lightspeed_id: Option<String>,
+    /// Incremented on every change at the hub.
+    pub version: u64,
+    /// Staff id of the creator.
+    pub created_by: String,
+    /// Staff id of the last editor of lines.
+    #[serde(default)]
+    pub last_edited_by: Option<String>,
+    /// Created (station clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last change at the hub.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// Lines.
+    pub lines: Vec<LineRow>,
+    /// Boxes.
+    pub boxes: Vec<BoxRow>,
+    /// Approval decisions, oldest first.
+    pub approvals: Vec<ApprovalRow>,
+    /// Lines removed since they were created (stations drop them).
+    #[serde(default)]
+    pub removed_lines: Vec<RemovedLine>,
+}
+
+/// A line that was removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedLine {
+    /// Its id.
+    pub line_id: Uuid,
+    /// Its product.
+    pub product_id: String,
+}
+
+/// A scan event (every station's), so stations derive the same counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanEventRow {
+    /// Event id.
+    pub id: Uuid,
+    /// The consignment.
+    pub consignment_id: Uuid,
+    /// Product.
+    pub product_id: String,
+    /// Box, when packing.
+    #[serde(default)]
+    pub box_id: Option<Uuid>,
+    /// What it counts.
+    pub purpose: ScanPurpose,
+    /// Signed units.
+    pub delta: Decimal,
+    /// Raw code read.
+    #[serde(default)]
+    pub raw_code: Option<String>,
+    /// Device that scanned.
+    pub device_id: String,
+    /// Staff id.
+    pub staff_id: String,
+    /// When (station clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The event it undoes.
+    #[serde(default)]
+    pub undoes: Option<Uuid>,
+}
