@@ -1144,3 +1144,21 @@ fn receiving_needs_a_signed_in_staff_member() {
     );
     let _ = c.receiver;
 }
+
+#[test]
+fn scans_arriving_together_all_count() {
+    let c = chain();
+    let id = c.id();
+    c.app.start_receiving(&id).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..15 {
+                    c.app.receiving_scan(&id, &c.barcodes[2]).unwrap();
+                }
+            });
+        }
+    });
+    let v = c.app.receiving_view(&id).unwrap();
+    assert_eq!(line(&v, "COIL-004").this_session, "60", "no scan lost");
+}

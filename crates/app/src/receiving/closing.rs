@@ -181,6 +181,7 @@ impl App {
         pin_confirmed: bool,
         manager: Option<(Uuid, Role)>,
     ) -> Result<SessionFinished, AppError> {
+        let _serial = self.receiving_state().serial();
         let staff_id = staff_of(actor)?;
         let policy = self.receiving_policy();
         let vp = &policy.variance;

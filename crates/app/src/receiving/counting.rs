@@ -311,6 +311,7 @@ impl App {
     }
 
     fn start_once(&self, actor: &tally_store::Actor, id: Uuid) -> Result<ReceivingView, AppError> {
+        let _serial = self.receiving_state().serial();
         let snap = self.receiving_snapshot(id)?;
         if snap.open_session.is_some() {
             return Ok(self.receiving_view_of(&snap));
@@ -414,6 +415,7 @@ impl App {
         product_id: &str,
         edit: impl FnOnce(Option<&ProductProgress>) -> Result<LineEdit, AppError>,
     ) -> Result<ReceivingView, AppError> {
+        let _serial = self.receiving_state().serial();
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
         let pid = parse_id("product", product_id)?;
@@ -436,6 +438,7 @@ impl App {
     /// counted on its line (GS1 count or one unit) and kept as a scan event, durably,
     /// before the answer returns.
     pub fn receiving_scan(&self, consignment_id: &str, raw: &str) -> Result<ReceiveScan, AppError> {
+        let _serial = self.receiving_state().serial();
         let actor = self.actor()?;
         let staff_id = staff_of(&actor)?;
         let id = parse_id("consignment", consignment_id)?;
@@ -556,6 +559,7 @@ impl App {
     /// a reason, gets its remaining quantity in this session, as one action with one
     /// audit entry per line.
     pub fn receive_all_as_expected(&self, consignment_id: &str) -> Result<ReceivingView, AppError> {
+        let _serial = self.receiving_state().serial();
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
         let snap = self.receiving_snapshot(id)?;
@@ -603,6 +607,7 @@ impl App {
         reason: ReasonCode,
         note: Option<String>,
     ) -> Result<ReceivingView, AppError> {
+        let _serial = self.receiving_state().serial();
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
         let pid = parse_id("product", product_id)?;
@@ -668,6 +673,7 @@ impl App {
         product_id: &str,
         data_base64: &str,
     ) -> Result<PhotoAdded, AppError> {
+        let _serial = self.receiving_state().serial();
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
         let pid = parse_id("product", product_id)?;

@@ -43,11 +43,13 @@ struct SignOffGuard {
     locked_until: Option<Instant>,
 }
 
-/// Receiving's state held by `App`: the policy in force and the sign-off PIN guard.
+/// Receiving's state held by `App`: the policy in force, the sign-off PIN guard, and
+/// the lock that makes each read-count-write of a session line one step.
 #[derive(Debug, Default)]
 pub struct ReceivingState {
     policy: Mutex<ReceivingPolicy>,
     guard: Mutex<SignOffGuard>,
+    writing: Mutex<()>,
 }
 
 impl ReceivingState {
@@ -62,6 +64,12 @@ impl ReceivingState {
     /// Replaces the policy (chain configuration).
     pub fn set_policy(&self, policy: ReceivingPolicy) {
         *self.policy.lock().unwrap_or_else(|p| p.into_inner()) = policy;
+    }
+
+    /// Held while an action reads a session's counts and writes new ones, so two scans
+    /// arriving together both count (session lines hold absolute counts).
+    pub(crate) fn serial(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writing.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Seconds left while sign-off by `staff_id` is paused, if it is.
