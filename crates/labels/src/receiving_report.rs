@@ -170,8 +170,8 @@ impl Flow {
 /// Table columns: (x offset from the margin, width, heading, alignment).
 const COLUMNS: [(f32, f32, &str, Align); 8] = [
     (0.0, 8.0, "#", Align::Left),
-    (8.0, 28.0, "SKU", Align::Left),
-    (36.0, 62.0, "Product", Align::Left),
+    (8.0, 34.0, "SKU", Align::Left),
+    (42.0, 56.0, "Product", Align::Left),
     (98.0, 16.0, "Expected", Align::Right),
     (114.0, 16.0, "Received", Align::Right),
     (130.0, 16.0, "Damaged", Align::Right),
@@ -388,7 +388,7 @@ impl ReceivingReport {
                             ""
                         }
                     );
-                    text::wrap(&text_, inner - 44.0, 3.3, false, 3)
+                    text::wrap(&text_, inner - 50.0, 3.3, false, 3)
                 }
                 _ if line.flagged => vec!["[flagged for audit]".to_string()],
                 _ => Vec::new(),
@@ -427,12 +427,12 @@ impl ReceivingReport {
             }
             let mut ly = y + 7.0;
             for t in &note_lines {
-                c.text_in(MARGIN + 36.0, ly, inner - 44.0, 3.3, false, Align::Left, t);
+                c.text_in(MARGIN + 42.0, ly, inner - 50.0, 3.3, false, Align::Left, t);
                 ly += 4.4;
             }
             f.y = ly;
             if !line.photos.is_empty() {
-                let mut x = MARGIN + 36.0;
+                let mut x = MARGIN + 42.0;
                 for p in &line.photos {
                     if x + PHOTO_BOX.0 > A4.0 - MARGIN {
                         break;
