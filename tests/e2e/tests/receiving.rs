@@ -519,6 +519,11 @@ async fn run(w: &Window, scratch: &Path) -> Result<()> {
     let codes = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(codes.trim(), format!("CODE-128:{reference}"));
     w.screenshot("receiving-09-report-saved").await?;
+    // The same screen on a 1920×1080 bench monitor.
+    w.client.set_window_size(1920, 1080).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    w.screenshot("receiving-10-received-1920x1080").await?;
+    w.client.set_window_size(1280, 800).await?;
 
     // Lightspeed: the order received once, damaged units not counted as stock.
     let want: Vec<(String, String)> = products
