@@ -110,6 +110,32 @@ export const commands = {
 	releaseSupplierReturn: (returnId: string, authorisationNumber: string | null) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("release_supplier_return", { returnId, authorisationNumber })),
 	/**  One supplier return. */
 	supplierReturn: (returnId: string) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("supplier_return", { returnId })),
+	/**  The receiving screen for a consignment. */
+	receivingView: (id: string) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("receiving_view", { id })),
+	/**  Opens a receive session (or returns the open one). */
+	startReceiving: (id: string) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("start_receiving", { id })),
+	/**  A scan at the receiving screen. */
+	receivingScan: (id: string, code: string) => typedError<ReceiveScan, AppError>(__TAURI_INVOKE("receiving_scan", { id, code })),
+	/**  Sets this session's count of a product. */
+	receivingCount: (id: string, productId: string, quantity: string) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("receiving_count", { id, productId, quantity })),
+	/**  Sets how many of this session's units are damaged. */
+	receivingDamaged: (id: string, productId: string, quantity: string) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("receiving_damaged", { id, productId, quantity })),
+	/**  Gives (or clears) a line's variance reason. */
+	receivingReason: (id: string, productId: string, reason: ReasonCode | null, note: string | null) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("receiving_reason", { id, productId, reason, note })),
+	/**  Receives every remaining line as expected (one action). */
+	receiveAllAsExpected: (id: string) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("receive_all_as_expected", { id })),
+	/**  Adds an item that is not on the consignment. */
+	receivingAddUnexpected: (id: string, productId: string, quantity: string, reason: ReasonCode, note: string | null) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("receiving_add_unexpected", { id, productId, quantity, reason, note })),
+	/**  Products matching a code or words (unexpected items). */
+	receivingFindProducts: (id: string, query: string) => typedError<ProductOption[], AppError>(__TAURI_INVOKE("receiving_find_products", { id, query })),
+	/**  Attaches a photo (base64) to a line. */
+	receivingAddPhoto: (id: string, productId: string, data: string) => typedError<PhotoAdded, AppError>(__TAURI_INVOKE("receiving_add_photo", { id, productId, data })),
+	/**  A stored photo or signature as a thumbnail data URL. */
+	receivingEvidenceThumbnail: (hash: string) => typedError<string, AppError>(__TAURI_INVOKE("receiving_evidence_thumbnail", { hash })),
+	/**  Finishes the open session (signatures; closes the receipt when asked). */
+	finishReceivingSession: (id: string, input: FinishSessionInput) => typedError<SessionFinished, AppError>(__TAURI_INVOKE("finish_receiving_session", { id, input })),
+	/**  Saves the receiving report PDF and says where. */
+	receivingReport: (id: string, utcOffsetMinutes: number) => typedError<ReportFile, AppError>(__TAURI_INVOKE("receiving_report", { id, utcOffsetMinutes })),
 };
 
 /** Events */
@@ -470,6 +496,22 @@ export type LineState =
 /**  More packed than expected (confirmed with a reason). */
 "over";
 
+/**  Finishing the open session: signatures and, for the last session, closing the receipt. */
+export type FinishSessionInput = {
+	/**  The receiver's signature (required unless PIN confirmation is allowed and given). */
+	signature: SignatureInput | null,
+	/**  The driver's signature, optional. */
+	driver_signature: SignatureInput | null,
+	/**  The receiver's own PIN, where the chain allows it instead of a signature. */
+	confirm_pin: string | null,
+	/**  True: everything has arrived, close the receipt. False: more is coming. */
+	close_receipt: boolean,
+	/**  A manager's sign-off, when the variance needs one. */
+	manager: ManagerSignOffInput | null,
+	/**  Free note on the session. */
+	note: string | null,
+};
+
 /**  One line of a consignment with its progress, as detail screens show it. */
 export type LineView = {
 	/**  Line id. */
@@ -524,6 +566,12 @@ export type NewSupplierReturn = {
 	authorisation_number: string | null,
 	/**  Lines. */
 	lines: ReturnLineInput[],
+/**  A manager's PIN sign-off for a large variance. */
+export type ManagerSignOffInput = {
+	/**  The manager's staff id. */
+	staff_id: string,
+	/**  Their PIN (checked against the store, never stored). */
+	pin: string,
 };
 
 /**  An outlet, as the header shows it. */
@@ -597,6 +645,79 @@ export type PersonView = {
 export type PickLine = {
 	/**  Line id. */
 	line_id: string,
+/**  A photo just stored. */
+export type PhotoAdded = {
+	/**  Evidence hash (SHA-256 hex). */
+	hash: string,
+	/**  A small JPEG as a `data:` URL for the thumbnail strip. */
+	thumbnail: string,
+	/**  Stored size in bytes (after stripping metadata and downscaling). */
+	bytes: number,
+	/**  The screen after the photo was attached. */
+	view: ReceivingView,
+};
+
+/**  The receiving rules the screen needs to guide staff. */
+export type PolicyView = {
+	/**  Damaged units need a photo. */
+	damage_photo_required: boolean,
+	/**  Variance worth more than this at cost needs a sign-off (e.g. `200`). */
+	sign_off_threshold: string,
+	/**  How the sign-off happens. */
+	sign_off_rule: SignOffRule,
+	/**  A staff PIN confirmation may replace the receiver's signature. */
+	pin_confirmation_allowed: boolean,
+	/**  Largest photo accepted, in bytes. */
+	max_photo_bytes: number,
+};
+
+/**  A product found by name, SKU or code (to add an unexpected item). */
+export type ProductOption = {
+	/**  Product id. */
+	id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Already a line of this consignment (count it there instead). */
+	on_consignment: boolean,
+};
+
+/**  A variance reason as the UI names it (the domain's `VarianceReason`). */
+export type ReasonCode = 
+/**  Fewer arrived. */
+"short" | 
+/**  More arrived. */
+"over" | 
+/**  Arrived damaged. */
+"damaged" | 
+/**  A different product arrived. */
+"wrong_item" | 
+/**  Past its date. */
+"expired" | 
+/**  Anything else (note required). */
+"other";
+
+/**  The answer to a scan, once it is durable. */
+export type ReceiveScan = {
+	/**  What happened. */
+	kind: ScanResultKind,
+	/**  Product id (none for a reference). */
+	product_id: string | null,
+	/**  Product name or the reference, for the feedback banner. */
+	label: string,
+	/**  Units this scan added (GS1 count or 1; 0 when nothing was counted). */
+	units: string,
+	/**  A short sentence for the banner. */
+	message: string,
+	/**  The screen after the scan. */
+	view: ReceivingView,
+};
+
+/**  One product being received. */
+export type ReceivingLine = {
+	/**  Line number as the domain's messages name it ("Line 3: ..."). */
+	line_no: number,
 	/**  Product id. */
 	product_id: string,
 	/**  SKU. */
@@ -868,6 +989,96 @@ export type ReturnSource = {
 	id: string,
 	/**  Its reference. */
 	reference: string,
+	/**  False for an item that arrived but is not on the consignment. */
+	on_consignment: boolean,
+	/**  Quantity to receive: ordered (purchase order) or sent (transfer). */
+	expected: string,
+	/**  Received in earlier sessions. */
+	received_before: string,
+	/**  Counted in the open session. */
+	this_session: string,
+	/**  Received over all sessions. */
+	received: string,
+	/**  Damaged over all sessions. */
+	damaged: string,
+	/**  Damaged in the open session. */
+	damaged_this_session: string,
+	/**  received − expected, signed (`-2`, `+1`, `0`). */
+	variance: string,
+	/**  What the difference and damage are worth at cost, e.g. `$30.00`. */
+	variance_value: string,
+	/**  The reason given (latest session that gave one). */
+	reason: ReasonCode | null,
+	/**  Note with the reason. */
+	note: string | null,
+	/**  Photos (evidence hashes), oldest first. */
+	photos: string[],
+	/**  A reason must be chosen before the receipt can close. */
+	reason_required: boolean,
+	/**  A photo must be added before the receipt can close. */
+	photo_required: boolean,
+	/**  Over-receipt above the audit threshold. */
+	over_flagged: boolean,
+	/**  What still stops this line from closing, in words (None when it is ready). */
+	problem: string | null,
+	/**  Received exactly as expected, nothing damaged. */
+	complete: boolean,
+};
+
+/**  Totals across the receipt. */
+export type ReceivingTotals = {
+	/**  Units expected. */
+	expected: string,
+	/**  Units received over all sessions. */
+	received: string,
+	/**  Units counted in the open session. */
+	this_session: string,
+	/**  Lines that differ from what was expected (or have damage). */
+	lines_with_variance: number,
+	/**  The variance worth at cost, e.g. `$210.00`. */
+	variance_value: string,
+	/**  Closing needs a manager's PIN (value over the threshold, manager-PIN mode). */
+	needs_manager_sign_off: boolean,
+	/**  Closing will put the receipt on the manager's review list. */
+	goes_to_review_list: boolean,
+};
+
+/**  The receiving screen's state for one consignment. */
+export type ReceivingView = {
+	/**  Consignment id. */
+	consignment_id: string,
+	/**  Human reference. */
+	reference: string,
+	/**  Purchase order or transfer. */
+	kind: ConsignmentKind,
+	/**  CIS status. */
+	status: ConsignmentStatus,
+	/**  Always incoming here; kept for the header. */
+	direction: Direction,
+	/**  Supplier or sending outlet. */
+	counterpart: string,
+	/**  The open session at this station, if any. */
+	open_session: SessionView | null,
+	/**  Every session, oldest first. */
+	sessions: SessionView[],
+	/**  Lines (consignment lines first, then unexpected items). */
+	lines: ReceivingLine[],
+	/**  Totals. */
+	totals: ReceivingTotals,
+	/**  The rules in force. */
+	policy: PolicyView,
+	/**  The receipt is closed (status received). */
+	closed: boolean,
+};
+
+/**  A receiving report written to disk. */
+export type ReportFile = {
+	/**  Where the PDF was saved. */
+	path: string,
+	/**  Its size in bytes. */
+	bytes: number,
+	/**  Pages in it. */
+	pages: number,
 };
 
 /**  A staff member's role. `Admin` configures; it does not approve money. */
@@ -1008,6 +1219,18 @@ export type SentDocumentView = {
 	/**  Address it was to be e-mailed to, if any. */
 	email_to: string | null,
 };
+/**  What a scan did. */
+export type ScanResultKind = 
+/**  One more unit (or a GS1 count) counted on its line. */
+"counted" | 
+/**  The line now has exactly what was expected. */
+"line_complete" | 
+/**  The line now has more than expected. */
+"over" | 
+/**  The product is not on this consignment: ask whether to add it as unexpected. */
+"not_on_consignment" | 
+/**  The consignment's own reference (a packing slip or box label): nothing counted. */
+"reference_confirmed";
 
 /**  The signed-in staff member. */
 export type Session = {
@@ -1039,6 +1262,69 @@ export type ShortReason =
 "held_back" | 
 /**  Anything else (a note is required). */
 "other";
+/**  What finishing a session did. */
+export type SessionFinished = {
+	/**  The receipt is now closed (status received). */
+	receipt_closed: boolean,
+	/**  Sign-off outcome (only when the receipt closed). */
+	sign_off: SignOffResult | null,
+	/**  Lines flagged for audit (over-receipts above the threshold), by line number. */
+	flagged_lines: number[],
+	/**  Units that went into sellable stock (received − damaged), when closed. */
+	stock_added: string | null,
+	/**  Evidence hash of the receiver's signature image. */
+	signature: string | null,
+	/**  The screen afterwards. */
+	view: ReceivingView,
+};
+
+/**  A receive session, open or closed. */
+export type SessionView = {
+	/**  Session (receipt) id. */
+	id: string,
+	/**  Who started it. */
+	started_by: string,
+	/**  When (RFC 3339). */
+	started_at: string,
+	/**  When it was closed (RFC 3339), if it is. */
+	closed_at: string | null,
+	/**  Who signed for it. */
+	signed_by: string | null,
+	/**  Evidence hash of the receiver's signature image. */
+	signature: string | null,
+	/**  Evidence hash of the driver's signature image. */
+	driver_signature: string | null,
+	/**  Units counted in it. */
+	units: string,
+};
+
+/**  How a large variance was handled at closing. */
+export type SignOffResult = 
+/**  The variance was within the threshold. */
+"not_needed" | 
+/**  A manager signed off with their PIN. */
+"manager_signed_off" | 
+/**  Closed and put on the manager's review list. */
+"on_review_list";
+
+/**  How a large variance is handled (the domain's `SignOffMode`). */
+export type SignOffRule = 
+/**  A store manager enters their PIN to close. */
+"manager_pin" | 
+/**  The receipt closes and goes to a manager's review list. */
+"review_list";
+
+/**  A signature as the pad sends it. */
+export type SignatureInput = {
+	/**  Who signed (printed under the signature). */
+	signer_name: string,
+	/**  Pad width, CSS px. */
+	width: number | null,
+	/**  Pad height, CSS px. */
+	height: number | null,
+	/**  Strokes, each the points between pen-down and pen-up. */
+	strokes: StrokePoint[][],
+};
 
 /**  A staff member as the sign-in screen shows them (never their PIN hash). */
 export type StaffCard = {
@@ -1147,6 +1433,16 @@ export type SupplierReturnView = {
 	can_edit: boolean,
 	/**  May go to the packing bench now. */
 	can_release: boolean,
+/**  One sampled point of a stroke. */
+export type StrokePoint = {
+	/**  From the pad's left edge, CSS px. */
+	x: number | null,
+	/**  From the pad's top edge, CSS px. */
+	y: number | null,
+	/**  Pen pressure 0..1 (mouse: 0.5 while pressed; 0 when the device has none). */
+	pressure: number | null,
+	/**  Milliseconds since the first point of the signature. */
+	t_ms: number,
 };
 
 /**  The sync indicator's figures, all from the local store. */

@@ -62,6 +62,7 @@ pub struct App {
     demo_controls: OnceLock<Arc<dyn DemoControls>>,
     /// Purchase orders and returns: settings and the approver-PIN guard.
     pub(crate) purchasing: crate::purchasing::PurchasingState,
+    receiving: crate::receiving::ReceivingState,
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -102,7 +103,18 @@ impl App {
             demo_pins: OnceLock::new(),
             demo_controls: OnceLock::new(),
             purchasing: crate::purchasing::PurchasingState::new(purchasing),
+            receiving: crate::receiving::ReceivingState::default(),
         })
+    }
+
+    /// The data directory (store, evidence files, reports).
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
+    }
+
+    /// Receiving's policy and sign-off guard.
+    pub(crate) fn receiving_state(&self) -> &crate::receiving::ReceivingState {
+        &self.receiving
     }
 
     /// The store, for the sync loop and tests.

@@ -9,6 +9,7 @@ pub mod consignments;
 pub mod error;
 pub mod packing;
 pub mod purchasing;
+pub mod receiving;
 pub mod staff;
 pub mod station;
 pub mod station_devices;

@@ -15,6 +15,7 @@ pub mod packing_slip;
 pub mod party;
 pub mod pdf;
 pub mod purchase_order;
+pub mod receiving_report;
 pub mod samples;
 pub mod shelf_label;
 pub mod size;
@@ -26,6 +27,9 @@ pub use error::LabelError;
 pub use packing_slip::{PackingSlip, SlipKind, SlipLine};
 pub use party::Party;
 pub use purchase_order::{PurchaseOrderDocument, PurchaseOrderLine};
+pub use receiving_report::{
+    ReceivingReport, ReportImage, ReportLine, ReportSession, ReportSignature,
+};
 pub use shelf_label::ShelfLabel;
 pub use size::{Dpi, LabelSize};
 

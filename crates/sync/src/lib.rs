@@ -7,6 +7,7 @@
 //! `UNSUPPORTED_PROTOCOL`.
 
 pub mod error;
+pub mod evidence;
 pub mod outlet;
 pub mod protocol;
 

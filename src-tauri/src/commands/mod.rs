@@ -3,6 +3,7 @@
 pub mod attention;
 pub mod packing;
 pub mod purchasing;
+pub mod receiving;
 pub mod session;
 
 use std::sync::Arc;

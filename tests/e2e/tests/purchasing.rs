@@ -6,8 +6,8 @@
 //! Two stand-ins, both writing the station's own store as the missing piece would:
 //! - the hub does not hand stations reference-number blocks yet, so the test gives the
 //!   station one before drafting;
-//! - the receiving screen lives on another branch, so the damaged delivery is counted
-//!   through the store's receiving actions (what that screen calls).
+//! - the damaged delivery is counted through the store's receiving actions (what the
+//!   receiving screen calls; that screen has its own test, tests/receiving.rs).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -264,6 +264,8 @@ async fn run(w: &Window) -> Result<()> {
     w.find("[data-testid=back]").await?.click().await?;
     w.find("[data-testid=tab-po]").await?.click().await?;
     click_text(w, "[data-testid=open-consignment]", &reference).await?;
+    // An order being received opens at the receiving station; its order view has the returns.
+    w.find("[data-testid=open-order]").await?.click().await?;
     w.find("[data-testid=po-make-return]")
         .await?
         .click()
