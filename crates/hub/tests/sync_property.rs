@@ -18,10 +18,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
+use tally_hub::ls::hooked::{CallHook, Hooked};
 use tally_hub::ls::memory::MemoryLightspeed;
 use tally_hub::ls::{
-    desired_remote_lines, marker, LightspeedApi, LightspeedPort, LsConsignment,
-    LsConsignmentChange, LsFailure, LsLine, LsResult, NewLsConsignment, VersionPage, WorkerConfig,
+    desired_remote_lines, marker, LightspeedApi, LightspeedPort, LsFailure, LsResult, WorkerConfig,
 };
 use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
 use tally_lightspeed::{
@@ -36,11 +36,13 @@ use uuid::Uuid;
 
 // -- Lightspeed with seeded faults ------------------------------------------------
 
-struct FaultyLightspeed {
-    inner: MemoryLightspeed,
+/// Seeded faults around every call, switched off for the drain.
+struct SeededFaults {
     rng: Mutex<ChaCha8Rng>,
     faults_on: AtomicBool,
 }
+
+type FaultyLightspeed = Hooked<MemoryLightspeed, SeededFaults>;
 
 enum Roll {
     Pass,
@@ -48,7 +50,7 @@ enum Roll {
     LoseAfter,
 }
 
-impl FaultyLightspeed {
+impl SeededFaults {
     fn roll(&self) -> Roll {
         if !self.faults_on.load(Ordering::SeqCst) {
             return Roll::Pass;
@@ -75,69 +77,23 @@ impl FaultyLightspeed {
     }
 }
 
-macro_rules! faulty {
-    ($self:ident, $call:expr) => {{
-        match $self.roll() {
+impl CallHook for SeededFaults {
+    async fn around<T: Send>(
+        &self,
+        call: impl std::future::Future<Output = LsResult<T>> + Send,
+    ) -> LsResult<T> {
+        match self.roll() {
             Roll::FailBefore(f) => Err(f),
             Roll::LoseAfter => {
-                let _ = $call.await;
+                let _ = call.await;
                 Err(LsFailure::Retryable {
                     message: "connection reset after the request was sent".into(),
                     retry_after: None,
                     rate_limited: false,
                 })
             }
-            Roll::Pass => $call.await,
+            Roll::Pass => call.await,
         }
-    }};
-}
-
-impl LightspeedPort for FaultyLightspeed {
-    async fn find_consignment_by_reference(&self, r: &str) -> LsResult<Option<LsConsignment>> {
-        faulty!(self, self.inner.find_consignment_by_reference(r))
-    }
-    async fn create_consignment(&self, n: &NewLsConsignment) -> LsResult<LsConsignment> {
-        faulty!(self, self.inner.create_consignment(n))
-    }
-    async fn consignment(&self, id: &str) -> LsResult<LsConsignment> {
-        faulty!(self, self.inner.consignment(id))
-    }
-    async fn set_status(&self, id: &str, s: LsConsignmentStatus) -> LsResult<LsConsignment> {
-        faulty!(self, self.inner.set_status(id, s))
-    }
-    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
-        faulty!(self, self.inner.delete_consignment(id))
-    }
-    async fn lines(&self, id: &str) -> LsResult<Vec<LsLine>> {
-        faulty!(self, self.inner.lines(id))
-    }
-    async fn add_line(&self, id: &str, l: &LsLine) -> LsResult<()> {
-        faulty!(self, self.inner.add_line(id, l))
-    }
-    async fn put_line(&self, id: &str, l: &LsLine) -> LsResult<()> {
-        faulty!(self, self.inner.put_line(id, l))
-    }
-    async fn delete_line(&self, id: &str, p: &str) -> LsResult<()> {
-        faulty!(self, self.inner.delete_line(id, p))
-    }
-    async fn bulk_add_lines(&self, id: &str, l: &[LsLine]) -> LsResult<()> {
-        faulty!(self, self.inner.bulk_add_lines(id, l))
-    }
-    async fn products_after(&self, a: i64, n: u32) -> LsResult<VersionPage<ProductRow>> {
-        faulty!(self, self.inner.products_after(a, n))
-    }
-    async fn outlets_after(&self, a: i64, n: u32) -> LsResult<VersionPage<OutletRow>> {
-        faulty!(self, self.inner.outlets_after(a, n))
-    }
-    async fn suppliers_after(&self, a: i64, n: u32) -> LsResult<VersionPage<SupplierRow>> {
-        faulty!(self, self.inner.suppliers_after(a, n))
-    }
-    async fn consignments_after(
-        &self,
-        a: i64,
-        n: u32,
-    ) -> LsResult<VersionPage<LsConsignmentChange>> {
-        faulty!(self, self.inner.consignments_after(a, n))
     }
 }
 
@@ -213,7 +169,7 @@ impl Backend for MemoryBackend {
         self.0.clone()
     }
     fn set_faults(&self, on: bool) {
-        self.0.faults_on.store(on, Ordering::SeqCst);
+        self.0.hook.faults_on.store(on, Ordering::SeqCst);
     }
     fn remotes(&self) -> Vec<RemoteView> {
         self.0
@@ -844,10 +800,12 @@ fn seeds(count_var: &str, default: u64) -> Vec<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lightspeed_ends_equal_to_acknowledged_actions_under_faults() {
     for seed in seeds("TALLY_PROP_SEEDS", 3) {
-        let backend = MemoryBackend(Arc::new(FaultyLightspeed {
+        let backend = MemoryBackend(Arc::new(Hooked {
             inner: MemoryLightspeed::new(),
-            rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x5eed)),
-            faults_on: AtomicBool::new(true),
+            hook: SeededFaults {
+                rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x5eed)),
+                faults_on: AtomicBool::new(true),
+            },
         }));
         if let Err(e) = tokio::spawn(run_seed(seed, backend)).await {
             panic!(

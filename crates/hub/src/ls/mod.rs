@@ -3,6 +3,7 @@
 pub mod backoff;
 pub mod client_port;
 pub mod dead_letter;
+pub mod hooked;
 pub mod poller;
 pub mod port;
 pub mod saga;
