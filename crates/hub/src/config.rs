@@ -36,6 +36,9 @@ pub struct HubConfig {
     /// Admin pages: cookies, sessions, sign-in throttling (`[admin]`).
     #[serde(default)]
     pub admin: crate::admin::AdminConfig,
+    /// Lightspeed: where `tally-hub serve` keeps the rotating tokens (`[lightspeed]`).
+    #[serde(default)]
+    pub lightspeed: crate::ls::LightspeedSettings,
 }
 
 /// The chain's configurable rules (held by the domain; chosen here).
@@ -100,6 +103,7 @@ impl HubConfig {
             policies: Policies::default(),
             webhooks: crate::webhooks::WebhookConfig::default(),
             admin: crate::admin::AdminConfig::default(),
+            lightspeed: crate::ls::LightspeedSettings::default(),
         }
     }
 

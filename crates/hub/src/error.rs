@@ -26,6 +26,9 @@ pub enum HubError {
     /// An admin operation was given a bad value.
     #[error("{0}")]
     Invalid(String),
+    /// The Lightspeed tokens cannot be kept (keychain unusable, file unreadable).
+    #[error("the hub cannot keep the Lightspeed token: {0}")]
+    TokenStore(String),
     /// A blocking task died.
     #[error("a hub task stopped unexpectedly: {0}")]
     Task(String),
@@ -42,6 +45,7 @@ impl HubError {
             Self::Serve { .. } => "HUB_SERVE",
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Invalid(_) => "INVALID",
+            Self::TokenStore(_) => "HUB_TOKEN_STORE",
             Self::Task(_) => "HUB_TASK",
         }
     }

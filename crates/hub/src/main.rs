@@ -7,7 +7,6 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tally_domain::Role;
 use tally_hub::{Hub, HubConfig};
-use tally_lightspeed::TokenStore;
 use tally_sync::OutletRow;
 
 /// The Tally hub: sync API for outlet stations and the Lightspeed worker.
@@ -41,7 +40,13 @@ enum Command {
         /// OAuth client id.
         #[arg(long, env = "TALLY_LS_CLIENT_ID")]
         lightspeed_client_id: Option<String>,
-        /// File keeping the rotating OAuth tokens (defaults beside the database).
+        /// Where the rotating OAuth tokens live (overrides `[lightspeed] token_store`):
+        /// `keychain` (default; refused where it forgets at reboot) or `file`
+        /// (clear JSON, mode 0600: only for servers without a durable keychain).
+        #[arg(long, env = "TALLY_LS_TOKEN_STORE", value_enum)]
+        lightspeed_token_store: Option<tally_hub::ls::TokenStoreKind>,
+        /// The token file (overrides `[lightspeed] token_file`; default beside the
+        /// database). Naming it does not choose the file store.
         #[arg(long, env = "TALLY_LS_TOKEN_FILE")]
         lightspeed_token_file: Option<PathBuf>,
         /// If no admin account exists yet, create one with this name and a random
@@ -157,6 +162,7 @@ async fn main() -> anyhow::Result<()> {
             lightspeed_url,
             lightspeed_token_url,
             lightspeed_client_id,
+            lightspeed_token_store,
             lightspeed_token_file,
             bootstrap_admin,
         } => {
@@ -173,9 +179,17 @@ async fn main() -> anyhow::Result<()> {
                     // Secrets only from the environment, never flags or files in the repo.
                     let secret = std::env::var("TALLY_LS_CLIENT_SECRET")
                         .context("set TALLY_LS_CLIENT_SECRET")?;
-                    let token_file = lightspeed_token_file
-                        .unwrap_or_else(|| config.db_path.with_extension("lightspeed-tokens"));
-                    let store = tally_lightspeed::FileTokenStore::new(token_file);
+                    if let Some(kind) = lightspeed_token_store {
+                        config.lightspeed.token_store = kind;
+                    }
+                    if let Some(file) = lightspeed_token_file {
+                        config.lightspeed.token_file = Some(file);
+                    }
+                    let store = tally_hub::ls::open_token_store(
+                        &config.lightspeed,
+                        &config.db_path,
+                        &base,
+                    )?;
                     if store.load()?.is_none() {
                         let refresh = std::env::var("TALLY_LS_REFRESH_TOKEN").context(
                             "first connection: set TALLY_LS_REFRESH_TOKEN (it rotates; the hub keeps the new one)",
@@ -187,8 +201,7 @@ async fn main() -> anyhow::Result<()> {
                         token_url,
                         tally_lightspeed::Credentials::new(client_id, secret),
                     );
-                    let client =
-                        tally_lightspeed::LightspeedClient::new(ls_config, Arc::new(store))?;
+                    let client = tally_lightspeed::LightspeedClient::new(ls_config, store)?;
                     let api = Arc::new(tally_hub::ls::LightspeedApi::new(Arc::new(client)));
                     Hub::start_with_lightspeed(config, api).await?
                 }

@@ -5,7 +5,7 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`CHROMEDRIVER` overrides
 //! `/usr/bin/chromedriver`, `CHROMIUM` overrides `/usr/bin/chromium`).
 
-mod edges_support;
+mod support;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -13,9 +13,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use edges_support::*;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use support::edges::*;
+use support::until;
 use tally_hub::edges::{BudgetReading, RateBudgetGauge};
 use tally_hub::ls::memory::{Fault, MemoryLightspeed};
 use tally_hub::ls::LsFailure;
@@ -114,16 +115,6 @@ impl RateBudgetGauge for Budget {
             remaining: Some(812),
         })
     }
-}
-
-async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    for _ in 0..250 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 /// A hub with sagas synced, two queued behind Lightspeed 503s, one dead-lettered

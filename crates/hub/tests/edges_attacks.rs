@@ -1,10 +1,10 @@
 //! The hub's public edges under attack, over real HTTP on loopback. Each test
 //! fails if the protection it names is removed.
 
-mod edges_support;
+mod support;
 
-use edges_support::*;
 use serde_json::json;
+use support::edges::*;
 
 const LS_400: &str =
     r#"{"error":"Bad Request","message":"Cannot change status of a consignment with no products"}"#;

@@ -2,49 +2,39 @@
 //! X-Series client: the first start seeds the catalog, and a transfer pushed by a
 //! station reaches Lightspeed exactly once under lost acknowledgements and 429s.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
+use support::{fake_client, fast_config, packed_and_sent, push, until, Enrolled, Envelopes};
+use tally_domain::{LsConsignmentStatus, Role};
 use tally_hub::ls::{marker, LightspeedApi, WorkerConfig};
 use tally_hub::store::read_with;
-use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
-use tally_lightspeed::{
-    BudgetConfig, ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, RetryPolicy,
-    StoredTokens,
-};
+use tally_hub::{Hub, HubHandle};
+use tally_lightspeed::{BudgetConfig, LightspeedClient, RetryPolicy};
 use tally_sync::*;
 use tally_testkit::faults::{Fault, FaultRule};
 use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 fn client_for(fake: &FakeHandle) -> LightspeedClient {
-    let cfg = fake.config();
-    let mut c = ClientConfig::new(
-        fake.base_url(),
-        fake.token_url(),
-        Credentials::new(cfg.client_id.clone(), cfg.client_secret.clone()),
-    );
-    c.request_timeout = Duration::from_secs(2);
-    c.page_size = 40;
-    c.retry = RetryPolicy {
-        max_attempts: 2,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        min_retry_after: Duration::from_millis(10),
-        max_retry_after: Duration::from_secs(2),
-        default_retry_after: Duration::from_millis(20),
-    };
-    c.budget = BudgetConfig {
-        reserve: 2,
-        poll: Duration::from_millis(5),
-    };
-    let store = Arc::new(InMemoryTokenStore::new(StoredTokens::from_refresh_token(
-        fake.issue_refresh_token(),
-    )));
-    LightspeedClient::new(c, store).unwrap()
+    fake_client(fake, |c| {
+        c.page_size = 40;
+        c.retry = RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+            min_retry_after: Duration::from_millis(10),
+            max_retry_after: Duration::from_secs(2),
+            default_retry_after: Duration::from_millis(20),
+        };
+        c.budget = BudgetConfig {
+            reserve: 2,
+            poll: Duration::from_millis(5),
+        };
+    })
 }
 
 struct Setup {
@@ -70,11 +60,7 @@ async fn setup(products: usize) -> Setup {
         })
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = HubConfig::new(dir.path().join("hub.db"));
-    config.pin_hash = PinHashCost {
-        memory_kib: 8,
-        iterations: 1,
-    };
+    let mut config = fast_config(&dir);
     config.worker = WorkerConfig {
         idle_ms: 5,
         backoff_base_ms: 5,
@@ -93,16 +79,6 @@ async fn setup(products: usize) -> Setup {
         outlets,
         products,
     }
-}
-
-async fn until(what: &str, mut ok: impl AsyncFnMut() -> bool) {
-    for _ in 0..400 {
-        if ok().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 async fn product_count(hub: &Hub) -> u64 {
@@ -161,78 +137,25 @@ async fn a_transfer_reaches_the_fake_once_under_lost_acks_and_rate_limits() {
         .await
         .unwrap();
     let dev = hub.enroll_device(&s.outlets[0], "bench").await.unwrap();
+    let dev = Enrolled {
+        id: dev.device_id,
+        token: dev.token,
+    };
     let id = Uuid::now_v7();
-    let mut seq = 0;
-    let mut env = |m: Mutation| {
-        seq += 1;
-        MutationEnvelope {
-            seq,
-            mutation_id: Uuid::now_v7(),
-            created_at: OffsetDateTime::now_utc(),
-            actor: Actor {
-                staff_id: staff.clone(),
-            },
-            mutation: m,
-        }
-    };
-    let go = |from, to| {
-        Mutation::StatusTransitionRequested(StatusTransitionRequested {
-            consignment_id: id,
-            from,
-            to,
-            reason: None,
-        })
-    };
-    let mut ms = vec![
-        env(Mutation::ConsignmentCreated(ConsignmentCreated {
-            consignment_id: id,
-            kind: ConsignmentKind::OutletTransfer,
-            reference: "TR-OUT-202611-000001-00".into(),
-            source_outlet_id: Some(s.outlets[0].clone()),
-            destination_outlet_id: Some(s.outlets[1].clone()),
-            supplier_id: None,
-            status: S::Draft,
-            lines: s
-                .products
-                .iter()
-                .map(|p| LineDraft {
-                    line_id: None,
-                    product_id: p.clone(),
-                    expected_qty: Decimal::from(2),
-                    unit_cost: None,
-                })
-                .collect(),
-        })),
-        env(go(S::Draft, S::Packing)),
-    ];
-    for p in &s.products {
-        ms.push(env(Mutation::ScanRecorded(ScanRecorded {
-            event_id: Uuid::now_v7(),
-            consignment_id: id,
-            purpose: ScanPurpose::Pack,
-            product_id: p.clone(),
-            box_id: None,
-            delta: Decimal::from(2),
-            raw_code: None,
-            device_id: dev.device_id.clone(),
-            at: OffsetDateTime::now_utc(),
-            by: staff.clone(),
-            over_pack_reason: None,
-            undoes: None,
-        })));
-    }
-    ms.push(env(go(S::Packing, S::Packed)));
-    ms.push(env(go(S::Packed, S::Sent)));
-    let resp: PushResponse = reqwest::Client::new()
-        .post(format!("{}/sync/push", s.handle.base_url))
-        .bearer_auth(&dev.token)
-        .json(&PushRequest::new(&dev.device_id, ms))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lines: Vec<_> = s
+        .products
+        .iter()
+        .map(|p| (p.clone(), Decimal::from(2)))
+        .collect();
+    let ms = packed_and_sent(
+        &mut Envelopes::new(&staff),
+        id,
+        "TR-OUT-202611-000001-00",
+        (&s.outlets[0], &s.outlets[1]),
+        &lines,
+        &dev.id,
+    );
+    let resp = push(&reqwest::Client::new(), &s.handle.base_url, &dev, ms).await;
     assert!(resp
         .results
         .iter()

@@ -3,20 +3,23 @@
 //! outlet's store; a refusal becomes "needs attention" without blocking other
 //! work; an unreachable hub leaves everything queued and the indicator offline.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
+use support::{fast_config, product};
 use tally_domain::{ConsignmentKind, ConsignmentStatus as S, Role};
 use tally_hub::ls::memory::MemoryLightspeed;
 use tally_hub::ls::WorkerConfig;
-use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
+use tally_hub::{Hub, HubHandle};
 use tally_store::{
     Actor, ContentHash, NewConsignment, ReceiptClose, ReceiptLineInput, ScanInput, ScanPurpose,
     Store,
 };
 use tally_sync::outlet::{HubClient, SyncLoop, SyncLoopConfig};
-use tally_sync::{OutletRow, ProductRow};
+use tally_sync::OutletRow;
 use uuid::Uuid;
 
 struct Outlet {
@@ -49,11 +52,7 @@ fn fast() -> SyncLoopConfig {
 
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = HubConfig::new(dir.path().join("hub.db"));
-    config.pin_hash = PinHashCost {
-        memory_kib: 8,
-        iterations: 1,
-    };
+    let mut config = fast_config(&dir);
     config.worker = WorkerConfig {
         idle_ms: 5,
         backoff_base_ms: 2,
@@ -72,17 +71,7 @@ async fn world() -> World {
         products
             .iter()
             .enumerate()
-            .map(|(i, p)| ProductRow {
-                id: p.to_string(),
-                sku: format!("SKU{i}"),
-                name: format!("Product {i}"),
-                variant_name: None,
-                supplier_code: None,
-                supply_price: Some(Decimal::new(1250, 2)),
-                active: true,
-                codes: vec![],
-                deleted: false,
-            })
+            .map(|(i, p)| product(p.to_string(), i, Some(Decimal::new(1250, 2))))
             .collect(),
     )
     .await

@@ -9,6 +9,8 @@
 //! Seeds: `TALLY_PROP_SEEDS=N` runs N seeds (default 3), `TALLY_PROP_SEED=S`
 //! replays one. A failure prints its seed.
 
+mod support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,30 +19,31 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
+use support::{fake_client_config, fake_tokens, fast_config, pack_scan, product, Envelopes};
 use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
+use tally_hub::ls::hooked::{CallHook, Hooked};
 use tally_hub::ls::memory::MemoryLightspeed;
 use tally_hub::ls::{
-    desired_remote_lines, marker, LightspeedApi, LightspeedPort, LsConsignment,
-    LsConsignmentChange, LsFailure, LsLine, LsResult, NewLsConsignment, VersionPage, WorkerConfig,
+    desired_remote_lines, marker, LightspeedApi, LightspeedPort, LsFailure, LsResult, WorkerConfig,
 };
-use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
+use tally_hub::{Hub, HubConfig, HubHandle};
 use tally_lightspeed::{
-    BudgetConfig, ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, RetryPolicy,
-    StoredTokens,
+    BudgetConfig, ClientConfig, InMemoryTokenStore, LightspeedClient, RetryPolicy,
 };
 use tally_sync::*;
 use tally_testkit::faults::{Fault, FaultPlan, FaultRule};
 use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 // -- Lightspeed with seeded faults ------------------------------------------------
 
-struct FaultyLightspeed {
-    inner: MemoryLightspeed,
+/// Seeded faults around every call, switched off for the drain.
+struct SeededFaults {
     rng: Mutex<ChaCha8Rng>,
     faults_on: AtomicBool,
 }
+
+type FaultyLightspeed = Hooked<MemoryLightspeed, SeededFaults>;
 
 enum Roll {
     Pass,
@@ -48,7 +51,7 @@ enum Roll {
     LoseAfter,
 }
 
-impl FaultyLightspeed {
+impl SeededFaults {
     fn roll(&self) -> Roll {
         if !self.faults_on.load(Ordering::SeqCst) {
             return Roll::Pass;
@@ -75,69 +78,23 @@ impl FaultyLightspeed {
     }
 }
 
-macro_rules! faulty {
-    ($self:ident, $call:expr) => {{
-        match $self.roll() {
+impl CallHook for SeededFaults {
+    async fn around<T: Send>(
+        &self,
+        call: impl std::future::Future<Output = LsResult<T>> + Send,
+    ) -> LsResult<T> {
+        match self.roll() {
             Roll::FailBefore(f) => Err(f),
             Roll::LoseAfter => {
-                let _ = $call.await;
+                let _ = call.await;
                 Err(LsFailure::Retryable {
                     message: "connection reset after the request was sent".into(),
                     retry_after: None,
                     rate_limited: false,
                 })
             }
-            Roll::Pass => $call.await,
+            Roll::Pass => call.await,
         }
-    }};
-}
-
-impl LightspeedPort for FaultyLightspeed {
-    async fn find_consignment_by_reference(&self, r: &str) -> LsResult<Option<LsConsignment>> {
-        faulty!(self, self.inner.find_consignment_by_reference(r))
-    }
-    async fn create_consignment(&self, n: &NewLsConsignment) -> LsResult<LsConsignment> {
-        faulty!(self, self.inner.create_consignment(n))
-    }
-    async fn consignment(&self, id: &str) -> LsResult<LsConsignment> {
-        faulty!(self, self.inner.consignment(id))
-    }
-    async fn set_status(&self, id: &str, s: LsConsignmentStatus) -> LsResult<LsConsignment> {
-        faulty!(self, self.inner.set_status(id, s))
-    }
-    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
-        faulty!(self, self.inner.delete_consignment(id))
-    }
-    async fn lines(&self, id: &str) -> LsResult<Vec<LsLine>> {
-        faulty!(self, self.inner.lines(id))
-    }
-    async fn add_line(&self, id: &str, l: &LsLine) -> LsResult<()> {
-        faulty!(self, self.inner.add_line(id, l))
-    }
-    async fn put_line(&self, id: &str, l: &LsLine) -> LsResult<()> {
-        faulty!(self, self.inner.put_line(id, l))
-    }
-    async fn delete_line(&self, id: &str, p: &str) -> LsResult<()> {
-        faulty!(self, self.inner.delete_line(id, p))
-    }
-    async fn bulk_add_lines(&self, id: &str, l: &[LsLine]) -> LsResult<()> {
-        faulty!(self, self.inner.bulk_add_lines(id, l))
-    }
-    async fn products_after(&self, a: i64, n: u32) -> LsResult<VersionPage<ProductRow>> {
-        faulty!(self, self.inner.products_after(a, n))
-    }
-    async fn outlets_after(&self, a: i64, n: u32) -> LsResult<VersionPage<OutletRow>> {
-        faulty!(self, self.inner.outlets_after(a, n))
-    }
-    async fn suppliers_after(&self, a: i64, n: u32) -> LsResult<VersionPage<SupplierRow>> {
-        faulty!(self, self.inner.suppliers_after(a, n))
-    }
-    async fn consignments_after(
-        &self,
-        a: i64,
-        n: u32,
-    ) -> LsResult<VersionPage<LsConsignmentChange>> {
-        faulty!(self, self.inner.consignments_after(a, n))
     }
 }
 
@@ -148,7 +105,7 @@ struct Station {
     token: String,
     outlet: String,
     staff: String,
-    next_seq: u64,
+    envelopes: Envelopes,
     outbox: Vec<MutationEnvelope>,
     /// The hub's rows as last pulled.
     view: BTreeMap<Uuid, ConsignmentRow>,
@@ -157,16 +114,8 @@ struct Station {
 
 impl Station {
     fn enqueue(&mut self, m: Mutation) {
-        self.next_seq += 1;
-        self.outbox.push(MutationEnvelope {
-            seq: self.next_seq,
-            mutation_id: Uuid::now_v7(),
-            created_at: OffsetDateTime::now_utc(),
-            actor: Actor {
-                staff_id: self.staff.clone(),
-            },
-            mutation: m,
-        });
+        let env = self.envelopes.next(m);
+        self.outbox.push(env);
     }
 }
 
@@ -213,7 +162,7 @@ impl Backend for MemoryBackend {
         self.0.clone()
     }
     fn set_faults(&self, on: bool) {
-        self.0.faults_on.store(on, Ordering::SeqCst);
+        self.0.hook.faults_on.store(on, Ordering::SeqCst);
     }
     fn remotes(&self) -> Vec<RemoteView> {
         self.0
@@ -292,13 +241,7 @@ impl FakeBackend {
                 )
                 .probability(0.05),
             );
-        let cfg = fake.config();
-        let mut c = ClientConfig::new(
-            fake.base_url(),
-            fake.token_url(),
-            Credentials::new(cfg.client_id.clone(), cfg.client_secret.clone()),
-        );
-        c.request_timeout = Duration::from_secs(2);
+        let mut c = fake_client_config(&fake);
         c.retry = RetryPolicy {
             max_attempts: 2,
             base_delay: Duration::from_millis(2),
@@ -311,9 +254,7 @@ impl FakeBackend {
             reserve: 2,
             poll: Duration::from_millis(5),
         };
-        let tokens = Arc::new(InMemoryTokenStore::new(StoredTokens::from_refresh_token(
-            fake.issue_refresh_token(),
-        )));
+        let tokens = fake_tokens(&fake);
         Self {
             fake,
             client_config: c,
@@ -486,29 +427,11 @@ async fn pull<B: Backend>(world: &World<B>, st: &mut Station) {
 }
 
 fn scan(st: &Station, id: Uuid, p: &str, delta: i64) -> Mutation {
-    Mutation::ScanRecorded(ScanRecorded {
-        event_id: Uuid::now_v7(),
-        consignment_id: id,
-        purpose: ScanPurpose::Pack,
-        product_id: p.to_string(),
-        box_id: None,
-        delta: Decimal::from(delta),
-        raw_code: None,
-        device_id: st.device_id.clone(),
-        at: OffsetDateTime::now_utc(),
-        by: st.staff.clone(),
-        over_pack_reason: None,
-        undoes: None,
-    })
+    pack_scan(id, p, Decimal::from(delta), &st.device_id, &st.staff)
 }
 
 fn go(id: Uuid, from: S, to: S) -> Mutation {
-    Mutation::StatusTransitionRequested(StatusTransitionRequested {
-        consignment_id: id,
-        from,
-        to,
-        reason: Some("changed plans".into()),
-    })
+    support::go(id, from, to, Some("changed plans"))
 }
 
 /// One random action a station takes from what it believes.
@@ -629,11 +552,7 @@ async fn run_seed<B: Backend>(seed: u64, backend: B) {
     let backend = Arc::new(backend);
     let cat = backend.catalog();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = HubConfig::new(dir.path().join("hub.db"));
-    config.pin_hash = PinHashCost {
-        memory_kib: 8,
-        iterations: 1,
-    };
+    let mut config = fast_config(&dir);
     config.worker = WorkerConfig {
         idle_ms: 5,
         backoff_base_ms: 2,
@@ -671,17 +590,7 @@ async fn run_seed<B: Backend>(seed: u64, backend: B) {
         cat.products
             .iter()
             .enumerate()
-            .map(|(i, id)| ProductRow {
-                id: id.clone(),
-                sku: format!("SKU{i}"),
-                name: format!("Product {i}"),
-                variant_name: None,
-                supplier_code: None,
-                supply_price: Some(Decimal::new(450, 2)),
-                active: true,
-                codes: vec![],
-                deleted: false,
-            })
+            .map(|(i, id)| product(id.clone(), i, Some(Decimal::new(450, 2))))
             .collect(),
     )
     .await
@@ -698,8 +607,8 @@ async fn run_seed<B: Backend>(seed: u64, backend: B) {
                 device_id: e.device_id,
                 token: e.token,
                 outlet: o.clone(),
+                envelopes: Envelopes::new(&staff),
                 staff: staff.clone(),
-                next_seq: 0,
                 outbox: vec![],
                 view: BTreeMap::new(),
                 cursor: 0,
@@ -844,10 +753,12 @@ fn seeds(count_var: &str, default: u64) -> Vec<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lightspeed_ends_equal_to_acknowledged_actions_under_faults() {
     for seed in seeds("TALLY_PROP_SEEDS", 3) {
-        let backend = MemoryBackend(Arc::new(FaultyLightspeed {
+        let backend = MemoryBackend(Arc::new(Hooked {
             inner: MemoryLightspeed::new(),
-            rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x5eed)),
-            faults_on: AtomicBool::new(true),
+            hook: SeededFaults {
+                rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed ^ 0x5eed)),
+                faults_on: AtomicBool::new(true),
+            },
         }));
         if let Err(e) = tokio::spawn(run_seed(seed, backend)).await {
             panic!(

@@ -2,12 +2,13 @@
 //! its signatures verify, its duplicates are answered but queued once, reordered
 //! deliveries are all taken, and a sender with the wrong key is refused.
 
-mod edges_support;
+mod support;
 
 use std::time::Duration;
 
-use edges_support::*;
 use serde_json::json;
+use support::edges::*;
+use support::until;
 use tally_hub::metrics::WebhookOutcome;
 use tally_testkit::demo_data::{generate, DemoConfig};
 use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed, WebhookTarget};
@@ -83,16 +84,6 @@ async fn make_and_send_a_transfer(f: &FakeHandle) -> String {
     id
 }
 
-async fn wait_for(mut done: impl FnMut() -> bool) {
-    for _ in 0..200 {
-        if done() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("timed out waiting for webhooks");
-}
-
 #[tokio::test]
 async fn the_fakes_duplicated_and_reordered_webhooks_verify_and_queue_once_each() {
     let hub = Edge::start().await;
@@ -104,7 +95,7 @@ async fn the_fakes_duplicated_and_reordered_webhooks_verify_and_queue_once_each(
     let sender = f.send_webhooks(target);
     make_and_send_a_transfer(&f).await;
     let m = hub.hub().edges().metrics().clone();
-    wait_for(|| {
+    until("the webhooks arrive", async || {
         sender.stats().sent() >= 3
             && sender.stats().sent() % 3 == 0
             && m.webhook_count(WebhookOutcome::Accepted) >= 1
@@ -135,7 +126,10 @@ async fn a_sender_with_the_wrong_key_is_refused() {
         "not-the-secret",
     ));
     make_and_send_a_transfer(&f).await;
-    wait_for(|| sender.stats().failed() >= 1).await;
+    until("a delivery is refused", async || {
+        sender.stats().failed() >= 1
+    })
+    .await;
     assert_eq!(sender.stats().answered_2xx(), 0);
     let m = hub.hub().edges().metrics();
     assert!(m.webhook_count(WebhookOutcome::BadSignature) >= 1);
@@ -151,43 +145,16 @@ mod through_the_real_client {
     use std::time::Duration;
 
     use rust_decimal::Decimal;
-    use tally_domain::{ConsignmentKind, ConsignmentStatus as S, Role};
+    use tally_domain::{ConsignmentStatus as S, Role};
     use tally_hub::ls::LightspeedApi;
     use tally_hub::metrics::WebhookOutcome;
     use tally_hub::Hub;
-    use tally_lightspeed::{
-        ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, StoredTokens,
-    };
     use tally_sync::*;
-    use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed, WebhookTarget};
-    use time::OffsetDateTime;
+    use tally_testkit::lightspeed::{FakeConfig, FakeLightspeed, WebhookTarget};
     use uuid::Uuid;
 
-    use super::edges_support::{config, SECRET};
-
-    fn client_for(fake: &FakeHandle) -> LightspeedClient {
-        let cfg = fake.config();
-        let mut c = ClientConfig::new(
-            fake.base_url(),
-            fake.token_url(),
-            Credentials::new(cfg.client_id.clone(), cfg.client_secret.clone()),
-        );
-        c.request_timeout = Duration::from_secs(2);
-        let store = Arc::new(InMemoryTokenStore::new(StoredTokens::from_refresh_token(
-            fake.issue_refresh_token(),
-        )));
-        LightspeedClient::new(c, store).unwrap()
-    }
-
-    async fn until(what: &str, mut ok: impl AsyncFnMut() -> bool) {
-        for _ in 0..300 {
-            if ok().await {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("timed out waiting for {what}");
-    }
+    use super::support::edges::{config, Enrolled, SECRET};
+    use super::support::{fake_client, packed_and_sent, push, until, Envelopes};
 
     #[tokio::test]
     async fn a_receipt_made_in_lightspeed_reaches_the_hub_by_webhook_before_any_poll() {
@@ -204,7 +171,7 @@ mod through_the_real_client {
         // webhook can bring the receipt in time.
         c.worker.poll = true;
         c.worker.poll_interval_ms = 600_000;
-        let api = Arc::new(LightspeedApi::new(Arc::new(client_for(&fake))));
+        let api = Arc::new(LightspeedApi::new(Arc::new(fake_client(&fake, |_| {}))));
         let handle = Hub::start_with_lightspeed(c, api).await.unwrap();
         let hub = handle.hub().clone();
         until("catalog seeded", async || {
@@ -220,72 +187,20 @@ mod through_the_real_client {
             .await
             .unwrap();
         let dev = hub.enroll_device(&from, "bench").await.unwrap();
+        let dev = Enrolled {
+            id: dev.device_id,
+            token: dev.token,
+        };
         let id = Uuid::now_v7();
-        let mut seq = 0;
-        let mut env = |m: Mutation| {
-            seq += 1;
-            MutationEnvelope {
-                seq,
-                mutation_id: Uuid::now_v7(),
-                created_at: OffsetDateTime::now_utc(),
-                actor: Actor {
-                    staff_id: staff.clone(),
-                },
-                mutation: m,
-            }
-        };
-        let go = |from, to| {
-            Mutation::StatusTransitionRequested(StatusTransitionRequested {
-                consignment_id: id,
-                from,
-                to,
-                reason: None,
-            })
-        };
-        let ms = vec![
-            env(Mutation::ConsignmentCreated(ConsignmentCreated {
-                consignment_id: id,
-                kind: ConsignmentKind::OutletTransfer,
-                reference: "TR-PON-202611-000001-00".into(),
-                source_outlet_id: Some(from.clone()),
-                destination_outlet_id: Some(to.clone()),
-                supplier_id: None,
-                status: S::Draft,
-                lines: vec![LineDraft {
-                    line_id: None,
-                    product_id: product.clone(),
-                    expected_qty: Decimal::from(2),
-                    unit_cost: None,
-                }],
-            })),
-            env(go(S::Draft, S::Packing)),
-            env(Mutation::ScanRecorded(ScanRecorded {
-                event_id: Uuid::now_v7(),
-                consignment_id: id,
-                purpose: ScanPurpose::Pack,
-                product_id: product.clone(),
-                box_id: None,
-                delta: Decimal::from(2),
-                raw_code: None,
-                device_id: dev.device_id.clone(),
-                at: OffsetDateTime::now_utc(),
-                by: staff.clone(),
-                over_pack_reason: None,
-                undoes: None,
-            })),
-            env(go(S::Packing, S::Packed)),
-            env(go(S::Packed, S::Sent)),
-        ];
-        let resp: PushResponse = reqwest::Client::new()
-            .post(format!("{}/sync/push", handle.base_url))
-            .bearer_auth(&dev.token)
-            .json(&PushRequest::new(&dev.device_id, ms))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let ms = packed_and_sent(
+            &mut Envelopes::new(&staff),
+            id,
+            "TR-PON-202611-000001-00",
+            (&from, &to),
+            &[(product.clone(), Decimal::from(2))],
+            &dev.id,
+        );
+        let resp = push(&reqwest::Client::new(), &handle.base_url, &dev, ms).await;
         assert!(
             resp.results
                 .iter()

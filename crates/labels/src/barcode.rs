@@ -1,7 +1,8 @@
 //! Barcode module patterns (which modules are dark), from `barcoders` (Code 128, EAN-13) and
 //! `qrcode`, with the quiet zones each symbology needs.
 
-use crate::check_digit::is_valid_gs1;
+use tally_domain::barcode::{Gtin, GtinFormat, Sscc};
+
 use crate::error::LabelError;
 
 /// What a Code 128 symbol carries.
@@ -74,7 +75,8 @@ pub fn code128(content: &Code128Content) -> Result<Linear, LabelError> {
     // Ɓ = set B (printable ASCII); Ź is FNC1.
     let encoded = match content {
         Code128Content::Sscc(s) => {
-            if !is_valid_gs1(s, 18) {
+            // The GS1 rules are the domain's: labels only refuse to print a bad number.
+            if Sscc::parse(s).is_err() {
                 return Err(err(s, "an SSCC is 18 digits ending in its check digit"));
             }
             format!("ĆŹ00{s}")
@@ -107,7 +109,7 @@ pub fn code128(content: &Code128Content) -> Result<Linear, LabelError> {
 
 /// Encodes EAN-13 from 13 digits (check digit verified). Quiet zones: 11 left, 7 right.
 pub fn ean13(code: &str) -> Result<Linear, LabelError> {
-    if !is_valid_gs1(code, 13) {
+    if !Gtin::parse(code).is_ok_and(|g| g.format() == GtinFormat::Gtin13) {
         return Err(LabelError::Barcode {
             symbology: "EAN-13",
             data: code.to_string(),
@@ -181,6 +183,7 @@ mod tests {
         // Start C + FNC1 + 10 digit pairs + check + stop: 13 symbols × 11 + 13-module stop.
         assert_eq!(b.modules.len(), 13 * 11 + 13);
         assert_eq!((b.quiet_left, b.quiet_right), (10, 10));
+        assert!(code128(&Code128Content::Sscc("106141411234567897".into())).is_ok());
     }
 
     #[test]
@@ -204,6 +207,11 @@ mod tests {
         assert_eq!(ean13("9421234567892").unwrap().modules.len(), 95);
         assert!(ean13("9421234567893").is_err());
         assert!(ean13("942123456789").is_err());
+        assert!(ean13("4006381333931").is_ok());
+        assert!(ean13("4006381333932").is_err());
+        // A valid UPC-A or EAN-8 is not an EAN-13.
+        assert!(ean13("036000291452").is_err());
+        assert!(ean13("96385074").is_err());
     }
 
     #[test]

@@ -9,7 +9,6 @@
 pub mod barcode;
 pub mod box_label;
 pub mod canvas;
-pub mod check_digit;
 pub mod error;
 pub mod packing_slip;
 pub mod party;

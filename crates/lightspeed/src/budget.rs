@@ -35,6 +35,8 @@ impl Default for BudgetConfig {
 pub struct BudgetSnapshot {
     pub limit: Option<u32>,
     pub remaining: Option<u32>,
+    /// Requests sent and not yet answered (or given up).
+    pub in_flight: u32,
     /// Times a caller was held back.
     pub waits: u64,
     /// Total time callers were held back, in milliseconds.
@@ -66,6 +68,37 @@ pub struct RateBudget {
 enum Decision {
     Go,
     Wait(Duration),
+}
+
+/// One request's slot in the budget, from [`RateBudget::acquire`] until its answer.
+///
+/// Dropping it without [`InFlight::observe`] gives the slot back: a transport
+/// failure, a cancelled caller (its future dropped) or an aborted task all land
+/// here, so `in_flight` cannot leak. A leaked slot would hold every later caller
+/// forever once a 429 had emptied the budget, because only a budget with nothing
+/// in flight lets a probe through after the reset.
+#[must_use = "dropping the slot at once releases it before the request is sent"]
+#[derive(Debug)]
+pub struct InFlight<'a> {
+    budget: Option<&'a RateBudget>,
+}
+
+impl InFlight<'_> {
+    /// The request was answered: read its rate-limit headers (they may be absent)
+    /// and release the slot.
+    pub fn observe(mut self, headers: &HeaderMap) {
+        if let Some(budget) = self.budget.take() {
+            budget.finish(Some(headers));
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(budget) = self.budget.take() {
+            budget.finish(None);
+        }
+    }
 }
 
 impl RateBudget {
@@ -108,14 +141,16 @@ impl RateBudget {
         Decision::Go
     }
 
-    /// Waits until a request may be sent, then counts it as in flight. Pair with
-    /// [`RateBudget::observe`] or [`RateBudget::abandon`].
-    pub async fn acquire(&self) {
+    /// Waits until a request may be sent, then counts it as in flight until the
+    /// returned slot is observed or dropped. Cancel-safe: a caller dropped while
+    /// waiting holds no slot.
+    pub async fn acquire(&self) -> InFlight<'_> {
         let started = Instant::now();
         let mut waited = false;
-        loop {
+        let slot = loop {
             match self.decide() {
-                Decision::Go => break,
+                // No await between counting the request and arming its guard.
+                Decision::Go => break InFlight { budget: Some(self) },
                 Decision::Wait(d) => {
                     if !waited {
                         tracing::debug!(
@@ -131,19 +166,28 @@ impl RateBudget {
                     }
                 }
             }
-        }
+        };
         if waited {
             self.waits.fetch_add(1, Ordering::Relaxed);
             self.waited_ms
                 .fetch_add(started.elapsed().as_millis() as u64, Ordering::Relaxed);
         }
+        slot
     }
 
-    /// Reads the answer's rate-limit headers (they may be absent).
-    pub fn observe(&self, headers: &HeaderMap) {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    /// Releases one in-flight slot; with an answer, also reads its headers.
+    fn finish(&self, headers: Option<&HeaderMap>) {
         let mut s = self.lock();
         s.in_flight = s.in_flight.saturating_sub(1);
+        if let Some(headers) = headers {
+            Self::read_headers(&mut s, headers);
+        }
+        drop(s);
+        self.changed.notify_waiters();
+    }
+
+    fn read_headers(s: &mut State, headers: &HeaderMap) {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         if let Some(limit) = header("x-ratelimit-limit").and_then(|v| v.trim().parse().ok()) {
             s.limit = Some(limit);
         }
@@ -158,16 +202,6 @@ impl RateBudget {
         {
             s.reset_at = Some(Instant::now() + reset);
         }
-        drop(s);
-        self.changed.notify_waiters();
-    }
-
-    /// A request that got no answer (its slot may or may not have been used).
-    pub fn abandon(&self) {
-        let mut s = self.lock();
-        s.in_flight = s.in_flight.saturating_sub(1);
-        drop(s);
-        self.changed.notify_waiters();
     }
 
     /// After a 429: everyone waits `wait`.
@@ -185,6 +219,7 @@ impl RateBudget {
         BudgetSnapshot {
             limit: s.limit,
             remaining: s.remaining,
+            in_flight: s.in_flight,
             waits: self.waits.load(Ordering::Relaxed),
             waited_ms: self.waited_ms.load(Ordering::Relaxed),
         }
@@ -210,10 +245,9 @@ mod tests {
             reserve: 1,
             poll: Duration::from_millis(5),
         });
-        b.acquire().await;
-        b.observe(&headers(2, 1));
-        b.acquire().await; // remaining 2 > reserve 1: goes, estimate drops to 1
-        b.observe(&headers(1, 1));
+        b.acquire().await.observe(&headers(2, 1));
+        // remaining 2 > reserve 1: goes, estimate drops to 1
+        b.acquire().await.observe(&headers(1, 1));
         let held = tokio::time::timeout(Duration::from_millis(200), b.acquire()).await;
         assert!(
             held.is_err(),
@@ -227,7 +261,7 @@ mod tests {
         let b = RateBudget::new(BudgetConfig::default());
         b.block_for(Duration::from_millis(150));
         let t = Instant::now();
-        b.acquire().await;
+        let _slot = b.acquire().await;
         assert!(t.elapsed() >= Duration::from_millis(140));
         assert_eq!(b.snapshot().waits, 1);
     }
@@ -236,9 +270,51 @@ mod tests {
     async fn without_headers_the_budget_never_blocks() {
         let b = RateBudget::new(BudgetConfig::default());
         for _ in 0..100 {
-            b.acquire().await;
-            b.observe(&HeaderMap::new());
+            b.acquire().await.observe(&HeaderMap::new());
         }
         assert_eq!(b.snapshot().waits, 0);
+    }
+
+    #[tokio::test]
+    async fn a_slot_dropped_without_an_answer_is_released() {
+        let b = RateBudget::new(BudgetConfig::default());
+        let slot = b.acquire().await;
+        assert_eq!(b.snapshot().in_flight, 1);
+        drop(slot);
+        assert_eq!(b.snapshot().in_flight, 0);
+    }
+
+    #[tokio::test]
+    async fn an_aborted_task_gives_its_slot_back_and_the_next_caller_probes_after_a_429() {
+        let b = std::sync::Arc::new(RateBudget::new(BudgetConfig {
+            reserve: 2,
+            poll: Duration::from_millis(5),
+        }));
+        let holder = {
+            let b = b.clone();
+            tokio::spawn(async move {
+                let _slot = b.acquire().await;
+                std::future::pending::<()>().await;
+            })
+        };
+        while b.snapshot().in_flight == 0 {
+            tokio::task::yield_now().await;
+        }
+        holder.abort();
+        assert!(holder.await.unwrap_err().is_cancelled());
+        assert_eq!(b.snapshot().in_flight, 0);
+        // A 429 empties the budget; after it, a probe goes only with nothing in flight.
+        b.block_for(Duration::from_millis(20));
+        let next = tokio::time::timeout(Duration::from_secs(1), b.acquire()).await;
+        assert!(next.is_ok(), "a leaked slot would hold this caller forever");
+    }
+
+    #[tokio::test]
+    async fn a_caller_dropped_while_waiting_holds_no_slot() {
+        let b = RateBudget::new(BudgetConfig::default());
+        b.block_for(Duration::from_millis(200));
+        let gave_up = tokio::time::timeout(Duration::from_millis(10), b.acquire()).await;
+        assert!(gave_up.is_err());
+        assert_eq!(b.snapshot().in_flight, 0);
     }
 }

@@ -243,7 +243,9 @@ impl LightspeedClient {
             .access_token(&inner.http, &inner.config)
             .await
             .map_err(Attempt::Failed)?;
-        inner.budget.acquire().await;
+        // Held until the answer's headers are read; dropped (this future cancelled,
+        // the send failed) it gives the slot back.
+        let slot = inner.budget.acquire().await;
         inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         let mut req = inner
             .http
@@ -262,12 +264,9 @@ impl LightspeedClient {
         let started = Instant::now();
         let resp = match req.send().await {
             Ok(r) => r,
-            Err(e) => {
-                inner.budget.abandon();
-                return Err(Attempt::Failed(transport_error(e)));
-            }
+            Err(e) => return Err(Attempt::Failed(transport_error(e))),
         };
-        inner.budget.observe(resp.headers());
+        slot.observe(resp.headers());
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()

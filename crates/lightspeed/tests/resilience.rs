@@ -381,3 +381,46 @@ async fn consignments_can_be_found_by_name() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn requests_cancelled_mid_flight_do_not_hold_later_callers_after_a_429() {
+    let s = setup().await;
+    chain(&s.fake, 0);
+    s.client.ensure_token().await.unwrap();
+    let outlets = "/api/2.0/outlets";
+    s.fake
+        .faults()
+        .add_rule(FaultRule::new("GET", outlets, Fault::hang(Duration::from_secs(30))).times(2));
+    // One caller gives up (its future is dropped by the timeout) while its request hangs.
+    let dropped = tokio::time::timeout(Duration::from_millis(100), read_outlets(&s.client)).await;
+    assert!(dropped.is_err(), "the request was still in flight");
+    // Another caller's task is aborted while its request hangs.
+    let task = {
+        let c = s.client.clone();
+        tokio::spawn(async move { read_outlets(&c).await })
+    };
+    while s.fake.requests().count("GET", outlets) < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+    assert_eq!(s.client.budget().in_flight, 0, "both slots given back");
+    // A 429 empties the budget; afterwards a probe goes only when nothing is in
+    // flight, so a leaked slot would hold this caller (and every later one) forever.
+    s.fake.faults().add_rule(
+        FaultRule::new(
+            "GET",
+            outlets,
+            Fault::RateLimited {
+                retry_after_ms: 0,
+                as_date: false,
+            },
+        )
+        .times(1),
+    );
+    let later = tokio::time::timeout(Duration::from_secs(3), read_outlets(&s.client)).await;
+    assert_eq!(later.expect("a later caller proceeds").unwrap(), 2);
+    assert_eq!(s.client.stats().rate_limited, 1);
+    let again = tokio::time::timeout(Duration::from_secs(3), read_outlets(&s.client)).await;
+    assert_eq!(again.expect("and so does the next").unwrap(), 2);
+}

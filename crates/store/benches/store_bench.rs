@@ -25,12 +25,9 @@ fn env_usize(name: &str, default: usize) -> usize {
 /// A valid EAN-13 for `n`: prefix 94 (New Zealand), 10 digits of `n`, check digit.
 fn ean13(n: u64) -> String {
     let body = format!("94{:010}", n % 10_000_000_000);
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    tally_domain::Gtin::with_check_digit(&body)
+        .expect("12 digits")
+        .to_string()
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
 
@@ -45,7 +45,9 @@ pub enum GtinFormat {
 
 /// A product barcode with a verified check digit, kept as scanned. Two GTINs are equal
 /// when their GTIN-14 forms are (UPC-A `036000291452` equals EAN-13 `0036000291452`).
-#[derive(Debug, Clone, Eq)]
+/// In serde, the digits as a string, checked with [`Gtin::parse`] when read.
+#[derive(Debug, Clone, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Gtin(String);
 
 impl Gtin {
@@ -123,16 +125,16 @@ impl fmt::Display for Gtin {
     }
 }
 
-impl Serialize for Gtin {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+impl TryFrom<String> for Gtin {
+    type Error = DomainError;
+    fn try_from(code: String) -> Result<Self, DomainError> {
+        Self::parse(&code)
     }
 }
 
-impl<'de> Deserialize<'de> for Gtin {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::parse(&text).map_err(serde::de::Error::custom)
+impl From<Gtin> for String {
+    fn from(gtin: Gtin) -> Self {
+        gtin.0
     }
 }
 
@@ -150,6 +152,8 @@ mod tests {
             "96385074",
             "10012345000017",
             "9501101020917",
+            "5901234123457",
+            "9400000000016",
         ] {
             assert!(Gtin::parse(code).is_ok(), "{code}");
         }
@@ -168,6 +172,14 @@ mod tests {
     fn a_wrong_check_digit_is_refused() {
         let err = Gtin::parse("4006381333932").unwrap_err();
         assert_eq!(err.code(), "BAD_CHECK_DIGIT");
+        assert_eq!(
+            Gtin::parse("5901234123458").unwrap_err().code(),
+            "BAD_CHECK_DIGIT"
+        );
+        assert_eq!(
+            Gtin::parse("59012341234a7").unwrap_err().code(),
+            "INVALID_GTIN"
+        );
     }
 
     #[test]
@@ -212,7 +224,22 @@ mod tests {
             Gtin::with_check_digit("400638133393").unwrap().as_str(),
             "4006381333931"
         );
+        assert_eq!(
+            Gtin::with_check_digit("940000000001").unwrap().as_str(),
+            "9400000000016"
+        );
         assert!(Gtin::with_check_digit("12345").is_err());
+    }
+
+    #[test]
+    fn serde_carries_the_digits_as_scanned_and_checks_them_when_read() {
+        let upc = Gtin::parse("036000291452").unwrap();
+        assert_eq!(serde_json::to_string(&upc).unwrap(), "\"036000291452\"");
+        let back: Gtin = serde_json::from_str("\"036000291452\"").unwrap();
+        assert_eq!(back.as_str(), "036000291452");
+        let bad = serde_json::from_str::<Gtin>("\"4006381333932\"").unwrap_err();
+        assert!(bad.to_string().contains("4006381333932"), "{bad}");
+        assert!(serde_json::from_str::<Gtin>("4006381333931").is_err());
     }
 
     proptest! {

@@ -3,13 +3,15 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::gtin::{gs1_check_digit, has_valid_check_digit};
 use crate::error::DomainError;
 
-/// A Serial Shipping Container Code, 18 digits with a verified check digit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A Serial Shipping Container Code, 18 digits with a verified check digit. In serde,
+/// the digits as a string, checked with [`Sscc::parse`] when read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Sscc(String);
 
 impl Sscc {
@@ -81,16 +83,16 @@ impl fmt::Display for Sscc {
     }
 }
 
-impl Serialize for Sscc {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+impl TryFrom<String> for Sscc {
+    type Error = DomainError;
+    fn try_from(code: String) -> Result<Self, DomainError> {
+        Self::parse(&code)
     }
 }
 
-impl<'de> Deserialize<'de> for Sscc {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::parse(&text).map_err(serde::de::Error::custom)
+impl From<Sscc> for String {
+    fn from(sscc: Sscc) -> Self {
+        sscc.0
     }
 }
 
@@ -150,6 +152,16 @@ mod tests {
             Sscc::parse("30614141123456789").unwrap_err().code(),
             "INVALID_SSCC"
         );
+    }
+
+    #[test]
+    fn serde_carries_the_digits_and_checks_them_when_read() {
+        let sscc = Sscc::generate(1, "0614141", 123_456_789).unwrap();
+        let json = serde_json::to_string(&sscc).unwrap();
+        assert_eq!(json, "\"106141411234567897\"");
+        assert_eq!(serde_json::from_str::<Sscc>(&json).unwrap(), sscc);
+        let bad = serde_json::from_str::<Sscc>("\"106141411234567898\"").unwrap_err();
+        assert!(bad.to_string().contains("106141411234567898"), "{bad}");
     }
 
     proptest! {

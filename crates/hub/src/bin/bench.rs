@@ -9,12 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use rust_decimal::Decimal;
-use tally_domain::{ConsignmentKind, ConsignmentStatus as S, LsConsignmentStatus, Role};
+use tally_domain::{ConsignmentKind, ConsignmentStatus as S, Role};
+use tally_hub::ls::hooked::{CallHook, Hooked};
 use tally_hub::ls::memory::MemoryLightspeed;
-use tally_hub::ls::{
-    LightspeedPort, LsConsignment, LsConsignmentChange, LsLine, LsResult, NewLsConsignment,
-    VersionPage, WorkerConfig,
-};
+use tally_hub::ls::{LsResult, WorkerConfig};
 use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
 use tally_sync::*;
 use time::OffsetDateTime;
@@ -41,66 +39,27 @@ struct Args {
     ls_latency_ms: u64,
 }
 
-/// The in-memory Lightspeed with a fixed latency per request.
-struct SlowLightspeed {
-    inner: MemoryLightspeed,
-    latency: Duration,
-}
+/// A fixed latency before every Lightspeed request.
+struct Latency(Duration);
 
-macro_rules! slow {
-    ($self:ident, $call:expr) => {{
-        tokio::time::sleep($self.latency).await;
-        $call.await
-    }};
-}
-
-impl LightspeedPort for SlowLightspeed {
-    async fn find_consignment_by_reference(&self, r: &str) -> LsResult<Option<LsConsignment>> {
-        slow!(self, self.inner.find_consignment_by_reference(r))
-    }
-    async fn create_consignment(&self, n: &NewLsConsignment) -> LsResult<LsConsignment> {
-        slow!(self, self.inner.create_consignment(n))
-    }
-    async fn consignment(&self, id: &str) -> LsResult<LsConsignment> {
-        slow!(self, self.inner.consignment(id))
-    }
-    async fn set_status(&self, id: &str, s: LsConsignmentStatus) -> LsResult<LsConsignment> {
-        slow!(self, self.inner.set_status(id, s))
-    }
-    async fn delete_consignment(&self, id: &str) -> LsResult<()> {
-        slow!(self, self.inner.delete_consignment(id))
-    }
-    async fn lines(&self, id: &str) -> LsResult<Vec<LsLine>> {
-        slow!(self, self.inner.lines(id))
-    }
-    async fn add_line(&self, id: &str, l: &LsLine) -> LsResult<()> {
-        slow!(self, self.inner.add_line(id, l))
-    }
-    async fn put_line(&self, id: &str, l: &LsLine) -> LsResult<()> {
-        slow!(self, self.inner.put_line(id, l))
-    }
-    async fn delete_line(&self, id: &str, p: &str) -> LsResult<()> {
-        slow!(self, self.inner.delete_line(id, p))
-    }
-    async fn bulk_add_lines(&self, id: &str, l: &[LsLine]) -> LsResult<()> {
-        slow!(self, self.inner.bulk_add_lines(id, l))
-    }
-    async fn products_after(&self, a: i64, n: u32) -> LsResult<VersionPage<ProductRow>> {
-        slow!(self, self.inner.products_after(a, n))
-    }
-    async fn outlets_after(&self, a: i64, n: u32) -> LsResult<VersionPage<OutletRow>> {
-        slow!(self, self.inner.outlets_after(a, n))
-    }
-    async fn suppliers_after(&self, a: i64, n: u32) -> LsResult<VersionPage<SupplierRow>> {
-        slow!(self, self.inner.suppliers_after(a, n))
-    }
-    async fn consignments_after(
+impl CallHook for Latency {
+    async fn around<T: Send>(
         &self,
-        a: i64,
-        n: u32,
-    ) -> LsResult<VersionPage<LsConsignmentChange>> {
-        slow!(self, self.inner.consignments_after(a, n))
+        call: impl std::future::Future<Output = LsResult<T>> + Send,
+    ) -> LsResult<T> {
+        tokio::time::sleep(self.0).await;
+        call.await
     }
+}
+
+/// The in-memory Lightspeed with a fixed latency per request.
+type SlowLightspeed = Hooked<MemoryLightspeed, Latency>;
+
+fn slow_lightspeed(latency: Duration) -> Arc<SlowLightspeed> {
+    Arc::new(Hooked {
+        inner: MemoryLightspeed::new(),
+        hook: Latency(latency),
+    })
 }
 
 struct Station {
@@ -348,10 +307,7 @@ async fn main() -> anyhow::Result<()> {
     // 1. Mutations applied per second (scans into big transfers, pushed over HTTP).
     {
         let dir = tempfile::tempdir()?;
-        let port = Arc::new(SlowLightspeed {
-            inner: MemoryLightspeed::new(),
-            latency,
-        });
+        let port = slow_lightspeed(latency);
         let (handle, mut a, _b) = setup(&dir, port, 50).await?;
         let base = handle.base_url.clone();
         let mut envs = Vec::with_capacity(args.mutations);
@@ -382,10 +338,7 @@ async fn main() -> anyhow::Result<()> {
     // 2. Lightspeed requests for one large consignment.
     {
         let dir = tempfile::tempdir()?;
-        let port = Arc::new(SlowLightspeed {
-            inner: MemoryLightspeed::new(),
-            latency: Duration::ZERO,
-        });
+        let port = slow_lightspeed(Duration::ZERO);
         let (handle, mut a, mut b) = setup(&dir, port.clone(), args.lines).await?;
         let base = handle.base_url.clone();
         let (id, envs) = full_transfer(&mut a, args.lines);
@@ -415,10 +368,7 @@ async fn main() -> anyhow::Result<()> {
         let mut times = Vec::with_capacity(args.trials);
         for _ in 0..args.trials {
             let dir = tempfile::tempdir()?;
-            let port = Arc::new(SlowLightspeed {
-                inner: MemoryLightspeed::new(),
-                latency,
-            });
+            let port = slow_lightspeed(latency);
             let (handle, mut a, _b) = setup(&dir, port, 20).await?;
             let base = handle.base_url.clone();
             // A morning offline: 5 transfers of 20 lines packed and sent.

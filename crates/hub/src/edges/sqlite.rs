@@ -62,13 +62,10 @@ impl SqliteEdgeStore {
     }
 }
 
-fn account(
-    id: String,
-    name: String,
-    role: String,
-    active: bool,
-    created_at: String,
-) -> StoreResult<AdminAccount> {
+/// `id, name, role, active, created_at` of an `admin_account` row.
+type RawAdmin = (String, String, String, bool, String);
+
+fn account((id, name, role, active, created_at): RawAdmin) -> StoreResult<AdminAccount> {
     Ok(AdminAccount {
         id,
         name,
@@ -218,22 +215,10 @@ impl EdgeStore for SqliteEdgeStore {
             .query_row(
                 "SELECT id, name, role, active, created_at, password_hash FROM admin_account WHERE name = ?1",
                 [name],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                    ))
-                },
+                |r| Ok((RawAdmin::try_from(r)?, r.get::<_, String>(5)?)),
             )
             .optional()?;
-        row.map(|(id, name, role, active, created, hash)| {
-            Ok((account(id, name, role, active, created)?, hash))
-        })
-        .transpose()
+        row.map(|(raw, hash)| Ok((account(raw)?, hash))).transpose()
     }
 
     fn admin(&self, id: &str) -> StoreResult<Option<AdminAccount>> {
@@ -242,19 +227,10 @@ impl EdgeStore for SqliteEdgeStore {
             .query_row(
                 "SELECT id, name, role, active, created_at FROM admin_account WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, String>(4)?,
-                    ))
-                },
+                |r| RawAdmin::try_from(r),
             )
             .optional()?;
-        row.map(|(id, name, role, active, created)| account(id, name, role, active, created))
-            .transpose()
+        row.map(account).transpose()
     }
 
     fn admin_count(&self) -> StoreResult<u64> {

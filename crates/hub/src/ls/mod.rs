@@ -3,9 +3,11 @@
 pub mod backoff;
 pub mod client_port;
 pub mod dead_letter;
+pub mod hooked;
 pub mod poller;
 pub mod port;
 pub mod saga;
+pub mod tokens;
 pub mod worker;
 
 pub mod memory;
@@ -19,4 +21,5 @@ pub use port::{
     NewLsConsignment, VersionPage,
 };
 pub use saga::{desired_remote_lines, marker, run_saga, SagaError, SagaProgress, BULK_LIMIT};
+pub use tokens::{open_token_store, LightspeedSettings, TokenStoreKind};
 pub use worker::{SagaWorker, WorkerConfig};

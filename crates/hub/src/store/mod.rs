@@ -38,16 +38,7 @@ pub fn write_with<R>(
     store: &dyn HubStore,
     f: impl FnOnce(&mut dyn HubTx) -> StoreResult<R>,
 ) -> StoreResult<R> {
-    let mut f = Some(f);
-    let mut out = None;
-    store.write(&mut |tx| {
-        let f = f
-            .take()
-            .ok_or_else(|| HubError::Storage("transaction body ran twice".into()))?;
-        out = Some(f(tx)?);
-        Ok(())
-    })?;
-    out.ok_or_else(|| HubError::Storage("transaction body did not run".into()))
+    run_once(|body| store.write(body), f)
 }
 
 /// Runs `f` in a read snapshot and returns its value.
@@ -55,9 +46,19 @@ pub fn read_with<R>(
     store: &dyn HubStore,
     f: impl FnOnce(&mut dyn HubTx) -> StoreResult<R>,
 ) -> StoreResult<R> {
+    run_once(|body| store.read(body), f)
+}
+
+/// Hands `f` to `open` (a [`HubStore`] method, which takes an object-safe `FnMut`
+/// returning nothing) and gives back `f`'s value. A backend that ran the body twice
+/// or not at all is an error, never a silently repeated or missing write.
+fn run_once<R>(
+    open: impl FnOnce(&mut dyn FnMut(&mut dyn HubTx) -> StoreResult<()>) -> StoreResult<()>,
+    f: impl FnOnce(&mut dyn HubTx) -> StoreResult<R>,
+) -> StoreResult<R> {
     let mut f = Some(f);
     let mut out = None;
-    store.read(&mut |tx| {
+    open(&mut |tx| {
         let f = f
             .take()
             .ok_or_else(|| HubError::Storage("transaction body ran twice".into()))?;
@@ -223,4 +224,67 @@ pub trait HubTx {
     fn record_inbound_conflict(&mut self, c: &InboundConflict) -> StoreResult<()>;
     /// Reported conflicts, oldest first.
     fn inbound_conflicts(&mut self) -> StoreResult<Vec<InboundConflict>>;
+}
+
+#[cfg(test)]
+mod run_once_tests {
+    use super::*;
+
+    type Body<'a> = &'a mut dyn FnMut(&mut dyn HubTx) -> StoreResult<()>;
+
+    /// A backend that runs each body `times` times in the real SQLite store.
+    struct Repeats {
+        inner: SqliteHubStore,
+        times: usize,
+    }
+
+    impl HubStore for Repeats {
+        fn write(&self, f: Body<'_>) -> StoreResult<()> {
+            (0..self.times).try_for_each(|_| self.inner.write(&mut *f))
+        }
+        fn read(&self, f: Body<'_>) -> StoreResult<()> {
+            (0..self.times).try_for_each(|_| self.inner.read(&mut *f))
+        }
+    }
+
+    fn store(times: usize) -> (tempfile::TempDir, Repeats) {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = SqliteHubStore::open(&dir.path().join("hub.db")).unwrap();
+        (dir, Repeats { inner, times })
+    }
+
+    fn outlet() -> OutletRow {
+        OutletRow {
+            id: "o1".into(),
+            name: "Ponsonby".into(),
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn reads_and_writes_hand_back_the_bodys_value() {
+        let (_dir, s) = store(1);
+        let put = write_with(&s, |tx| tx.upsert_outlet(&outlet()).map(|()| 7)).unwrap();
+        assert_eq!(put, 7);
+        let back = read_with(&s, |tx| tx.outlet("o1")).unwrap();
+        assert_eq!(back.map(|o| o.name).as_deref(), Some("Ponsonby"));
+    }
+
+    #[test]
+    fn a_backend_that_runs_the_body_twice_or_never_is_an_error() {
+        for times in [0, 2] {
+            let (_dir, s) = store(times);
+            let w = write_with(&s, |tx| tx.upsert_outlet(&outlet())).unwrap_err();
+            let r = read_with(&s, |tx| tx.outlet("o1")).unwrap_err();
+            let want = if times == 0 {
+                "did not run"
+            } else {
+                "ran twice"
+            };
+            for e in [w, r] {
+                assert_eq!(e.code(), "HUB_STORAGE");
+                assert!(e.to_string().contains(want), "{times}: {e}");
+            }
+        }
+    }
 }

@@ -187,22 +187,10 @@ type RawHeader = (
     String,
 );
 
+// The raw_* readers take a row's columns in their `*_COLS` order into a tuple
+// (rusqlite's `TryFrom<&Row>` for tuples); the typed conversions follow each.
 fn raw_header(r: &Row<'_>) -> rusqlite::Result<RawHeader> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-        r.get(12)?,
-    ))
+    r.try_into()
 }
 
 fn header(raw: RawHeader) -> StoreResult<ConsignmentHeader> {
@@ -241,20 +229,7 @@ type RawLine = (
 );
 
 fn raw_line(r: &Row<'_>) -> rusqlite::Result<RawLine> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-    ))
+    r.try_into()
 }
 
 fn line(raw: RawLine) -> StoreResult<LineRow> {
@@ -297,20 +272,7 @@ type RawSaga = (
 );
 
 fn raw_saga(r: &Row<'_>) -> rusqlite::Result<RawSaga> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-    ))
+    r.try_into()
 }
 
 fn saga(raw: RawSaga) -> StoreResult<SagaRecord> {
@@ -1198,16 +1160,7 @@ type RawBox = (
 );
 
 fn raw_box(r: &Row<'_>) -> rusqlite::Result<RawBox> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-    ))
+    r.try_into()
 }
 
 fn parcel_row(raw: RawBox) -> StoreResult<BoxRow> {

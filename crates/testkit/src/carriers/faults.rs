@@ -68,6 +68,15 @@ impl FaultPlan {
         }
         fault
     }
+
+    /// [`FaultPlan::on_call`] for a handler: a `Status` fault is the answer, given
+    /// before any work or authentication; any other fault is the handler's to apply.
+    pub(crate) async fn enter(&self, endpoint: Endpoint) -> Result<Option<Fault>, Response> {
+        match self.on_call(endpoint).await {
+            Some(Fault::Status(code)) => Err(status_response(code)),
+            other => Ok(other),
+        }
+    }
 }
 
 /// A response whose body fails after the headers: the client loses the answer.

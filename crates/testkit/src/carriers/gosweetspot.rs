@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::faults::{after_commit, status_response, Endpoint, Fault, FaultPlan};
+use super::faults::{after_commit, Endpoint, Fault, FaultPlan};
 use super::label_file::{label_pdf, label_zpl};
 use super::server::{serve, Running};
 use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
@@ -160,10 +160,7 @@ async fn guard(
     endpoint: Endpoint,
     headers: &HeaderMap,
 ) -> Result<(Option<Fault>, String), Response> {
-    let fault = state.faults.on_call(endpoint).await;
-    if let Some(Fault::Status(code)) = fault {
-        return Err(status_response(code));
-    }
+    let fault = state.faults.enter(endpoint).await?;
     match site(state, headers) {
         Some(s) => Ok((fault, s)),
         None => Err(bad(
@@ -470,5 +467,40 @@ async fn labels(State(state): S, headers: HeaderMap, Query(q): Query<LabelQuery>
             StatusCode::NOT_FOUND,
             &format!("No consignment {}.", q.connote),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_endpoint_refuses_unknown_keys_and_answers_an_injected_status_first() {
+        let fake = FakeGoSweetSpot::start(FakeGoSweetSpotConfig::default())
+            .await
+            .unwrap();
+        let http = reqwest::Client::new();
+        let routes = [
+            ("POST", "/api/rates", Endpoint::Quote),
+            ("POST", "/api/shipments", Endpoint::Book),
+            ("GET", "/api/shipments?reference=x", Endpoint::Search),
+            ("GET", "/api/labels?connote=NZC1", Endpoint::Label),
+        ];
+        for (method, path, endpoint) in routes {
+            let url = format!("{}{path}", fake.base_url);
+            let send = || {
+                let req = match method {
+                    "POST" => http.post(&url).json(&json!({})),
+                    _ => http.get(&url),
+                };
+                req.header("access_key", "wrong")
+                    .header("site_id", "1001")
+                    .send()
+            };
+            assert_eq!(send().await.unwrap().status(), 401, "{path}");
+            fake.state.faults.inject(endpoint, Fault::Status(503));
+            assert_eq!(send().await.unwrap().status(), 503, "{path}");
+            assert_eq!(fake.state.faults.calls(endpoint), 2, "{path}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::faults::{after_commit, status_response, Endpoint, Fault, FaultPlan};
+use super::faults::{after_commit, Endpoint, Fault, FaultPlan};
 use super::label_file::label_pdf;
 use super::server::{serve, Running};
 use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
@@ -159,12 +159,30 @@ fn authorised(state: &NzPostState, headers: &HeaderMap) -> bool {
     token.is_some_and(|t| state.lock().tokens.contains_key(t))
 }
 
-/// Runs the fault taken on entry that answers before any work.
-fn early(fault: Option<Fault>) -> Option<Response> {
-    match fault {
-        Some(Fault::Status(code)) => Some(status_response(code)),
-        _ => None,
+/// Takes the call's fault (a `Status` fault answers at once), then checks the
+/// bearer token. Ok: the fault left for the handler to apply after its work.
+async fn guard(
+    state: &NzPostState,
+    endpoint: Endpoint,
+    headers: &HeaderMap,
+) -> Result<Option<Fault>, Response> {
+    let fault = state.faults.enter(endpoint).await?;
+    if authorised(state, headers) {
+        Ok(fault)
+    } else {
+        Err(errors(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "invalid or expired token",
+        ))
     }
+}
+
+/// NZ Post's parcel limits: 30 kg, 150 cm longest side, 300 cm for the three sides added.
+fn over_nz_post_limits(parcel: &Parcel) -> Option<Response> {
+    parcel
+        .over_limits(30, 150, 300)
+        .map(|(code, why)| errors(StatusCode::BAD_REQUEST, code, &why))
 }
 
 #[derive(Deserialize)]
@@ -175,10 +193,10 @@ struct TokenForm {
 }
 
 async fn token(State(state): S, Form(f): Form<TokenForm>) -> Response {
-    let fault = state.faults.on_call(Endpoint::Token).await;
-    if let Some(r) = early(fault) {
-        return r;
-    }
+    let fault = match state.faults.enter(Endpoint::Token).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     if f.grant_type != "client_credentials" {
         return (
             StatusCode::BAD_REQUEST,
@@ -236,16 +254,8 @@ async fn options(
     headers: HeaderMap,
     q: Result<Query<OptionsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let fault = state.faults.on_call(Endpoint::Quote).await;
-    if let Some(r) = early(fault) {
+    if let Err(r) = guard(&state, Endpoint::Quote, &headers).await {
         return r;
-    }
-    if !authorised(&state, &headers) {
-        return errors(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
-            "invalid or expired token",
-        );
     }
     let Ok(Query(q)) = q else {
         return errors(
@@ -260,8 +270,8 @@ async fn options(
         width_cm: q.width,
         height_cm: q.height,
     };
-    if let Some((code, why)) = parcel.over_limits(30, 150, 300) {
-        return errors(StatusCode::BAD_REQUEST, code, &why);
+    if let Some(r) = over_nz_post_limits(&parcel) {
+        return r;
     }
     let cfg = &state.config;
     let rural = is_rural(
@@ -367,17 +377,10 @@ async fn create_label(
     headers: HeaderMap,
     body: Result<Json<LabelRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    let fault = state.faults.on_call(Endpoint::Book).await;
-    if let Some(r) = early(fault) {
-        return r;
-    }
-    if !authorised(&state, &headers) {
-        return errors(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
-            "invalid or expired token",
-        );
-    }
+    let fault = match guard(&state, Endpoint::Book, &headers).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let Ok(Json(req)) = body else {
         return errors(
             StatusCode::BAD_REQUEST,
@@ -399,8 +402,8 @@ async fn create_label(
             width_cm: p.dimensions.width_cm,
             height_cm: p.dimensions.height_cm,
         };
-        if let Some((code, why)) = parcel.over_limits(30, 150, 300) {
-            return errors(StatusCode::BAD_REQUEST, code, &why);
+        if let Some(r) = over_nz_post_limits(&parcel) {
+            return r;
         }
     }
     let id = {
@@ -434,17 +437,10 @@ fn complete(c: &FakeConsignment, ready_after: u32) -> bool {
 }
 
 async fn label_status(State(state): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let fault = state.faults.on_call(Endpoint::Status).await;
-    if let Some(r) = early(fault) {
-        return r;
-    }
-    if !authorised(&state, &headers) {
-        return errors(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
-            "invalid or expired token",
-        );
-    }
+    let fault = match guard(&state, Endpoint::Status, &headers).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let ready_after = state.config.label_ready_after_polls;
     let mut inner = state.lock();
     let Some(c) = inner
@@ -488,16 +484,8 @@ async fn download(
     Path(id): Path<String>,
     Query(q): Query<FormatQuery>,
 ) -> Response {
-    let fault = state.faults.on_call(Endpoint::Label).await;
-    if let Some(r) = early(fault) {
+    if let Err(r) = guard(&state, Endpoint::Label, &headers).await {
         return r;
-    }
-    if !authorised(&state, &headers) {
-        return errors(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
-            "invalid or expired token",
-        );
     }
     if q.format
         .as_deref()
@@ -546,16 +534,8 @@ struct SearchQuery {
 }
 
 async fn search(State(state): S, headers: HeaderMap, Query(q): Query<SearchQuery>) -> Response {
-    let fault = state.faults.on_call(Endpoint::Search).await;
-    if let Some(r) = early(fault) {
+    if let Err(r) = guard(&state, Endpoint::Search, &headers).await {
         return r;
-    }
-    if !authorised(&state, &headers) {
-        return errors(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
-            "invalid or expired token",
-        );
     }
     let found: Vec<Value> = state
         .lock()
@@ -565,4 +545,72 @@ async fn search(State(state): S, headers: HeaderMap, Query(q): Query<SearchQuery
         .map(|c| json!({"consignment_id": c.consignment_id, "sender_reference_2": c.sender_reference_2}))
         .collect();
     Json(json!({"success": true, "consignments": found})).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every authenticated endpoint: (method, path, endpoint).
+    const ROUTES: [(&str, &str, Endpoint); 5] = [
+        (
+            "GET",
+            "/shippingoptions/2.0/domestic?weight=1&length=10&width=10&height=10",
+            Endpoint::Quote,
+        ),
+        ("POST", "/parcellabel/v3/labels", Endpoint::Book),
+        ("GET", "/parcellabel/v3/labels/ABC/status", Endpoint::Status),
+        ("GET", "/parcellabel/v3/labels/ABC", Endpoint::Label),
+        (
+            "GET",
+            "/parcellabel/v3/consignments?sender_reference_2=x",
+            Endpoint::Search,
+        ),
+    ];
+
+    async fn call(fake: &FakeNzPost, method: &str, path: &str) -> (u16, Value) {
+        let http = reqwest::Client::new();
+        let url = format!("{}{path}", fake.base_url);
+        let req = match method {
+            "POST" => http.post(url).json(&json!({})),
+            _ => http.get(url),
+        };
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn every_endpoint_refuses_a_call_without_a_token_and_answers_an_injected_status_first() {
+        let fake = FakeNzPost::start(FakeNzPostConfig::default())
+            .await
+            .unwrap();
+        for (method, path, endpoint) in ROUTES {
+            let (status, body) = call(&fake, method, path).await;
+            assert_eq!(status, 401, "{path}");
+            assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED", "{path}");
+            fake.state.faults.inject(endpoint, Fault::Status(503));
+            let (status, _) = call(&fake, method, path).await;
+            assert_eq!(
+                status, 503,
+                "{path}: the fault answers before the token check"
+            );
+            assert_eq!(fake.state.faults.calls(endpoint), 2, "{path}");
+        }
+        fake.state
+            .faults
+            .inject(Endpoint::Token, Fault::Status(502));
+        let token = reqwest::Client::new()
+            .post(fake.token_url())
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "fake-nzpost-client"),
+                ("client_secret", "not-a-secret"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token.status(), 502);
+        assert_eq!(fake.state.tokens_issued(), 0);
+    }
 }

@@ -1,20 +1,19 @@
-//! Shared set-up for the edges' HTTP tests: a hub on loopback with a webhook
-//! secret, two outlets with a station each, admin accounts, and helpers to sign
-//! in, post admin forms and deliver signed webhooks.
-#![allow(dead_code)]
+//! Set-up for the edges' HTTP tests: a hub on loopback with a webhook secret, two
+//! outlets with a station each (see [`super::seed_two_outlets`]), admin accounts,
+//! and helpers to sign in, post admin forms and deliver signed webhooks.
 
 use std::sync::Arc;
 
-use rust_decimal::Decimal;
-use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use tally_hub::edges::AdminRole;
 use tally_hub::ls::memory::MemoryLightspeed;
 use tally_hub::store::{write_with, SagaState};
 use tally_hub::webhooks::{signature, WebhookSecret};
-use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
+use tally_hub::{Hub, HubConfig, HubHandle};
 use tally_sync::*;
-use time::OffsetDateTime;
 use uuid::Uuid;
+
+pub use super::Enrolled;
+use super::{fast_config, push, seed_two_outlets, transfer_a_to_b, CHEAP_HASH};
 
 pub const SECRET: &str = "test-client-secret-not-real";
 pub const ADMIN: &str = "ops";
@@ -26,13 +25,8 @@ pub fn secret() -> WebhookSecret {
 }
 
 pub fn config(dir: &tempfile::TempDir) -> HubConfig {
-    let cheap = PinHashCost {
-        memory_kib: 8,
-        iterations: 1,
-    };
-    let mut c = HubConfig::new(dir.path().join("hub.db"));
-    c.pin_hash = cheap;
-    c.admin.password_hash = cheap;
+    let mut c = fast_config(dir);
+    c.admin.password_hash = CHEAP_HASH;
     c.admin.login_max_failures = 3;
     c.max_body_bytes = 64 * 1024;
     c.webhooks.secret = Some(secret());
@@ -50,11 +44,6 @@ pub struct Edge {
     pub dev_a: Enrolled,
     pub dev_b: Enrolled,
     pub staff_a: String,
-}
-
-pub struct Enrolled {
-    pub id: String,
-    pub token: String,
 }
 
 /// A signed-in browser: its session cookie and the page's CSRF token.
@@ -94,34 +83,7 @@ impl Edge {
 
     async fn seed(dir: tempfile::TempDir, handle: HubHandle) -> Self {
         let hub = handle.hub();
-        for (id, name) in [("out-a", "Ponsonby"), ("out-b", "Newmarket")] {
-            hub.put_outlet(OutletRow {
-                id: id.into(),
-                name: name.into(),
-                deleted: false,
-            })
-            .await
-            .unwrap();
-        }
-        hub.put_products(vec![ProductRow {
-            id: "p1".into(),
-            sku: "SKU1".into(),
-            name: "Garden hose 20 m".into(),
-            variant_name: None,
-            supplier_code: None,
-            supply_price: None,
-            active: true,
-            codes: vec![],
-            deleted: false,
-        }])
-        .await
-        .unwrap();
-        let staff_a = hub
-            .add_staff("Ana", Role::Staff, Some("out-a"), "1234")
-            .await
-            .unwrap();
-        let a = hub.enroll_device("out-a", "packing bench").await.unwrap();
-        let b = hub.enroll_device("out-b", "receiving").await.unwrap();
+        let seeded = seed_two_outlets(hub, "Garden hose 20 m").await;
         hub.create_admin(ADMIN, AdminRole::Admin, PASSWORD)
             .await
             .unwrap();
@@ -134,15 +96,9 @@ impl Edge {
             handle,
             base,
             http: client(),
-            dev_a: Enrolled {
-                id: a.device_id,
-                token: a.token,
-            },
-            dev_b: Enrolled {
-                id: b.device_id,
-                token: b.token,
-            },
-            staff_a,
+            dev_a: seeded.dev_a,
+            dev_b: seeded.dev_b,
+            staff_a: seeded.staff_a,
         }
     }
 
@@ -157,41 +113,8 @@ impl Edge {
     /// Pushes a new outlet transfer from outlet A; returns its id.
     pub async fn push_transfer(&self, seq: u64, reference: &str) -> Uuid {
         let id = Uuid::now_v7();
-        let env = MutationEnvelope {
-            seq,
-            mutation_id: Uuid::now_v7(),
-            created_at: OffsetDateTime::now_utc(),
-            actor: Actor {
-                staff_id: self.staff_a.clone(),
-            },
-            mutation: Mutation::ConsignmentCreated(ConsignmentCreated {
-                consignment_id: id,
-                kind: ConsignmentKind::OutletTransfer,
-                reference: reference.into(),
-                source_outlet_id: Some("out-a".into()),
-                destination_outlet_id: Some("out-b".into()),
-                supplier_id: None,
-                status: ConsignmentStatus::Draft,
-                lines: vec![LineDraft {
-                    line_id: None,
-                    product_id: "p1".into(),
-                    expected_qty: Decimal::from(3),
-                    unit_cost: None,
-                }],
-            }),
-        };
-        let body = PushRequest::new(&self.dev_a.id, vec![env]);
-        let resp: PushResponse = self
-            .http
-            .post(self.url("/sync/push"))
-            .bearer_auth(&self.dev_a.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let env = transfer_a_to_b(id, seq, &self.staff_a, reference);
+        let resp = push(&self.http, &self.base, &self.dev_a, vec![env]).await;
         assert!(
             matches!(resp.results[0].outcome, MutationOutcome::Applied),
             "{resp:?}"
