@@ -474,6 +474,22 @@ export type FieldChange = {
 	after: string | null,
 };
 
+/**  Finishing the open session: signatures and, for the last session, closing the receipt. */
+export type FinishSessionInput = {
+	/**  The receiver's signature (required unless PIN confirmation is allowed and given). */
+	signature: SignatureInput | null,
+	/**  The driver's signature, optional. */
+	driver_signature: SignatureInput | null,
+	/**  The receiver's own PIN, where the chain allows it instead of a signature. */
+	confirm_pin: string | null,
+	/**  True: everything has arrived, close the receipt. False: more is coming. */
+	close_receipt: boolean,
+	/**  A manager's sign-off, when the variance needs one. */
+	manager: ManagerSignOffInput | null,
+	/**  Free note on the session. */
+	note: string | null,
+};
+
 /**  How the goods leave (DOMAIN.md: handover modes). */
 export type Handover = 
 /**  A staff member drives it over. */
@@ -495,22 +511,6 @@ export type LineState =
 "complete" | 
 /**  More packed than expected (confirmed with a reason). */
 "over";
-
-/**  Finishing the open session: signatures and, for the last session, closing the receipt. */
-export type FinishSessionInput = {
-	/**  The receiver's signature (required unless PIN confirmation is allowed and given). */
-	signature: SignatureInput | null,
-	/**  The driver's signature, optional. */
-	driver_signature: SignatureInput | null,
-	/**  The receiver's own PIN, where the chain allows it instead of a signature. */
-	confirm_pin: string | null,
-	/**  True: everything has arrived, close the receipt. False: more is coming. */
-	close_receipt: boolean,
-	/**  A manager's sign-off, when the variance needs one. */
-	manager: ManagerSignOffInput | null,
-	/**  Free note on the session. */
-	note: string | null,
-};
 
 /**  One line of a consignment with its progress, as detail screens show it. */
 export type LineView = {
@@ -548,6 +548,14 @@ export type LiveWeight = {
 	problem: string | null,
 };
 
+/**  A manager's PIN sign-off for a large variance. */
+export type ManagerSignOffInput = {
+	/**  The manager's staff id. */
+	staff_id: string,
+	/**  Their PIN (checked against the store, never stored). */
+	pin: string,
+};
+
 /**  An amount: exact value (two decimals, as sent to Lightspeed) and as shown ("$1,234.50"). */
 export type MoneyView = {
 	/**  Rounded to cents, e.g. `1234.50`. */
@@ -566,12 +574,6 @@ export type NewSupplierReturn = {
 	authorisation_number: string | null,
 	/**  Lines. */
 	lines: ReturnLineInput[],
-/**  A manager's PIN sign-off for a large variance. */
-export type ManagerSignOffInput = {
-	/**  The manager's staff id. */
-	staff_id: string,
-	/**  Their PIN (checked against the store, never stored). */
-	pin: string,
 };
 
 /**  An outlet, as the header shows it. */
@@ -641,10 +643,6 @@ export type PersonView = {
 	role: Role | null,
 };
 
-/**  One line of the pick list. */
-export type PickLine = {
-	/**  Line id. */
-	line_id: string,
 /**  A photo just stored. */
 export type PhotoAdded = {
 	/**  Evidence hash (SHA-256 hex). */
@@ -657,67 +655,10 @@ export type PhotoAdded = {
 	view: ReceivingView,
 };
 
-/**  The receiving rules the screen needs to guide staff. */
-export type PolicyView = {
-	/**  Damaged units need a photo. */
-	damage_photo_required: boolean,
-	/**  Variance worth more than this at cost needs a sign-off (e.g. `200`). */
-	sign_off_threshold: string,
-	/**  How the sign-off happens. */
-	sign_off_rule: SignOffRule,
-	/**  A staff PIN confirmation may replace the receiver's signature. */
-	pin_confirmation_allowed: boolean,
-	/**  Largest photo accepted, in bytes. */
-	max_photo_bytes: number,
-};
-
-/**  A product found by name, SKU or code (to add an unexpected item). */
-export type ProductOption = {
-	/**  Product id. */
-	id: string,
-	/**  SKU. */
-	sku: string,
-	/**  Name. */
-	name: string,
-	/**  Already a line of this consignment (count it there instead). */
-	on_consignment: boolean,
-};
-
-/**  A variance reason as the UI names it (the domain's `VarianceReason`). */
-export type ReasonCode = 
-/**  Fewer arrived. */
-"short" | 
-/**  More arrived. */
-"over" | 
-/**  Arrived damaged. */
-"damaged" | 
-/**  A different product arrived. */
-"wrong_item" | 
-/**  Past its date. */
-"expired" | 
-/**  Anything else (note required). */
-"other";
-
-/**  The answer to a scan, once it is durable. */
-export type ReceiveScan = {
-	/**  What happened. */
-	kind: ScanResultKind,
-	/**  Product id (none for a reference). */
-	product_id: string | null,
-	/**  Product name or the reference, for the feedback banner. */
-	label: string,
-	/**  Units this scan added (GS1 count or 1; 0 when nothing was counted). */
-	units: string,
-	/**  A short sentence for the banner. */
-	message: string,
-	/**  The screen after the scan. */
-	view: ReceivingView,
-};
-
-/**  One product being received. */
-export type ReceivingLine = {
-	/**  Line number as the domain's messages name it ("Line 3: ..."). */
-	line_no: number,
+/**  One line of the pick list. */
+export type PickLine = {
+	/**  Line id. */
+	line_id: string,
 	/**  Product id. */
 	product_id: string,
 	/**  SKU. */
@@ -794,6 +735,20 @@ export type PoScanOutcome = {
 	quantity: string,
 };
 
+/**  The receiving rules the screen needs to guide staff. */
+export type PolicyView = {
+	/**  Damaged units need a photo. */
+	damage_photo_required: boolean,
+	/**  Variance worth more than this at cost needs a sign-off (e.g. `200`). */
+	sign_off_threshold: string,
+	/**  How the sign-off happens. */
+	sign_off_rule: SignOffRule,
+	/**  A staff PIN confirmation may replace the receiver's signature. */
+	pin_confirmation_allowed: boolean,
+	/**  Largest photo accepted, in bytes. */
+	max_photo_bytes: number,
+};
+
 /**  What happened to a label or slip that should have been printed. */
 export type PrintResult = {
 	/**  It reached a printer or was saved. */
@@ -834,6 +789,18 @@ export type ProductChoice = {
 	from_this_supplier: boolean,
 	/**  False for a product no longer sold. */
 	active: boolean,
+};
+
+/**  A product found by name, SKU or code (to add an unexpected item). */
+export type ProductOption = {
+	/**  Product id. */
+	id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Already a line of this consignment (count it there instead). */
+	on_consignment: boolean,
 };
 
 /**  A purchase order with everything its screens show. */
@@ -886,109 +853,47 @@ export type ReasonChoice = {
 	needs_note: boolean,
 };
 
-/**  One suggested line. */
-export type ReorderSuggestion = {
-	/**  Product id. */
-	product_id: string,
-	/**  SKU. */
-	sku: string,
-	/**  Name. */
-	name: string,
-	/**  Units to order (whole cartons when a pack size is known). */
-	quantity: string,
-	/**  Units sold per day over the window. */
-	daily_velocity: string,
-	/**  The reorder point used. */
-	reorder_point: string,
-	/**  Why, with the numbers. */
-	explanation: string,
-};
-
-/**  What the reorder panel shows. */
-export type ReorderSuggestions = {
-	/**  False when this station lacks the data to suggest anything. */
-	available: boolean,
-	/**  What is missing, when not available. */
-	missing: string | null,
-	/**  Suggestions, most urgent (fewest days of cover) first. */
-	items: ReorderSuggestion[],
-};
-
-/**  Something a receipt found that can go back. */
-export type ReturnCandidate = {
-	/**  Product id. */
-	product_id: string,
-	/**  SKU. */
-	sku: string,
-	/**  Name. */
-	name: string,
-	/**  Units that can still go back for this reason. */
-	quantity: string,
-	/**  Why (from the receipt). */
-	reason: ReturnReason,
-	/**  The receiver's note, if any. */
-	note: string | null,
-	/**  Unit cost on the order, excl. GST. */
-	unit_cost: MoneyView | null,
-};
-
-/**  A line of a new or edited return. */
-export type ReturnLineInput = {
-	/**  Product id. */
-	product_id: string,
-	/**  Units (decimal string; 0 removes the line when editing). */
-	quantity: string,
-	/**  Why it goes back. */
-	reason: ReturnReason,
-	/**  Note (required for `other`). */
-	note: string | null,
-	/**  Unit cost excl. GST (default: the order's cost or the supplier price). */
-	unit_cost: string | null,
-};
-
-/**  One line of a return. */
-export type ReturnLineView = {
-	/**  Product id. */
-	product_id: string,
-	/**  SKU. */
-	sku: string,
-	/**  Name. */
-	name: string,
-	/**  Units going back. */
-	quantity: string,
-	/**  Why. */
-	reason: ReturnReason | null,
-	/**  Note. */
-	note: string | null,
-	/**  Unit cost excl. GST. */
-	unit_cost: MoneyView | null,
-	/**  Credit expected for the line, excl. GST. */
-	credit: MoneyView,
-	/**  Packed so far at the bench. */
-	packed: string,
-};
-
-/**  Why an item goes back to the supplier. */
-export type ReturnReason = 
+/**  A variance reason as the UI names it (the domain's `VarianceReason`). */
+export type ReasonCode = 
+/**  Fewer arrived. */
+"short" | 
+/**  More arrived. */
+"over" | 
 /**  Arrived damaged. */
 "damaged" | 
-/**  Not what was ordered. */
+/**  A different product arrived. */
 "wrong_item" | 
 /**  Past its date. */
 "expired" | 
-/**  Does not work. */
-"faulty" | 
-/**  More than ordered. */
-"over_supplied" | 
-/**  Anything else (a note is required). */
+/**  Anything else (note required). */
 "other";
 
-/**  The consignment a return was made from. */
-export type ReturnSource = {
-	/**  Its id. */
-	id: string,
-	/**  Its reference. */
-	reference: string,
+/**  The answer to a scan, once it is durable. */
+export type ReceiveScan = {
+	/**  What happened. */
+	kind: ScanResultKind,
+	/**  Product id (none for a reference). */
+	product_id: string | null,
+	/**  Product name or the reference, for the feedback banner. */
+	label: string,
+	/**  Units this scan added (GS1 count or 1; 0 when nothing was counted). */
+	units: string,
+	/**  A short sentence for the banner. */
+	message: string,
+	/**  The screen after the scan. */
+	view: ReceivingView,
+};
+
+/**  One product being received. */
+export type ReceivingLine = {
+	/**  Line number as the domain's messages name it ("Line 3: ..."). */
+	line_no: number,
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Product name. */
+	name: string,
 	/**  False for an item that arrived but is not on the consignment. */
 	on_consignment: boolean,
 	/**  Quantity to receive: ordered (purchase order) or sent (transfer). */
@@ -1071,6 +976,34 @@ export type ReceivingView = {
 	closed: boolean,
 };
 
+/**  One suggested line. */
+export type ReorderSuggestion = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Units to order (whole cartons when a pack size is known). */
+	quantity: string,
+	/**  Units sold per day over the window. */
+	daily_velocity: string,
+	/**  The reorder point used. */
+	reorder_point: string,
+	/**  Why, with the numbers. */
+	explanation: string,
+};
+
+/**  What the reorder panel shows. */
+export type ReorderSuggestions = {
+	/**  False when this station lacks the data to suggest anything. */
+	available: boolean,
+	/**  What is missing, when not available. */
+	missing: string | null,
+	/**  Suggestions, most urgent (fewest days of cover) first. */
+	items: ReorderSuggestion[],
+};
+
 /**  A receiving report written to disk. */
 export type ReportFile = {
 	/**  Where the PDF was saved. */
@@ -1079,6 +1012,83 @@ export type ReportFile = {
 	bytes: number,
 	/**  Pages in it. */
 	pages: number,
+};
+
+/**  Something a receipt found that can go back. */
+export type ReturnCandidate = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Units that can still go back for this reason. */
+	quantity: string,
+	/**  Why (from the receipt). */
+	reason: ReturnReason,
+	/**  The receiver's note, if any. */
+	note: string | null,
+	/**  Unit cost on the order, excl. GST. */
+	unit_cost: MoneyView | null,
+};
+
+/**  A line of a new or edited return. */
+export type ReturnLineInput = {
+	/**  Product id. */
+	product_id: string,
+	/**  Units (decimal string; 0 removes the line when editing). */
+	quantity: string,
+	/**  Why it goes back. */
+	reason: ReturnReason,
+	/**  Note (required for `other`). */
+	note: string | null,
+	/**  Unit cost excl. GST (default: the order's cost or the supplier price). */
+	unit_cost: string | null,
+};
+
+/**  One line of a return. */
+export type ReturnLineView = {
+	/**  Product id. */
+	product_id: string,
+	/**  SKU. */
+	sku: string,
+	/**  Name. */
+	name: string,
+	/**  Units going back. */
+	quantity: string,
+	/**  Why. */
+	reason: ReturnReason | null,
+	/**  Note. */
+	note: string | null,
+	/**  Unit cost excl. GST. */
+	unit_cost: MoneyView | null,
+	/**  Credit expected for the line, excl. GST. */
+	credit: MoneyView,
+	/**  Packed so far at the bench. */
+	packed: string,
+};
+
+/**  Why an item goes back to the supplier. */
+export type ReturnReason = 
+/**  Arrived damaged. */
+"damaged" | 
+/**  Not what was ordered. */
+"wrong_item" | 
+/**  Past its date. */
+"expired" | 
+/**  Does not work. */
+"faulty" | 
+/**  More than ordered. */
+"over_supplied" | 
+/**  Anything else (a note is required). */
+"other";
+
+/**  The consignment a return was made from. */
+export type ReturnSource = {
+	/**  Its id. */
+	id: string,
+	/**  Its reference. */
+	reference: string,
 };
 
 /**  A staff member's role. `Admin` configures; it does not approve money. */
@@ -1154,6 +1164,19 @@ message: string } |
 /**  The command. */
 command: PackCommand };
 
+/**  What a scan did. */
+export type ScanResultKind = 
+/**  One more unit (or a GS1 count) counted on its line. */
+"counted" | 
+/**  The line now has exactly what was expected. */
+"line_complete" | 
+/**  The line now has more than expected. */
+"over" | 
+/**  The product is not on this consignment: ask whether to add it as unexpected. */
+"not_on_consignment" | 
+/**  The consignment's own reference (a packing slip or box label): nothing counted. */
+"reference_confirmed";
+
 /**  What the send dialog needs to know before submitting. */
 export type SendCheck = {
 	/**  Lines packed short (need a reason each). */
@@ -1219,18 +1242,6 @@ export type SentDocumentView = {
 	/**  Address it was to be e-mailed to, if any. */
 	email_to: string | null,
 };
-/**  What a scan did. */
-export type ScanResultKind = 
-/**  One more unit (or a GS1 count) counted on its line. */
-"counted" | 
-/**  The line now has exactly what was expected. */
-"line_complete" | 
-/**  The line now has more than expected. */
-"over" | 
-/**  The product is not on this consignment: ask whether to add it as unexpected. */
-"not_on_consignment" | 
-/**  The consignment's own reference (a packing slip or box label): nothing counted. */
-"reference_confirmed";
 
 /**  The signed-in staff member. */
 export type Session = {
@@ -1240,28 +1251,6 @@ export type Session = {
 	started_at: string,
 };
 
-/**  A line sent short, with its reason. */
-export type ShortLine = {
-	/**  Product id of the line. */
-	product_id: string,
-	/**  Why. */
-	reason: ShortReason,
-	/**  Required for `other`. */
-	note: string | null,
-};
-
-/**  Why a line leaves short. */
-export type ShortReason = 
-/**  Not on the shelf. */
-"out_of_stock" | 
-/**  Found damaged while picking. */
-"damaged" | 
-/**  Could not be found. */
-"not_found" | 
-/**  Kept back on purpose (a manager asked). */
-"held_back" | 
-/**  Anything else (a note is required). */
-"other";
 /**  What finishing a session did. */
 export type SessionFinished = {
 	/**  The receipt is now closed (status received). */
@@ -1297,6 +1286,29 @@ export type SessionView = {
 	/**  Units counted in it. */
 	units: string,
 };
+
+/**  A line sent short, with its reason. */
+export type ShortLine = {
+	/**  Product id of the line. */
+	product_id: string,
+	/**  Why. */
+	reason: ShortReason,
+	/**  Required for `other`. */
+	note: string | null,
+};
+
+/**  Why a line leaves short. */
+export type ShortReason = 
+/**  Not on the shelf. */
+"out_of_stock" | 
+/**  Found damaged while picking. */
+"damaged" | 
+/**  Could not be found. */
+"not_found" | 
+/**  Kept back on purpose (a manager asked). */
+"held_back" | 
+/**  Anything else (a note is required). */
+"other";
 
 /**  How a large variance was handled at closing. */
 export type SignOffResult = 
@@ -1360,6 +1372,18 @@ export type StationInfo = {
 
 /**  Demo (embedded fake Lightspeed + hub) or production (a real hub). */
 export type StationMode = "demo" | "production";
+
+/**  One sampled point of a stroke. */
+export type StrokePoint = {
+	/**  From the pad's left edge, CSS px. */
+	x: number | null,
+	/**  From the pad's top edge, CSS px. */
+	y: number | null,
+	/**  Pen pressure 0..1 (mouse: 0.5 while pressed; 0 when the device has none). */
+	pressure: number | null,
+	/**  Milliseconds since the first point of the signature. */
+	t_ms: number,
+};
 
 /**  A supplier to pick. */
 export type SupplierCard = {
@@ -1433,16 +1457,6 @@ export type SupplierReturnView = {
 	can_edit: boolean,
 	/**  May go to the packing bench now. */
 	can_release: boolean,
-/**  One sampled point of a stroke. */
-export type StrokePoint = {
-	/**  From the pad's left edge, CSS px. */
-	x: number | null,
-	/**  From the pad's top edge, CSS px. */
-	y: number | null,
-	/**  Pen pressure 0..1 (mouse: 0.5 while pressed; 0 when the device has none). */
-	pressure: number | null,
-	/**  Milliseconds since the first point of the signature. */
-	t_ms: number,
 };
 
 /**  The sync indicator's figures, all from the local store. */

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use tally_devices::config::PrinterConfig;
 use tally_devices::{print_job, PrintFormat, PrintJob};
 use tally_labels::{BoxBarcode, BoxLabel, Dpi, LabelSize, PackingSlip, Party};
-use tally_store::{BoxChange, ContentHash, EvidenceStore};
+use tally_store::{BoxChange, ContentHash};
 use uuid::Uuid;
 
 use super::context::PackCtx;
@@ -48,12 +48,6 @@ fn party(name: &str) -> Party {
 }
 
 impl App {
-    fn evidence(&self) -> Result<EvidenceStore, AppError> {
-        Ok(EvidenceStore::open(
-            self.config().data_dir.join("evidence"),
-        )?)
-    }
-
     fn target(&self, printer: Option<String>, folder: (&'static str, &str)) -> Target {
         let devices = self.devices();
         let configured = printer.and_then(|name| {

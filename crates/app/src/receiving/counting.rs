@@ -346,7 +346,7 @@ impl App {
         quantity: &str,
     ) -> Result<ReceivingView, AppError> {
         let received = parse_qty("Received quantity", quantity)?;
-        self.edit_line(consignment_id, product_id, |p| {
+        self.edit_receipt_line(consignment_id, product_id, |p| {
             let damaged = p.map_or(Decimal::ZERO, |p| p.damaged_this_session);
             if damaged > received {
                 return Err(AppError::new(
@@ -369,7 +369,7 @@ impl App {
         quantity: &str,
     ) -> Result<ReceivingView, AppError> {
         let damaged = parse_qty("Damaged quantity", quantity)?;
-        self.edit_line(consignment_id, product_id, |p| {
+        self.edit_receipt_line(consignment_id, product_id, |p| {
             let received = p.map_or(Decimal::ZERO, |p| p.this_session);
             if damaged > received {
                 return Err(AppError::new(
@@ -398,7 +398,7 @@ impl App {
                 "Keep the note under 500 characters.",
             ));
         }
-        self.edit_line(consignment_id, product_id, |_| {
+        self.edit_receipt_line(consignment_id, product_id, |_| {
             Ok(LineEdit {
                 reason: Some(reason.map(VarianceReason::from)),
                 note: Some(note.clone()),
@@ -409,7 +409,7 @@ impl App {
 
     /// Applies one edit to the open session's line of a product on the consignment (or
     /// an unexpected item already added).
-    fn edit_line(
+    fn edit_receipt_line(
         &self,
         consignment_id: &str,
         product_id: &str,
