@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tally_app::station::DemoPin;
 use tally_app::sync::{connect, Enrolment, SyncHandle};
 use tally_app::{App, AppConfig, HubMode};
 use tally_demo::{DemoOptions, EmbeddedDemo};
@@ -106,6 +107,15 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
             let sync = connect(Arc::clone(&app), &enrolment, Default::default()).await?;
             let demo = Arc::new(demo);
             app.set_demo_controls(Arc::new(DemoLink(Arc::clone(&demo))));
+            app.set_demo_pins(
+                tally_demo::DEMO_PINS
+                    .iter()
+                    .map(|(role, pin)| DemoPin {
+                        role: *role,
+                        pin: (*pin).to_string(),
+                    })
+                    .collect(),
+            );
             Ok(Started {
                 app,
                 sync,
