@@ -163,6 +163,12 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     // The printer answers ~HS: ready.
     w.find("[data-testid=label-status]").await?.click().await?;
     wait_text(w, "[data-testid=label-printer-status]", "Ready").await?;
+    w.client
+        .execute(
+            r#"document.querySelector('[data-testid=label-card]').scrollIntoView({ block: "nearest" });"#,
+            vec![],
+        )
+        .await?;
     shot(w, "5-test-label-printed").await?;
 
     // The choice is kept in the station's settings file.
