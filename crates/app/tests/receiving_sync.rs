@@ -3,45 +3,21 @@
 //! line with a photo), and the fake Lightspeed ends with the received counts (damaged
 //! units are not stock) and the order RECEIVED, once.
 
+#[path = "support/receiving.rs"]
+mod receiving_support;
+
 use std::io::Cursor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use receiving_support::finish;
 use rust_decimal::Decimal;
-use tally_app::receiving::signature::{SignatureInput, StrokePoint};
-use tally_app::receiving::{FinishSessionInput, ReasonCode};
+use tally_app::receiving::ReasonCode;
 use tally_app::sync::{connect, Enrolment};
 use tally_app::{App, AppConfig, HubMode};
 use tally_demo::{DemoOptions, EmbeddedDemo};
 use tally_domain::{LsConsignmentStatus, Role};
-
-fn signature() -> SignatureInput {
-    SignatureInput {
-        signer_name: "Receiver".into(),
-        width: 600.0,
-        height: 200.0,
-        strokes: vec![(0..50)
-            .map(|i| StrokePoint {
-                x: 30.0 + i as f32 * 10.0,
-                y: 100.0 + (i as f32 * 0.6).sin() * 40.0,
-                pressure: 0.5,
-                t_ms: i * 16,
-            })
-            .collect()],
-    }
-}
-
-fn finish(close: bool) -> FinishSessionInput {
-    FinishSessionInput {
-        signature: Some(signature()),
-        driver_signature: None,
-        confirm_pin: None,
-        close_receipt: close,
-        manager: None,
-        note: None,
-    }
-}
 
 fn photo() -> String {
     let img = image::RgbImage::from_pixel(64, 48, image::Rgb([180, 30, 30]));
