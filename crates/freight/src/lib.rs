@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod error;
 pub mod gosweetspot;
 mod http;
+pub mod hub_api;
 pub mod nzpost;
 pub mod quote;
 pub mod shipment;
@@ -28,6 +29,7 @@ pub use credentials::{
     EnvSecrets, GoSweetSpotCredentials, MapSecrets, NzPostCredentials, Secret, SecretSource,
 };
 pub use error::FreightError;
+pub use hub_api::{BookRequest, BookResponse, HubFreightClient, ShipmentRequest, WireLabel};
 pub use gosweetspot::{GoSweetSpot, GoSweetSpotConfig};
 pub use nzpost::{NzPost, NzPostConfig};
 pub use quote::{BoxCharge, Quote, ServiceLevel};
