@@ -145,6 +145,7 @@ fn known_code(code: &str) -> ErrorCode {
         "SHIPMENT_INVALID",
         "FREIGHT_NOT_CONFIGURED",
         "OUTLET_ADDRESS_MISSING",
+        "NOT_THE_SENDER",
         "UNAUTHENTICATED",
         "UNKNOWN_DEVICE_TOKEN",
         "DEVICE_REVOKED",

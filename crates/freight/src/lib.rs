@@ -29,8 +29,8 @@ pub use credentials::{
     EnvSecrets, GoSweetSpotCredentials, MapSecrets, NzPostCredentials, Secret, SecretSource,
 };
 pub use error::FreightError;
-pub use hub_api::{BookRequest, BookResponse, HubFreightClient, ShipmentRequest, WireLabel};
 pub use gosweetspot::{GoSweetSpot, GoSweetSpotConfig};
+pub use hub_api::{BookRequest, BookResponse, HubFreightClient, ShipmentRequest, WireLabel};
 pub use nzpost::{NzPost, NzPostConfig};
 pub use quote::{BoxCharge, Quote, ServiceLevel};
 pub use shipment::{Address, ShipBox, Shipment, Weighed};
