@@ -63,6 +63,8 @@ pub struct App {
     /// Purchase orders and returns: settings and the approver-PIN guard.
     pub(crate) purchasing: crate::purchasing::PurchasingState,
     receiving: crate::receiving::ReceivingState,
+    /// Freight: the hub client, the last quotes, the deferred-booking run.
+    pub(crate) freight: crate::freight::FreightState,
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -104,6 +106,7 @@ impl App {
             demo_controls: OnceLock::new(),
             purchasing: crate::purchasing::PurchasingState::new(purchasing),
             receiving: crate::receiving::ReceivingState::default(),
+            freight: crate::freight::FreightState::default(),
         })
     }
 

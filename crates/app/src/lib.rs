@@ -7,6 +7,7 @@ pub mod attention;
 pub mod config;
 pub mod consignments;
 pub mod error;
+pub mod freight;
 pub mod packing;
 pub mod purchasing;
 pub mod receiving;
