@@ -64,6 +64,19 @@ async fn setup() -> Setup {
         )],
     )
     .await;
+    let (nzpost, gss) = configure_freight(hub).await;
+    Setup {
+        _dir: dir,
+        handle,
+        outlets,
+        nzpost,
+        gss,
+        consignment,
+    }
+}
+
+/// Starts both fake carriers and gives the hub their keys and the outlets' addresses.
+async fn configure_freight(hub: &Hub) -> (FakeNzPost, FakeGoSweetSpot) {
     let nzpost = FakeNzPost::start(FakeNzPostConfig::default())
         .await
         .unwrap();
@@ -108,14 +121,7 @@ async fn setup() -> Setup {
         hub.open_freight_ledger().unwrap(),
     ))
     .unwrap();
-    Setup {
-        _dir: dir,
-        handle,
-        outlets,
-        nzpost,
-        gss,
-        consignment,
-    }
+    (nzpost, gss)
 }
 
 fn shipment(consignment: Uuid, kgs: &[u32]) -> ShipmentRequest {
@@ -279,4 +285,46 @@ async fn the_freight_report_page_needs_an_admin_sign_in() {
         .to_str()
         .unwrap()
         .starts_with("/admin/login"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route() {
+    use support::edges::{Edge, ADMIN, PASSWORD};
+    let e = Edge::start().await;
+    let _fakes = configure_freight(e.hub()).await;
+    let id = e.push_transfer(1, "TR-OUT-1").await;
+    let station =
+        HubFreightClient::new(&e.url(""), &e.dev_a.token, Duration::from_secs(10)).unwrap();
+    let req = shipment(id, &[2, 2]);
+    let c = station.quote(&req).await.unwrap();
+    let b = station
+        .book(&BookRequest {
+            shipment: req,
+            quote: c.rows[c.preselected.unwrap()].quote.clone(),
+            units: 4,
+            label_format: LabelFormat::Pdf,
+        })
+        .await
+        .unwrap();
+    let cost = b.booking.price_excl_gst.unwrap();
+    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let page = e
+        .http
+        .get(e.url("/admin/freight"))
+        .header("cookie", &s.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("TR-OUT-1"), "{html}");
+    assert!(html.contains("Ponsonby → Newmarket"));
+    assert!(html.contains(&b.booking.carrier_name));
+    let per_box = (cost / rust_decimal::Decimal::from(2)).round_dp(2);
+    let per_unit = (cost / rust_decimal::Decimal::from(4)).round_dp(2);
+    assert!(html.contains(&format!("${per_box}")), "per box {per_box}");
+    assert!(
+        html.contains(&format!("${per_unit}")),
+        "per unit {per_unit}"
+    );
 }

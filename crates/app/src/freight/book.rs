@@ -80,13 +80,13 @@ impl App {
         let Some((quoted_req, comparison)) = self.freight.remembered(id) else {
             return Err(AppError::new(
                 "FREIGHT_QUOTE_MISSING",
-                "Get quotes first (F9), then pick a row and press Enter.",
+                "Get quotes first (F10), then pick a row and press Enter.",
             ));
         };
         if quoted_req.boxes != req.boxes {
             return Err(AppError::new(
                 "FREIGHT_QUOTE_STALE",
-                "The boxes changed since these prices. Get quotes again (F9).",
+                "The boxes changed since these prices. Get quotes again (F10).",
             ));
         }
         let quote = comparison
@@ -97,7 +97,7 @@ impl App {
             .ok_or_else(|| {
                 AppError::new(
                     "FREIGHT_QUOTE_UNKNOWN",
-                    "That price is not in the list any more. Get quotes again (F9).",
+                    "That price is not in the list any more. Get quotes again (F10).",
                 )
             })?;
         if comparison.preselected.is_none()

@@ -69,7 +69,7 @@ impl FreightState {
 /// A freight error as the bench sees it, with what to do.
 pub(crate) fn freight_error(e: &FreightError) -> AppError {
     let message = match e {
-        FreightError::HubUnreachable { .. } => "The hub is out of reach, so carriers cannot be asked now. Press B to book when back online: the cheapest overnight service is booked then.".to_owned(),
+        FreightError::HubUnreachable { .. } => "The hub is out of reach, so carriers cannot be asked now. Press Enter to book when back online: the cheapest overnight service is booked then.".to_owned(),
         FreightError::HubRefused { code, message, .. } if code == "FREIGHT_NOT_CONFIGURED" => {
             format!("{message}. Until then, book freight the old way and type the tracking number on the box.")
         }
