@@ -43,7 +43,7 @@ fn address(name: &str, city: &str) -> Address {
     };
     Address {
         name: name.to_owned(),
-        company: Some(format!("Tally demo · {name}")),
+        company: Some(format!("Tally demo - {name}")),
         phone: "+6493001234".to_owned(),
         email: None,
         street: street.to_owned(),

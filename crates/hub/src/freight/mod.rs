@@ -7,6 +7,7 @@ pub mod api;
 mod desk;
 mod ledger;
 pub mod report;
+pub mod setup;
 
 pub use desk::FreightDesk;
 pub use ledger::{FreightLedger, LedgerEntry};
