@@ -80,10 +80,22 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::receiving::receiving_evidence_thumbnail,
             commands::receiving::finish_receiving_session,
             commands::receiving::receiving_report,
+            commands::devices::device_settings,
+            commands::devices::discover_devices,
+            commands::devices::save_device_settings,
+            commands::devices::device_status,
+            commands::devices::scale_zero,
+            commands::devices::scale_tare,
+            commands::devices::scale_clear_tare,
+            commands::devices::test_scan,
+            commands::devices::test_print_label,
+            commands::devices::test_print_page,
+            commands::devices::printer_status,
         ])
         .events(collect_events![
             events::SyncStatusChanged,
-            events::DataChanged
+            events::DataChanged,
+            events::DeviceChanged
         ])
 }
 

@@ -1,6 +1,7 @@
 //! Typed events to the UI, emitted when `tally_app` reports a change.
 
 use serde::Serialize;
+use tally_app::device_settings::DeviceUpdate;
 use tally_app::sync_status::SyncStatus;
 use tally_app::UiEvents;
 use tauri::AppHandle;
@@ -13,6 +14,10 @@ pub struct SyncStatusChanged(pub SyncStatus);
 /// Data shown on screen changed (a pull brought new rows).
 #[derive(Debug, Clone, Serialize, specta::Type, Event)]
 pub struct DataChanged;
+
+/// A device connected, went away, had a problem, weighed or scanned.
+#[derive(Debug, Clone, Serialize, specta::Type, Event)]
+pub struct DeviceChanged(pub DeviceUpdate);
 
 /// Forwards app events to the window.
 pub struct TauriEvents(pub AppHandle);
@@ -27,6 +32,13 @@ impl UiEvents for TauriEvents {
     fn data_changed(&self) {
         if let Err(e) = DataChanged.emit(&self.0) {
             tracing::warn!(error = %e, "could not emit data change");
+        }
+    }
+
+    fn device_changed(&self, update: DeviceUpdate) {
+        // Readings arrive several times a second; a failed emit is only logged at debug.
+        if let Err(e) = DeviceChanged(update).emit(&self.0) {
+            tracing::debug!(error = %e, "could not emit device update");
         }
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tally_app::station::DemoPin;
 use tally_app::sync::{connect, Enrolment, SyncHandle};
 use tally_app::{App, AppConfig, HubMode};
 use tally_demo::{DemoOptions, EmbeddedDemo};
@@ -20,6 +21,8 @@ pub struct Started {
     pub sync: SyncHandle,
     /// The embedded demo chain, in demo mode.
     pub demo: Option<Arc<EmbeddedDemo>>,
+    /// The demo's simulated scale, scanner and label printer (when it started them).
+    pub demo_devices: Option<tally_testkit::devices::DemoDevices>,
 }
 
 impl Started {
@@ -27,6 +30,7 @@ impl Started {
     pub async fn shutdown(self) {
         self.sync.stop().await;
         drop(self.demo);
+        drop(self.demo_devices);
         tracing::info!("Tally stopped");
     }
 }
@@ -97,6 +101,7 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
                 App::open(config, demo.hub_url.clone()).context("opening the station's store")?,
             );
             start_devices(&app);
+            let demo_devices = start_demo_devices(&app);
             let enrolment = Enrolment {
                 hub_url: demo.hub_url.clone(),
                 device_id: demo.device_id.clone(),
@@ -106,10 +111,20 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
             let sync = connect(Arc::clone(&app), &enrolment, Default::default()).await?;
             let demo = Arc::new(demo);
             app.set_demo_controls(Arc::new(DemoLink(Arc::clone(&demo))));
+            app.set_demo_pins(
+                tally_demo::DEMO_PINS
+                    .iter()
+                    .map(|(role, pin)| DemoPin {
+                        role: *role,
+                        pin: (*pin).to_string(),
+                    })
+                    .collect(),
+            );
             Ok(Started {
                 app,
                 sync,
                 demo: Some(demo),
+                demo_devices,
             })
         }
         HubMode::Remote { url } => {
@@ -135,6 +150,7 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
                 app,
                 sync,
                 demo: None,
+                demo_devices: None,
             })
         }
     }
@@ -146,6 +162,32 @@ fn start_devices(app: &App) {
     if let Err(e) = app.start_devices_from_env(&|k| std::env::var(k).ok()) {
         tracing::warn!(code = %e.code, error = %e.message, "station devices not started");
     }
+}
+
+/// In the demo without `TALLY_DEVICES`: starts simulators (an MT-SICS scale weighing
+/// parcels, a serial scanner, a ZPL printer on loopback), offers them on the Devices screen
+/// and chooses them, so a newcomer sees a live weight. A failure only means no devices.
+fn start_demo_devices(app: &App) -> Option<tally_testkit::devices::DemoDevices> {
+    if std::env::var_os(tally_app::station_devices::DEVICES_ENV).is_some() {
+        return None;
+    }
+    let devices = match tally_testkit::devices::start_demo_devices() {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "demo devices not started");
+            return None;
+        }
+    };
+    let a = devices.addresses();
+    let sims = tally_app::device_settings::SimulatedDevices {
+        serial_scale: a.serial_scale,
+        scanner: a.scanner,
+        printer: a.printer,
+    };
+    if let Err(e) = app.offer_simulated_devices(&sims) {
+        tracing::warn!(code = %e.code, error = %e.message, "demo devices not chosen");
+    }
+    Some(devices)
 }
 
 fn print_demo_banner(demo: &EmbeddedDemo) {

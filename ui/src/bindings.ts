@@ -146,11 +146,34 @@ export const commands = {
 	finishReceivingSession: (id: string, input: FinishSessionInput) => typedError<SessionFinished, AppError>(__TAURI_INVOKE("finish_receiving_session", { id, input })),
 	/**  Saves the receiving report PDF and says where. */
 	receivingReport: (id: string, utcOffsetMinutes: number) => typedError<ReportFile, AppError>(__TAURI_INVOKE("receiving_report", { id, utcOffsetMinutes })),
+	/**  The choices, found devices and live state, when the screen opens. */
+	deviceSettings: () => typedError<DeviceSettingsView, AppError>(__TAURI_INVOKE("device_settings")),
+	/**  Looks for devices again. */
+	discoverDevices: () => typedError<FoundDevice[], AppError>(__TAURI_INVOKE("discover_devices")),
+	/**  Saves the station's device choices and starts using them. */
+	saveDeviceSettings: (choices: DeviceChoices) => typedError<DeviceSettingsView, AppError>(__TAURI_INVOKE("save_device_settings", { choices })),
+	/**  The chosen devices' state and the live weight. */
+	deviceStatus: () => typedError<DeviceStatusView, AppError>(__TAURI_INVOKE("device_status")),
+	/**  Zeroes the scale. */
+	scaleZero: () => typedError<null, AppError>(__TAURI_INVOKE("scale_zero")),
+	/**  Tares the scale. */
+	scaleTare: () => typedError<null, AppError>(__TAURI_INVOKE("scale_tare")),
+	/**  Clears the scale's tare. */
+	scaleClearTare: () => typedError<null, AppError>(__TAURI_INVOKE("scale_clear_tare")),
+	/**  Waits for the next code from the serial scanner. */
+	testScan: (waitMs: number) => typedError<ScanView, AppError>(__TAURI_INVOKE("test_scan", { waitMs })),
+	/**  Prints a test label on the label printer. */
+	testPrintLabel: () => typedError<TestPrintResult, AppError>(__TAURI_INVOKE("test_print_label")),
+	/**  Prints an A4 test page on the document printer. */
+	testPrintPage: () => typedError<TestPrintResult, AppError>(__TAURI_INVOKE("test_print_page")),
+	/**  Asks a printer how it is. */
+	printerStatus: (role: PrinterRole) => typedError<PrinterStatusView, AppError>(__TAURI_INVOKE("printer_status", { role })),
 };
 
 /** Events */
 export const events = {
 	dataChanged: makeEvent<DataChanged, DataChanged>("data-changed"),
+	deviceChanged: makeEvent<DeviceChanged, DeviceChanged>("device-changed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync-status-changed"),
 };
 
@@ -329,6 +352,15 @@ export type Connection =
 /**  Not tried yet. */
 "unknown";
 
+/**  Whether a chosen device is usable now. */
+export type ConnectionState = 
+/**  Open and answering. */
+"connected" | 
+/**  Not there yet (being looked for again every second or two). */
+"disconnected" | 
+/**  Tally cannot use it; the problem says why and what to do. */
+"error";
+
 /**  A consignment with its lines and the statuses it may move to next. */
 export type ConsignmentDetail = {
 	/**  The header, as the list shows it. */
@@ -459,6 +491,92 @@ export type DemoPin = {
 	pin: string,
 };
 
+/**  A device connected, went away, had a problem, weighed or scanned. */
+export type DeviceChanged = DeviceUpdate;
+
+/**  Every device choice of a station, as the settings screen edits them. */
+export type DeviceChoices = {
+	/**  The scale. */
+	scale: ScaleChoice,
+	/**  The serial scanner. */
+	scanner: ScannerChoice,
+	/**  The label printer. */
+	label_printer: LabelPrinterChoice,
+	/**  The document printer. */
+	document_printer: DocumentPrinterChoice,
+};
+
+/**  A problem with its stable code and what to do. */
+export type DeviceProblemView = {
+	/**  Stable code (`DEVICE_PERMISSION_DENIED`, `DEVICE_NOT_CONNECTED`, ...). */
+	code: string,
+	/**  What happened and how to fix it. */
+	message: string,
+};
+
+/**  Everything the settings screen shows when it opens. */
+export type DeviceSettingsView = {
+	/**  The current choices. */
+	choices: DeviceChoices,
+	/**  Where they are kept. */
+	settings_file: string,
+	/**  What the station can see. */
+	found: FoundDevice[],
+	/**  The chosen devices now. */
+	status: DeviceStatusView,
+};
+
+/**  A chosen scale's or scanner's state. */
+export type DeviceStateView = {
+	/**  Device id. */
+	device: string,
+	/**  Connected, disconnected or error. */
+	state: ConnectionState,
+	/**  What the driver says it is, once connected. */
+	description: string | null,
+	/**  The problem, with the fix. */
+	problem: DeviceProblemView | null,
+};
+
+/**  Everything live about the chosen devices. */
+export type DeviceStatusView = {
+	/**  The scale's state, if one is chosen. */
+	scale: DeviceStateView | null,
+	/**  The serial scanner's state, if one is chosen. */
+	scanner: DeviceStateView | null,
+	/**  The live weight. */
+	weight: LiveScaleView,
+};
+
+/**  A device event for the window. */
+export type DeviceUpdate = {
+	/**  Device id. */
+	device: string,
+	/**  What happened. */
+	kind: DeviceUpdateKind,
+	/**  For readings: the live weight. */
+	weight: LiveScaleView | null,
+	/**  For scans: the scan. */
+	scan: ScanView | null,
+	/**  For errors: the problem and its fix. */
+	problem: DeviceProblemView | null,
+	/**  For connects: what the device is; for disconnects: why it went. */
+	detail: string | null,
+};
+
+/**  What happened to a device. */
+export type DeviceUpdateKind = 
+/**  Opened (first time or after a replug). */
+"connected" | 
+/**  Went away. */
+"disconnected" | 
+/**  A problem (with its fix). */
+"error" | 
+/**  A new scale reading. */
+"reading" | 
+/**  A scan from the serial scanner. */
+"scan";
+
 /**  Which way a consignment moves relative to this outlet. */
 export type Direction = 
 /**  Arriving here (a PO, a transfer from another outlet). */
@@ -467,6 +585,32 @@ export type Direction =
 "outgoing" | 
 /**  Stays here (a stocktake). */
 "internal";
+
+/**  The document (PDF) printer and its settings. */
+export type DocumentPrinterChoice = {
+	/**  How documents are printed. */
+	kind: DocumentPrinterKind,
+	/**  CUPS queue name. */
+	queue: string,
+	/**  Folder for saved PDFs. */
+	dir: string,
+};
+
+/**  How A4 documents (packing slips, manifests, test pages) are printed. */
+export type DocumentPrinterKind = 
+/**  None: documents are saved as PDF files in the data folder. */
+"none" | 
+/**  A CUPS queue (PDF). */
+"cups" | 
+/**  Save PDFs into a folder. */
+"folder";
+
+/**  Printer resolution. */
+export type DpiChoice = 
+/**  203 dpi (8 dots/mm). */
+"dpi203" | 
+/**  300 dpi. */
+"dpi300";
 
 /**  What happened to the e-mail. */
 export type EmailOutcome = 
@@ -510,6 +654,35 @@ export type FinishSessionInput = {
 	/**  Free note on the session. */
 	note: string | null,
 };
+
+/**  A device the station can see, to choose from. */
+export type FoundDevice = {
+	/**  Stable id (`serial:/dev/ttyUSB0`, `hid:/dev/hidraw2`, `cups:Office`, ...). */
+	id: string,
+	/**  What it is. */
+	kind: FoundKind,
+	/**  Device file, CUPS queue or `host:port`: what goes into the setting. */
+	address: string,
+	/**  Maker and model where known. */
+	description: string,
+	/**  A simulator (the demo's), not real hardware. */
+	simulated: boolean,
+	/**  Why it cannot be used, with the fix. */
+	problem: DeviceProblemView | null,
+};
+
+/**  What kind of device was found. */
+export type FoundKind = 
+/**  A serial port (a serial scale or scanner). */
+"serial_port" | 
+/**  A USB postal scale. */
+"usb_scale" | 
+/**  A USB label printer. */
+"usb_printer" | 
+/**  A CUPS print queue. */
+"print_queue" | 
+/**  A network label printer. */
+"network_printer";
 
 /**  A consignment's freight booking. */
 export type FreightBookingView = {
@@ -607,6 +780,48 @@ export type IncomingTracking = {
 	tracking_numbers: string[],
 };
 
+/**  The label printer and its settings. */
+export type LabelPrinterChoice = {
+	/**  How labels are printed. */
+	kind: LabelPrinterKind,
+	/**  Network printer: host name or IP address. */
+	host: string,
+	/**  Network printer: raw port (9100). */
+	port: number,
+	/**  USB printer: device file. */
+	path: string,
+	/**  CUPS queue name. */
+	queue: string,
+	/**  Folder for saved label PDFs. */
+	dir: string,
+	/**  Printer resolution (ZPL). */
+	dpi: DpiChoice,
+	/**  Label stock. */
+	size: LabelSizeChoice,
+};
+
+/**  How box labels are printed. */
+export type LabelPrinterKind = 
+/**  No label printer: labels are saved as PDF files. */
+"none" | 
+/**  Zebra-compatible printer on the network (raw ZPL, TCP 9100). */
+"network_zpl" | 
+/**  Zebra-compatible printer on USB (`/dev/usb/lpN`). */
+"usb_zpl" | 
+/**  A CUPS queue taking raw ZPL. */
+"cups_zpl" | 
+/**  A CUPS queue taking PDF (an office printer). */
+"cups_pdf" | 
+/**  Save label PDFs into a folder. */
+"folder";
+
+/**  Label stock size. */
+export type LabelSizeChoice = 
+/**  4 × 6 inches. */
+"four_by_six_inch" | 
+/**  100 × 150 mm. */
+"mm100x150";
+
 /**  Where a pick-list line stands. */
 export type LineState = 
 /**  Nothing packed yet. */
@@ -636,6 +851,20 @@ export type LineView = {
 	received: string,
 	/**  Damaged quantity over all receipts (decimal string). */
 	damaged: string,
+};
+
+/**  The scale's live weight. */
+export type LiveScaleView = {
+	/**  What the scale shows. */
+	state: WeightState,
+	/**  Grams (rounded), when the scale sends a weight. */
+	grams: number | null,
+	/**  The weight as the screen prints it ("1.234 kg", "655 g"). */
+	display: string,
+	/**  A tare is applied (the weight is net). */
+	net: boolean,
+	/**  Zero and tare can be asked of this scale from Tally. */
+	can_zero: boolean,
 };
 
 /**  The scale as the open-box panel shows it. */
@@ -738,6 +967,15 @@ export type PackingView = {
 	/**  The command barcodes. */
 	commands: CommandCode[],
 };
+
+/**  Parity of a serial line. */
+export type ParityChoice = 
+/**  No parity bit. */
+"none" | 
+/**  Even parity. */
+"even" | 
+/**  Odd parity. */
+"odd";
 
 /**  Someone named on a screen. */
 export type PersonView = {
@@ -865,6 +1103,27 @@ export type PrintResult = {
 	file: string | null,
 	/**  Why it failed, with the fix (`done` is false). */
 	problem: string | null,
+};
+
+/**  Which printer a test or status is about. */
+export type PrinterRole = 
+/**  The box label printer. */
+"label" | 
+/**  The A4 document printer. */
+"document";
+
+/**  A printer's answer to "how are you?". */
+export type PrinterStatusView = {
+	/**  The printer's name. */
+	printer: string,
+	/**  The printer can report its status (Zebra `~HS` over the network). */
+	offered: boolean,
+	/**  Nothing stops it printing. */
+	ready: boolean,
+	/**  What stops it ("out of labels", "print head open"). */
+	problems: string[],
+	/**  One line for the screen. */
+	summary: string,
 };
 
 /**  A product as a scan found it (for "not on this consignment"). */
@@ -1200,6 +1459,36 @@ export type ReturnSource = {
 /**  A staff member's role. `Admin` configures; it does not approve money. */
 export type Role = "staff" | "store_manager" | "area_manager" | "ops_manager" | "financial_controller" | "director" | "admin";
 
+/**  The scale and its settings. */
+export type ScaleChoice = {
+	/**  None, serial or USB. */
+	kind: ScaleKind,
+	/**  Serial port, or the USB scale's hidraw node ("" = the first USB scale found). */
+	path: string,
+	/**  Serial line settings (serial scales). */
+	line: SerialLine,
+	/**  Serial protocol (serial scales). */
+	protocol: ScaleProtocolChoice,
+};
+
+/**  What kind of scale the station uses. */
+export type ScaleKind = 
+/**  No scale: weights are typed. */
+"none" | 
+/**  A scale on a serial port (MT-SICS or Toledo 8217). */
+"serial" | 
+/**  A USB postal scale (HID). */
+"usb_hid";
+
+/**  The protocol a serial scale speaks. */
+export type ScaleProtocolChoice = 
+/**  Mettler Toledo MT-SICS. */
+"mt_sics" | 
+/**  Toledo 8217 with the scale set to kilograms. */
+"toledo8217_kg" | 
+/**  Toledo 8217 with the scale set to pounds. */
+"toledo8217_lb";
+
 /**
  *  What a scan did. Only `accepted` wrote anything; every other outcome left the
  *  consignment unchanged and says what to do.
@@ -1283,6 +1572,26 @@ export type ScanResultKind =
 /**  The consignment's own reference (a packing slip or box label): nothing counted. */
 "reference_confirmed";
 
+/**  A scan as the settings screen shows it. */
+export type ScanView = {
+	/**  Everything the scanner sent (AIM prefix included). */
+	raw: string,
+	/**  The data after the AIM prefix. */
+	data: string,
+	/**  The symbology, when the scanner sends AIM prefixes ("EAN-13", "GS1-128", ...). */
+	symbology: string | null,
+};
+
+/**  The serial (or USB-CDC) scanner, if any. Keyboard-wedge scanners need no setting. */
+export type ScannerChoice = {
+	/**  A serial scanner is used. */
+	enabled: boolean,
+	/**  Its port. */
+	path: string,
+	/**  Its line settings. */
+	line: SerialLine,
+};
+
 /**  What the send dialog needs to know before submitting. */
 export type SendCheck = {
 	/**  Lines packed short (need a reason each). */
@@ -1347,6 +1656,18 @@ export type SentDocumentView = {
 	sha256: string,
 	/**  Address it was to be e-mailed to, if any. */
 	email_to: string | null,
+};
+
+/**  Serial line settings as the form shows them. */
+export type SerialLine = {
+	/**  Bits per second. */
+	baud: number,
+	/**  7 or 8. */
+	data_bits: number,
+	/**  Parity. */
+	parity: ParityChoice,
+	/**  1 or 2. */
+	stop_bits: number,
 };
 
 /**  The signed-in staff member. */
@@ -1584,6 +1905,20 @@ export type SyncStatus = {
 /**  The sync indicator's figures changed. */
 export type SyncStatusChanged = SyncStatus;
 
+/**  What a test print did. */
+export type TestPrintResult = {
+	/**  The printer's name. */
+	printer: string,
+	/**  "ZPL" or "PDF". */
+	format: string,
+	/**  Bytes sent. */
+	bytes: number,
+	/**  The file written, for a printer that saves to a folder. */
+	saved_to: string | null,
+	/**  What to tell the user. */
+	message: string,
+};
+
 /**  One entry of a consignment's timeline (from the hash-chained audit log). */
 export type TimelineEntry = {
 	/**  Audit entry id (strictly increasing). */
@@ -1643,6 +1978,33 @@ export type WeightCheck = {
 	/**  What to tell the packer. */
 	message: string,
 };
+
+/**  What the scale shows, in the terms of the settings screen. */
+export type WeightState = 
+/**  No scale is chosen. */
+"no_scale" | 
+/**  The scale is not answering. */
+"disconnected" | 
+/**  Connected, no reading yet. */
+"waiting" | 
+/**  Steady weight (recordable). */
+"stable" | 
+/**  Steady at zero (empty scale). */
+"stable_zero" | 
+/**  Still moving. */
+"in_motion" | 
+/**  Below zero. */
+"under_zero" | 
+/**  Over the scale's capacity. */
+"overweight" | 
+/**  The scale reports a fault. */
+"fault" | 
+/**  Needs calibration. */
+"needs_calibration" | 
+/**  Needs zeroing. */
+"needs_zeroing" | 
+/**  Cannot weigh right now. */
+"not_ready";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -22,6 +22,8 @@ pub trait UiEvents: Send + Sync {
     fn sync_status_changed(&self, status: SyncStatus);
     /// Rows shown on screen changed (a pull brought data).
     fn data_changed(&self);
+    /// A device connected, went away, had a problem, weighed or scanned.
+    fn device_changed(&self, _update: crate::device_settings::DeviceUpdate) {}
 }
 
 /// The demo's network switch between this station and its hub (demo mode only).
@@ -65,6 +67,8 @@ pub struct App {
     receiving: crate::receiving::ReceivingState,
     /// Freight: the hub client, the last quotes, the deferred-booking run.
     pub(crate) freight: crate::freight::FreightState,
+    /// The device settings screen: settings file, label stock, device updates to the UI.
+    pub(crate) device_settings: crate::device_settings::DeviceSettingsState,
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -107,6 +111,7 @@ impl App {
             purchasing: crate::purchasing::PurchasingState::new(purchasing),
             receiving: crate::receiving::ReceivingState::default(),
             freight: crate::freight::FreightState::default(),
+            device_settings: Default::default(),
         })
     }
 
@@ -127,6 +132,7 @@ impl App {
 
     /// Connects the UI event sink (once, when the window exists).
     pub fn set_events(&self, events: Arc<dyn UiEvents>) {
+        self.device_settings.set_sink(events.clone());
         let _ = self.events.set(events);
     }
 
@@ -189,10 +195,21 @@ impl App {
     /// Starts (or restarts) the station's devices from their settings. Devices that are
     /// missing now are retried in the background; only invalid settings fail here.
     pub fn start_devices(&self, config: StationDeviceConfig) -> Result<(), AppError> {
-        let manager = DeviceManager::start(config).map_err(|e| {
+        let unusable = |e: tally_devices::DeviceError| {
             AppError::new(e.code(), format!("The device settings are not usable: {e}"))
-        })?;
-        // The old manager (if any) stops its workers when its last user lets go.
+        };
+        config.validate().map_err(unusable)?;
+        // Stop the old devices first: a serial port is opened exclusively, so the new
+        // worker could not open it while the old one holds it. (The old manager stops its
+        // workers when its last user lets go.)
+        drop(
+            self.devices
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .take(),
+        );
+        let manager = DeviceManager::start(config).map_err(unusable)?;
+        self.device_settings.watch(&manager);
         *self.devices.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(manager));
         Ok(())
     }

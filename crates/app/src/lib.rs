@@ -6,6 +6,7 @@ mod app;
 pub mod attention;
 pub mod config;
 pub mod consignments;
+pub mod device_settings;
 pub mod error;
 pub mod freight;
 pub mod packing;

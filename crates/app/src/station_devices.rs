@@ -1,9 +1,11 @@
-//! The station's device settings (scale, scanners, printers) from a JSON file named by
-//! `TALLY_DEVICES`, in the settings screen's format (`tally_devices::StationDeviceConfig`).
-//! A station without the variable has no devices: weights are typed, labels saved as PDF.
+//! The station's device settings (scale, scanners, printers, label stock) from its settings
+//! file: the one `TALLY_DEVICES` names, else `devices.json` in the data folder (where the
+//! device settings screen saves). A station without either has no devices: weights are
+//! typed, labels saved as PDF.
 
-use tally_devices::StationDeviceConfig;
+use std::path::PathBuf;
 
+use crate::device_settings::{SettingsFile, SETTINGS_FILE_NAME};
 use crate::error::AppError;
 use crate::App;
 
@@ -11,29 +13,30 @@ use crate::App;
 pub const DEVICES_ENV: &str = "TALLY_DEVICES";
 
 impl App {
-    /// Starts the devices named by `TALLY_DEVICES` (read through `env`). `Ok(false)` when
-    /// the variable is not set. Devices missing right now are retried in the background.
+    /// Starts the devices in the station's settings file (`TALLY_DEVICES` read through
+    /// `env`, else `devices.json` in the data folder). `Ok(false)` when there is no such
+    /// file. Devices missing right now are retried in the background.
     pub fn start_devices_from_env(
         &self,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<bool, AppError> {
-        let Some(path) = env(DEVICES_ENV).filter(|p| !p.trim().is_empty()) else {
+        let named = env(DEVICES_ENV).filter(|p| !p.trim().is_empty());
+        let path = named
+            .clone()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.data_dir().join(SETTINGS_FILE_NAME));
+        // The settings screen saves where the settings came from.
+        self.device_settings.set_file(path.clone());
+        if named.is_none() && !path.exists() {
             return Ok(false);
-        };
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            AppError::new(
-                "DEVICES_CONFIG_UNREADABLE",
-                format!("Cannot read the device settings file {path}: {e}"),
-            )
-        })?;
-        let config: StationDeviceConfig = serde_json::from_str(&text).map_err(|e| {
-            AppError::new(
-                "DEVICES_CONFIG_INVALID",
-                format!("The device settings file {path} is not valid: {e}"),
-            )
-        })?;
-        self.start_devices(config)?;
-        tracing::info!(path = %path, "station devices started");
+        }
+        let SettingsFile {
+            devices,
+            label_stock,
+        } = crate::device_settings::read_settings(&path)?;
+        self.device_settings.set_stock(label_stock);
+        self.start_devices(devices)?;
+        tracing::info!(path = %path.display(), "station devices started");
         Ok(true)
     }
 }

@@ -9,7 +9,8 @@ use tally_hub::{HubError, HubHandle};
 use tally_sync::outlet::HubClient;
 use tally_sync::{
     Actor, BoxClosed, BoxOpened, ConsignmentCreated, LineDraft, Mutation, MutationEnvelope,
-    MutationOutcome, ScanPurpose, ScanRecorded, StatusTransitionRequested, WeightSource,
+    MutationOutcome, ReferenceBlock, ScanPurpose, ScanRecorded, StatusTransitionRequested,
+    WeightSource,
 };
 use tally_testkit::demo_data::{DemoData, DemoProduct};
 use time::OffsetDateTime;
@@ -40,6 +41,8 @@ pub struct Seeded {
 struct Device {
     client: HubClient,
     seq: u64,
+    /// Reference numbers the hub issued to this device at enrolment.
+    block: Option<ReferenceBlock>,
 }
 
 impl Device {
@@ -52,7 +55,11 @@ impl Device {
             Duration::from_secs(30),
         )
         .map_err(|err| HubError::Config(err.to_string()))?;
-        Ok(Self { client, seq: 0 })
+        Ok(Self {
+            client,
+            seq: 0,
+            block: e.reference_block,
+        })
     }
 
     /// Pushes `mutations` as `staff`; returns the refusals as `code: message`.
@@ -92,17 +99,32 @@ impl Device {
     }
 }
 
+/// References from a seeding device's own block, as a station would take them.
 struct References {
-    next: u32,
+    block: ReferenceBlock,
+    used: u32,
 }
 
 impl References {
-    fn take(&mut self, kind: ConsignmentKind) -> String {
-        self.next += 1;
+    fn of(device: &Device) -> Result<Self, HubError> {
+        let block = device.block.ok_or_else(|| {
+            HubError::Config("the hub issued no reference numbers to the demo".into())
+        })?;
+        Ok(Self { block, used: 0 })
+    }
+
+    fn take(&mut self, kind: ConsignmentKind) -> Result<String, HubError> {
+        let n = self.block.first + self.used;
+        if n > self.block.last {
+            return Err(HubError::Config(
+                "the demo used up its block of reference numbers".into(),
+            ));
+        }
+        self.used += 1;
         let today = OffsetDateTime::now_utc().date();
-        ConsignmentReference::for_date(kind, today, self.next)
+        ConsignmentReference::for_date(kind, today, n)
             .map(|r| r.to_string())
-            .unwrap_or_else(|_| format!("DEMO-{}", self.next))
+            .map_err(|e| HubError::Config(e.to_string()))
     }
 }
 
@@ -165,7 +187,6 @@ pub async fn seed_consignments(
     staff: &[DemoStaff],
 ) -> Result<Seeded, HubError> {
     let mut out = Seeded::default();
-    let mut refs = References { next: 900_000 };
     let warehouse = data.warehouse().id.clone();
     let other_store = data
         .outlets
@@ -175,6 +196,7 @@ pub async fn seed_consignments(
         .unwrap_or_else(|| warehouse.clone());
     let mut station = Device::enrol(hub, station_outlet, "Demo seeding (station outlet)").await?;
     let mut depot = Device::enrol(hub, &warehouse, "Demo seeding (warehouse)").await?;
+    let mut refs = References::of(&station)?;
     let clerk = staff_at(staff, station_outlet, Role::Staff).id.clone();
     let manager = staff_at(staff, station_outlet, Role::StoreManager)
         .id
@@ -196,7 +218,7 @@ pub async fn seed_consignments(
 
     // 1. A 20-line transfer to another store, ready to pack.
     let t1 = Uuid::now_v7();
-    let r1 = refs.take(ConsignmentKind::OutletTransfer);
+    let r1 = refs.take(ConsignmentKind::OutletTransfer)?;
     out.refused.extend(
         station
             .push(
@@ -217,7 +239,7 @@ pub async fn seed_consignments(
 
     // 2. A small transfer back to the warehouse, in draft.
     let t2 = Uuid::now_v7();
-    let r2 = refs.take(ConsignmentKind::OutletTransfer);
+    let r2 = refs.take(ConsignmentKind::OutletTransfer)?;
     out.refused.extend(
         station
             .push(
@@ -238,7 +260,7 @@ pub async fn seed_consignments(
 
     // 3. An incoming transfer the warehouse packed, weighed and sent.
     let t3 = Uuid::now_v7();
-    let r3 = refs.take(ConsignmentKind::OutletTransfer);
+    let r3 = refs.take(ConsignmentKind::OutletTransfer)?;
     let incoming = pick(400, 8);
     let box_id = Uuid::now_v7();
     let mut ms = vec![
@@ -307,7 +329,7 @@ pub async fn seed_consignments(
         .map(|p| supplier_of(p))
         .unwrap_or_else(|| data.suppliers[0].id.clone());
     let po1 = Uuid::now_v7();
-    let rp1 = refs.take(ConsignmentKind::PurchaseOrder);
+    let rp1 = refs.take(ConsignmentKind::PurchaseOrder)?;
     out.refused.extend(
         station
             .push(
@@ -331,7 +353,7 @@ pub async fn seed_consignments(
     out.draft_po = Some(rp1);
 
     let po2 = Uuid::now_v7();
-    let rp2 = refs.take(ConsignmentKind::PurchaseOrder);
+    let rp2 = refs.take(ConsignmentKind::PurchaseOrder)?;
     let po2_lines: Vec<&DemoProduct> = by_supplier.iter().skip(6).take(5).copied().collect();
     out.refused.extend(
         station
@@ -376,7 +398,7 @@ pub async fn seed_consignments(
 
     // 6. A supplier return in draft.
     let rt = Uuid::now_v7();
-    let rr = refs.take(ConsignmentKind::SupplierReturn);
+    let rr = refs.take(ConsignmentKind::SupplierReturn)?;
     out.refused.extend(
         station
             .push(

@@ -39,6 +39,9 @@ pub struct HubConfig {
     /// Lightspeed: where `tally-hub serve` keeps the rotating tokens (`[lightspeed]`).
     #[serde(default)]
     pub lightspeed: crate::ls::LightspeedSettings,
+    /// Blocks of reference numbers for stations (`[references]`).
+    #[serde(default)]
+    pub references: crate::references::ReferenceConfig,
 }
 
 /// The chain's configurable rules (held by the domain; chosen here).
@@ -104,6 +107,7 @@ impl HubConfig {
             webhooks: crate::webhooks::WebhookConfig::default(),
             admin: crate::admin::AdminConfig::default(),
             lightspeed: crate::ls::LightspeedSettings::default(),
+            references: crate::references::ReferenceConfig::default(),
         }
     }
 

@@ -7,6 +7,9 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use tally_sync::ReferenceBlock;
+
+use crate::references::ReferenceConfig;
 use crate::store::{write_with, DeviceRecord, HubStore, StoreResult};
 use crate::HubError;
 
@@ -20,6 +23,10 @@ pub struct Enrolment {
     pub device_id: String,
     /// Bearer token. Shown once; the hub keeps only its hash.
     pub token: String,
+    /// The station's first block of reference numbers, issued with the device (it
+    /// also reaches the station with its first pull). `None` once every number
+    /// has been issued.
+    pub reference_block: Option<ReferenceBlock>,
 }
 
 /// SHA-256 of a token, lowercase hex.
@@ -32,11 +39,12 @@ fn new_token() -> String {
     format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Enrols a station of `outlet_id` and returns its token.
+/// Enrols a station of `outlet_id` and returns its token and first reference block.
 pub fn enroll(
     store: &dyn HubStore,
     outlet_id: &str,
     station: &str,
+    references: &ReferenceConfig,
     now: OffsetDateTime,
 ) -> StoreResult<Enrolment> {
     if station.trim().is_empty() {
@@ -53,7 +61,7 @@ pub fn enroll(
         enrolled_at: now,
         last_seen_at: None,
     };
-    write_with(store, |tx| {
+    let reference_block = write_with(store, |tx| {
         match tx.outlet(outlet_id)? {
             Some(o) if !o.deleted => {}
             _ => {
@@ -63,10 +71,16 @@ pub fn enroll(
                 })
             }
         }
-        tx.insert_device(&record, &token_sha256(&token))
-    })?;
+        tx.insert_device(&record, &token_sha256(&token))?;
+        crate::references::issue(tx, &record.id, references, now)
+    });
+    let reference_block = reference_block?;
     tracing::info!(device_id, outlet_id, station, "device enrolled");
-    Ok(Enrolment { device_id, token })
+    Ok(Enrolment {
+        device_id,
+        token,
+        reference_block,
+    })
 }
 
 /// Why a bearer token was not accepted.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use tally_domain::Role;
 use tally_sync::{
-    ConsignmentRow, OutletRow, ParsedPush, ProductRow, PullResponse, PushResponse, StaffRow,
-    SupplierRow,
+    ConsignmentRow, OutletRow, ParsedPush, ProductRow, PullResponse, PushResponse,
+    ReferenceNumbers, StaffRow, SupplierRow,
 };
 use time::OffsetDateTime;
 use tokio::sync::{oneshot, watch, Notify};
@@ -154,8 +154,17 @@ impl Hub {
     ) -> Result<Enrolment, HubError> {
         let store = self.store();
         let (outlet_id, station) = (outlet_id.to_string(), station.to_string());
-        blocking(move || devices::enroll(&*store, &outlet_id, &station, OffsetDateTime::now_utc()))
-            .await
+        let references = self.inner.config.references;
+        blocking(move || {
+            devices::enroll(
+                &*store,
+                &outlet_id,
+                &station,
+                &references,
+                OffsetDateTime::now_utc(),
+            )
+        })
+        .await
     }
 
     /// Revokes a station's token.
@@ -283,18 +292,26 @@ impl Hub {
         blocking(move || read_with(&*store, |tx| tx.sagas_in_state(SagaState::Pending))).await
     }
 
-    /// A page of changes for an authenticated device.
+    /// A page of changes for an authenticated device, with a block of reference
+    /// numbers when the station reported `references` and needs one.
     pub async fn pull(
         &self,
         device: DeviceRecord,
         cursor: u64,
         limit: Option<u32>,
+        references: Option<ReferenceNumbers>,
     ) -> Result<PullResponse, HubError> {
         let store = self.store();
+        let config = self.inner.config.references;
         blocking(move || {
-            let page = pull::pull(&*store, &device, cursor, limit)?;
-            write_with(&*store, |tx| {
-                tx.touch_device(&device.id, OffsetDateTime::now_utc())
+            let mut page = pull::pull(&*store, &device, cursor, limit)?;
+            page.reference_block = write_with(&*store, |tx| {
+                let now = OffsetDateTime::now_utc();
+                tx.touch_device(&device.id, now)?;
+                match references {
+                    Some(held) => crate::references::for_pull(tx, &device.id, held, &config, now),
+                    None => Ok(None),
+                }
             })?;
             Ok(page)
         })

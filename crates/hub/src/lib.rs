@@ -18,6 +18,7 @@ pub mod ls;
 pub mod metrics;
 pub mod pull;
 pub mod push;
+pub mod references;
 pub mod rules;
 pub mod store;
 pub mod webhooks;

@@ -58,6 +58,7 @@ fn page(changes: Vec<Change>, next_cursor: u64, has_more: bool) -> PullResponse 
         changes,
         next_cursor,
         has_more,
+        reference_block: None,
     }
 }
 

@@ -100,7 +100,14 @@ impl Fixture {
         .unwrap();
         let now = OffsetDateTime::now_utc();
         let enrol = |outlet: &str, station: &str| {
-            let e = devices::enroll(&*store, outlet, station, now).unwrap();
+            let e = devices::enroll(
+                &*store,
+                outlet,
+                station,
+                &crate::references::ReferenceConfig::default(),
+                now,
+            )
+            .unwrap();
             devices::authenticate(&*store, &e.token).unwrap().unwrap()
         };
         let dev_a1 = enrol(OUTLET_A, "bench 1");

@@ -360,3 +360,54 @@ async fn an_unreachable_hub_keeps_everything_queued_and_shows_offline() {
     );
     assert_eq!(w.a.store.sync_status().unwrap().pending, 0);
 }
+
+#[tokio::test]
+async fn stations_get_disjoint_reference_blocks_and_a_new_one_when_they_run_low() {
+    let w = world().await;
+    // The first pull (enrolment) brought each station the block issued with its device.
+    let pool_a = w.a.store.reference_pool().unwrap();
+    let pool_b = w.b.store.reference_pool().unwrap();
+    let size = u64::from(tally_hub::references::ReferenceConfig::default().block_size);
+    assert_eq!(pool_a.left, size);
+    assert_eq!(pool_b.left, size);
+    let block = |top: u32| tally_sync::ReferenceBlock {
+        first: top + 1 - size as u32,
+        last: top,
+    };
+    assert!(
+        !block(pool_a.highest).overlaps(&block(pool_b.highest)),
+        "{pool_a:?} {pool_b:?}"
+    );
+
+    // Pulling again with plenty left brings nothing.
+    let (mut a_loop, _) = sync_loop(&w.handle.base_url, &w.a);
+    let report = a_loop.run_once().await.unwrap();
+    assert_eq!(report.reference_blocks, 0);
+    assert_eq!(w.a.store.reference_pool().unwrap(), pool_a);
+
+    // Station A drafts until it is below the low-water mark: its next pull tops it up
+    // with a block above everything issued so far.
+    let low = u64::from(tally_hub::references::ReferenceConfig::default().low_water);
+    while w.a.store.reference_pool().unwrap().left >= low {
+        w.a.store
+            .transact(&Actor::Staff(w.a.staff), |t| {
+                let n = t.next_reference_number()?;
+                t.create_consignment(NewConsignment {
+                    kind: ConsignmentKind::OutletTransfer,
+                    status: S::Draft,
+                    source_outlet_id: Some(w.a.id),
+                    destination_outlet_id: Some(w.b.id),
+                    supplier_id: None,
+                    reference: format!("TR-TEST-{n}"),
+                })
+            })
+            .unwrap();
+    }
+    let report = a_loop.run_once().await.unwrap();
+    assert_eq!(report.reference_blocks, 1);
+    let after = w.a.store.reference_pool().unwrap();
+    assert_eq!(after.left, low - 1 + size);
+    assert!(after.highest > pool_a.highest.max(pool_b.highest));
+    // And nothing more on the pull after.
+    assert_eq!(a_loop.run_once().await.unwrap().reference_blocks, 0);
+}

@@ -161,3 +161,63 @@ async fn a_push_replayed_after_a_hub_restart_is_a_duplicate() {
         .any(|c| matches!(&c.row, Row::Staff(st) if st.pin_hash.starts_with("$argon2id$"))));
     handle.shutdown().await.unwrap();
 }
+
+/// A pull with the station's report of its reference numbers.
+async fn pull_refs(base: &str, token: &str, refs: Option<(u64, u32)>) -> PullResponse {
+    let mut url = format!("{base}/sync/pull?protocol=1&cursor=0&limit=5");
+    if let Some((left, highest)) = refs {
+        url.push_str(&format!("&refs_left={left}&refs_highest={highest}"));
+    }
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_replayed_pull_gets_the_same_reference_block_even_after_a_hub_restart() {
+    let s = setup().await;
+    let base = s.handle.base_url.clone();
+    // A station that does not report gets nothing.
+    assert_eq!(
+        pull_refs(&base, &s.dev_a.token, None).await.reference_block,
+        None
+    );
+    // The block issued at enrolment, sent until the station reports holding it.
+    let first = pull_refs(&base, &s.dev_a.token, Some((0, 0)))
+        .await
+        .reference_block
+        .unwrap();
+    let other = pull_refs(&base, &s.dev_b.token, Some((0, 0)))
+        .await
+        .reference_block
+        .unwrap();
+    assert!(!first.overlaps(&other), "{first:?} {other:?}");
+    // Holding it but nearly used up: a new block; the answer is lost, the same pull
+    // comes again (after a restart) and gets the same block.
+    let second = pull_refs(&base, &s.dev_a.token, Some((3, first.last)))
+        .await
+        .reference_block
+        .unwrap();
+    s.handle.shutdown().await.unwrap();
+    let handle = Hub::start(s.config.clone()).await.unwrap();
+    let again = pull_refs(&handle.base_url, &s.dev_a.token, Some((3, first.last)))
+        .await
+        .reference_block;
+    assert_eq!(again, Some(second));
+    assert!(second.first > first.last.max(other.last));
+    // Once it holds the new block, nothing more.
+    let held = pull_refs(
+        &handle.base_url,
+        &s.dev_a.token,
+        Some((3 + second.len(), second.last)),
+    )
+    .await;
+    assert_eq!(held.reference_block, None);
+    handle.shutdown().await.unwrap();
+}

@@ -17,6 +17,12 @@ use crate::error::{Result, StoreError};
 use crate::sql::{ms, opt_dec, opt_id, RowExt};
 use crate::store::{Store, Tx};
 
+/// Outbox kind and audit action of a status change a person asked for.
+pub const STATUS_SET: &str = "consignment.status_set";
+/// Outbox kind of a status change that follows from a decision recorded in the same
+/// action (see [`Tx::set_consignment_status_by_decision`]).
+pub const STATUS_BY_DECISION: &str = "consignment.status_by_decision";
+
 /// A consignment header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consignment {
@@ -330,6 +336,30 @@ impl Tx<'_> {
         expected_version: i64,
         to: ConsignmentStatus,
     ) -> Result<Consignment> {
+        self.write_status(STATUS_SET, id, expected_version, to)
+    }
+
+    /// Changes the status as the consequence of a decision recorded in the same action
+    /// (an approval decision moves a purchase order). Audited like any status change
+    /// (`consignment.status_set`), but queued as `consignment.status_by_decision`: the
+    /// hub derives this status from the decision with its own policy, so the sync
+    /// keeps it local instead of asking the hub for the same move a second time.
+    pub fn set_consignment_status_by_decision(
+        &mut self,
+        id: Uuid,
+        expected_version: i64,
+        to: ConsignmentStatus,
+    ) -> Result<Consignment> {
+        self.write_status(STATUS_BY_DECISION, id, expected_version, to)
+    }
+
+    fn write_status(
+        &mut self,
+        outbox_kind: &str,
+        id: Uuid,
+        expected_version: i64,
+        to: ConsignmentStatus,
+    ) -> Result<Consignment> {
         let before = load(self.conn(), id)?;
         if before.version != expected_version {
             return Err(StoreError::VersionConflict {
@@ -346,13 +376,15 @@ impl Tx<'_> {
             ..before.clone()
         };
         write_header(self.conn(), &after)?;
-        self.record(
-            "consignment.status_set",
+        let m = self.enqueue(outbox_kind, Some(id), &after)?;
+        // One audit action for every status change, whatever the sync does with it.
+        self.audit(
+            STATUS_SET,
             "consignment",
-            id,
-            Some(id),
+            &id.to_string(),
             Some(&before),
-            &after,
+            Some(&after),
+            Some(m.mutation_id),
         )?;
         Ok(after)
     }

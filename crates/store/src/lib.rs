@@ -47,5 +47,5 @@ pub use pull::{PullReport, PulledChanges, PulledConsignment};
 pub use receiving::{Receipt, ReceiptClose, ReceiptLine, ReceiptLineInput, VarianceReason};
 pub use scan::{ScanAck, ScanEvent, ScanInput, ScanOrigin, ScanPurpose};
 pub use staff::{hash_pin, hash_pin_with_cost, StaffMember, StaffRecord};
-pub use station::StationInfo;
+pub use station::{ReferencePool, StationInfo};
 pub use store::{OpenReport, Store, Tx};

@@ -104,6 +104,22 @@ impl Store {
                     )
                     .optional()?
                 };
+                // Our own changes still waiting to reach the hub win over the hub's older
+                // view: the hub's version numbers are its own, so a hub-side change (a
+                // Lightspeed id, a saga step) can carry a higher version than our local
+                // edit and would otherwise undo it on screen until the push lands. The
+                // hub's state comes back once it has applied (or refused) the change.
+                let pending = has_pending_changes(tx, pc.consignment.id)?;
+                if pending {
+                    // Boxes other stations opened are still needed by their scan events.
+                    for b in &pc.boxes {
+                        if b.consignment_id == pc.consignment.id && !box_exists(tx, b.id)? {
+                            write_parcel(tx, b)?;
+                        }
+                    }
+                    report.consignments_skipped += 1;
+                    continue;
+                }
                 if ours.is_some_and(|v| v > pc.consignment.version) {
                     report.consignments_skipped += 1;
                     continue;
@@ -159,4 +175,21 @@ impl Store {
             Ok(report)
         })
     }
+}
+
+/// Whether this station has changes to the consignment not yet answered by the hub.
+fn has_pending_changes(c: &rusqlite::Connection, id: uuid::Uuid) -> Result<bool> {
+    Ok(c.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE consignment_id = ?1
+                         AND state IN ('pending', 'in_flight'))",
+    )?
+    .query_row([id.to_string()], |r| r.get(0))?)
+}
+
+/// Whether a box is already in the store.
+fn box_exists(c: &rusqlite::Connection, id: uuid::Uuid) -> Result<bool> {
+    Ok(
+        c.prepare_cached("SELECT EXISTS (SELECT 1 FROM boxes WHERE id = ?1)")?
+            .query_row([id.to_string()], |r| r.get(0))?,
+    )
 }

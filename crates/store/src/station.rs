@@ -103,7 +103,9 @@ impl Store {
         crate::sql::parse_uuid(&id.ok_or(StoreError::StationNotSet)?)
     }
 
-    /// Adds a block of reference numbers `first..=last` handed out by the hub.
+    /// Adds a block of reference numbers `first..=last` handed out by the hub. The
+    /// same block again is a no-op (the hub sends a block again until the station
+    /// reports holding it); a different block overlapping one held is refused.
     pub fn add_reference_block(&self, first: u32, last: u32) -> Result<()> {
         if first > last {
             return Err(StoreError::bad_input(
@@ -112,6 +114,14 @@ impl Store {
             ));
         }
         self.write_local(|tx| {
+            let same: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM reference_blocks WHERE first = ?1 AND last = ?2",
+                params![first, last],
+                |r| r.get(0),
+            )?;
+            if same > 0 {
+                return Ok(());
+            }
             let overlap: i64 = tx.query_row(
                 "SELECT COUNT(*) FROM reference_blocks WHERE first <= ?2 AND last >= ?1",
                 params![first, last],
@@ -128,6 +138,35 @@ impl Store {
                 params![first, last],
             )?;
             Ok(())
+        })
+    }
+}
+
+/// This station's reference numbers, as it reports them to the hub with each pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferencePool {
+    /// Numbers not used yet, over all blocks.
+    pub left: u64,
+    /// The last number of the highest block held (0 for none).
+    pub highest: u32,
+}
+
+impl Store {
+    /// How many reference numbers are left and the top of the highest block (works
+    /// before the station is provisioned: the first pull may bring its first block).
+    pub fn reference_pool(&self) -> Result<ReferencePool> {
+        self.read(|c| {
+            let (left, highest): (i64, i64) = c.query_row(
+                "SELECT COALESCE(SUM(last - next + 1), 0), COALESCE(MAX(last), 0)
+                 FROM reference_blocks",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok(ReferencePool {
+                left: u64::try_from(left).unwrap_or(0),
+                highest: u32::try_from(highest)
+                    .map_err(|_| StoreError::decode(format!("reference block end {highest}")))?,
+            })
         })
     }
 }

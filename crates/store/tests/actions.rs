@@ -567,9 +567,41 @@ fn reference_numbers_come_from_the_blocks_in_order_and_a_rollback_gives_one_back
 }
 
 #[test]
+fn the_same_block_again_is_a_no_op_and_the_pool_reports_what_is_left_and_the_top() {
+    let f = Fixture::new();
+    let store = &f.store;
+    let pool = store.reference_pool().unwrap();
+    assert_eq!(
+        (pool.left, pool.highest),
+        (100, 100),
+        "the fixture's 1..=100"
+    );
+    store.add_reference_block(201, 400).unwrap();
+    // The hub sends a block again until the station reports holding it.
+    store.add_reference_block(201, 400).unwrap();
+    let pool = store.reference_pool().unwrap();
+    assert_eq!((pool.left, pool.highest), (300, 400));
+    assert_eq!(
+        store.add_reference_block(300, 500).unwrap_err().code(),
+        "BAD_INPUT",
+        "a different overlapping block is still refused"
+    );
+    store
+        .transact(&f.packer(), |t| {
+            let n = t.next_reference_number()?;
+            t.record_scan(f.scan(f.mug, 1))?;
+            Ok(n)
+        })
+        .unwrap();
+    assert_eq!(store.reference_pool().unwrap().left, 299);
+}
+
+#[test]
 fn running_out_of_reference_numbers_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("t.db")).unwrap();
+    let pool = store.reference_pool().unwrap();
+    assert_eq!((pool.left, pool.highest), (0, 0), "before any block");
     let e = store
         .transact(&Actor::System("test".into()), |t| t.next_reference_number())
         .unwrap_err();

@@ -480,3 +480,49 @@ fn a_pulled_box_of_another_consignment_is_refused() {
         "nothing of the page was kept"
     );
 }
+
+#[test]
+fn a_pulled_consignment_waits_while_this_station_has_changes_to_it_not_yet_at_the_hub() {
+    let f = Fixture::new();
+    // The fixture's transfer was created and filled here; none of it has been pushed.
+    let mut hub_view = pulled_consignment(&f, f.transfer, 50, ConsignmentStatus::Sent);
+    hub_view.lines.clear(); // the hub keeps our line ids; only the header matters here
+    let r = pull(
+        &f,
+        PulledChanges {
+            consignments: vec![hub_view.clone()],
+            ..Default::default()
+        },
+        20,
+    );
+    assert_eq!(r.consignments_skipped, 1);
+    assert_eq!(
+        f.store.consignment(f.transfer).unwrap().status,
+        ConsignmentStatus::Packing,
+        "our unpushed work stays on screen"
+    );
+    assert_eq!(f.store.consignment_lines(f.transfer).unwrap().len(), 2);
+    assert_eq!(
+        f.store.pull_cursor().unwrap(),
+        Some(20),
+        "the page still counts"
+    );
+
+    // Once the hub has answered every change, its view is applied.
+    for e in f.store.next_pending(100).unwrap() {
+        f.store.mark_done(e.seq).unwrap();
+    }
+    let r = pull(
+        &f,
+        PulledChanges {
+            consignments: vec![hub_view],
+            ..Default::default()
+        },
+        21,
+    );
+    assert_eq!(r.consignments_applied, 1);
+    assert_eq!(
+        f.store.consignment(f.transfer).unwrap().status,
+        ConsignmentStatus::Sent
+    );
+}

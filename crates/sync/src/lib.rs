@@ -18,5 +18,6 @@ pub use protocol::push::{
     parse_push_request, Actor, MutationEnvelope, MutationOutcome, MutationResult, ParsedPush,
     PushRequest, PushResponse,
 };
+pub use protocol::reference_block::{ReferenceBlock, ReferenceNumbers};
 pub use protocol::rows::*;
 pub use protocol::{ErrorBody, PROTOCOL_VERSION};

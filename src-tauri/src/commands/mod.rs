@@ -1,6 +1,7 @@
 //! Tauri commands, one file per feature: one line each, forwarding to `tally_app::App`.
 
 pub mod attention;
+pub mod devices;
 pub mod freight;
 pub mod packing;
 pub mod purchasing;

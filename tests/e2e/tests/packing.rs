@@ -268,7 +268,15 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     ensure!(all.iter().all(|r| !r.next), "nothing left to pick");
     close_box_on_scale(w, bench, 3, 0, Close::Key).await?;
     let labels = bench.printer.wait_for_jobs(3, Duration::from_secs(10));
-    ensure!(labels.len() == 3, "{:?} != {:?}", labels.len(), 3);
+    ensure!(
+        labels.len() == 3,
+        "{} print jobs, expected 3 box labels: {:?}",
+        labels.len(),
+        labels
+            .iter()
+            .map(|j| String::from_utf8_lossy(&j[..j.len().min(120)]).into_owned())
+            .collect::<Vec<_>>()
+    );
     w.wait_count("[data-testid=closed-box]", 3).await?;
     shot(w, "10-three-boxes").await?;
 

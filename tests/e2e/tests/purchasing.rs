@@ -3,11 +3,10 @@
 //! and then visible at the fake Lightspeed as a SUPPLIER consignment; a supplier return
 //! made from a damaged receipt line. Screenshots in test-output/e2e/purchasing-*.png.
 //!
-//! Two stand-ins, both writing the station's own store as the missing piece would:
-//! - the hub does not hand stations reference-number blocks yet, so the test gives the
-//!   station one before drafting;
-//! - the damaged delivery is counted through the store's receiving actions (what the
-//!   receiving screen calls; that screen has its own test, tests/receiving.rs).
+//! The station drafts with the reference numbers the hub handed it at its first pull.
+//! One stand-in, writing the station's own store as the missing piece would: the
+//! damaged delivery is counted through the store's receiving actions (what the
+//! receiving screen calls; that screen has its own test, tests/receiving.rs).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -105,10 +104,9 @@ async fn run(w: &Window) -> Result<()> {
     w.find("[data-testid=pin-submit]").await?.click().await?;
     w.wait_count("[data-testid=consignment-row]", 1).await?;
 
-    // Stand-in: a block of reference numbers, and a product with its supplier.
+    // A product with its supplier (reference numbers came from the hub).
     let (sku, staff_id) = {
         let store = Store::open(station_store(w)).context("opening the station's store")?;
-        store.add_reference_block(500_000, 500_999)?;
         let outlet = store.station_outlet()?;
         let staff_id = store
             .list_staff(outlet)?

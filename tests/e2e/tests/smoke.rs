@@ -107,11 +107,11 @@ async fn run(w: &Window) -> Result<()> {
     let pos = w.find_all("[data-testid=consignment-row]").await?;
     assert_eq!(pos.len(), 2);
 
-    // Opening one shows its lines.
-    let open = w
-        .find_all("[data-testid=consignment-row] [data-testid=open-consignment]")
+    // Opening the draft order shows its lines (a sent one opens at the receiving screen).
+    w.find("[data-testid=consignment-row][data-status=draft] [data-testid=open-consignment]")
+        .await?
+        .click()
         .await?;
-    open[0].click().await?;
     w.find("[data-testid=detail-lines]").await?;
     let reference = w
         .find("[data-testid=detail-reference]")

@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 use tally_devices::config::PrinterConfig;
 use tally_devices::{print_job, PrintFormat, PrintJob};
-use tally_labels::{BoxBarcode, BoxLabel, Dpi, LabelSize, PackingSlip, Party};
+use tally_labels::{BoxBarcode, BoxLabel, PackingSlip, Party};
 use tally_store::{BoxChange, ContentHash};
 use uuid::Uuid;
 
@@ -18,9 +18,6 @@ use crate::App;
 
 /// Audit action under which a box label's print job is kept (entity: the box).
 pub(crate) const LABEL_JOB_ACTION: &str = "packing.label_print_job";
-/// Label stock: 4×6 in at 203 dpi, the courier standard (not yet a bench setting).
-const LABEL_SIZE: LabelSize = LabelSize::FourBySixInch;
-const LABEL_DPI: Dpi = Dpi::D203;
 /// The name print jobs carry when saved to a file at a bench without that printer.
 const SAVED_LABELS: &str = "Saved labels (PDF)";
 const SAVED_SLIPS: &str = "Saved packing slips (PDF)";
@@ -136,10 +133,10 @@ impl App {
         let target = self.target(bench.label_printer, (SAVED_LABELS, "labels"));
         let bytes = match target.format() {
             PrintFormat::Zpl => label
-                .to_zpl(LABEL_SIZE, LABEL_DPI)
+                .to_zpl(self.label_stock().size, self.label_stock().dpi)
                 .map_err(label_error)?
                 .into_bytes(),
-            PrintFormat::Pdf => label.to_pdf(LABEL_SIZE).map_err(label_error)?,
+            PrintFormat::Pdf => label.to_pdf(self.label_stock().size).map_err(label_error)?,
         };
         let hash = self.evidence()?.put(&bytes)?;
         let job = self.send_to(&target, &bytes)?;
@@ -236,7 +233,7 @@ impl App {
         let target = self.target(bench.document_printer, (SAVED_SLIPS, "slips"));
         let bytes = match target.format() {
             PrintFormat::Zpl => slip
-                .to_zpl(LABEL_SIZE, LABEL_DPI)
+                .to_zpl(self.label_stock().size, self.label_stock().dpi)
                 .map_err(label_error)?
                 .into_bytes(),
             PrintFormat::Pdf => slip.to_pdf().map_err(label_error)?,

@@ -243,7 +243,9 @@ impl App {
         self.store().transact(&Actor::Staff(approver_id), |t| {
             let a = t.record_approval(input)?;
             if changes_status {
-                t.set_consignment_status(id, version, new_status)?;
+                // The status follows from the decision: the hub derives it again from
+                // the decision, so it is not sent as a move of its own.
+                t.set_consignment_status_by_decision(id, version, new_status)?;
             }
             let note = json!({
                 "approval_id": a.id,

@@ -1,4 +1,4 @@
-//! The hub's record of carrier bookings (`freight_booking`, migration V3): what a
+//! The hub's record of carrier bookings (`freight_booking`, migration V4): what a
 //! retry finds before anything is booked again, and what the freight report reads.
 //! Its own connection to the hub's SQLite file, like the edges' store.
 

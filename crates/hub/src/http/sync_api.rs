@@ -62,5 +62,7 @@ async fn pull(
     if q.protocol != PROTOCOL_VERSION {
         return Err(unsupported(q.protocol));
     }
-    Ok(Json(hub.pull(device, q.cursor, q.limit).await?))
+    Ok(Json(
+        hub.pull(device, q.cursor, q.limit, q.references()).await?,
+    ))
 }

@@ -13,8 +13,8 @@ pub use sqlite::SqliteHubStore;
 
 use rust_decimal::Decimal;
 use tally_sync::{
-    ApprovalRow, BoxRow, LineRow, OutletRow, ProductRow, RemovedLine, ScanEventRow, ScanRecorded,
-    StaffRow, SupplierRow,
+    ApprovalRow, BoxRow, LineRow, OutletRow, ProductRow, ReferenceBlock, RemovedLine, ScanEventRow,
+    ScanRecorded, StaffRow, SupplierRow,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -93,6 +93,19 @@ pub trait HubTx {
     fn set_device_revoked(&mut self, id: &str, revoked: bool) -> StoreResult<()>;
     /// Notes that the device was heard from.
     fn touch_device(&mut self, id: &str, at: OffsetDateTime) -> StoreResult<()>;
+
+    // -- reference-number blocks --------------------------------------------------
+    /// The last number of the highest block ever issued to any device (0 for none).
+    fn highest_reference_issued(&mut self) -> StoreResult<u32>;
+    /// The highest block issued to one device.
+    fn latest_reference_block(&mut self, device_id: &str) -> StoreResult<Option<ReferenceBlock>>;
+    /// Records a block as issued to a device (refused if it overlaps one issued).
+    fn insert_reference_block(
+        &mut self,
+        device_id: &str,
+        block: ReferenceBlock,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
 
     // -- mutation log -----------------------------------------------------------
     /// The answer already given to a mutation id.

@@ -9,8 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use tally_sync::{
-    ApprovalRow, BoxRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow, RemovedLine,
-    ScanEventRow, ScanPurpose, ScanRecorded, StaffRow, SupplierRow, VarianceReason,
+    ApprovalRow, BoxRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow,
+    ReferenceBlock, RemovedLine, ScanEventRow, ScanPurpose, ScanRecorded, StaffRow, SupplierRow,
+    VarianceReason,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -393,6 +394,60 @@ impl HubTx for SqliteTx<'_> {
         self.exec(
             "UPDATE device SET last_seen_at = ?2 WHERE id = ?1",
             params![id, ts(at)],
+        )?;
+        Ok(())
+    }
+
+    fn highest_reference_issued(&mut self) -> StoreResult<u32> {
+        let top: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(last), 0) FROM reference_block")?
+            .query_row([], |r| r.get(0))?;
+        u32::try_from(top).map_err(|_| HubError::Corrupt(format!("reference block end {top}")))
+    }
+
+    fn latest_reference_block(&mut self, device_id: &str) -> StoreResult<Option<ReferenceBlock>> {
+        let row: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT first, last FROM reference_block WHERE device_id = ?1
+                 ORDER BY first DESC LIMIT 1",
+            )?
+            .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(first, last)| {
+            let n = |v: i64| {
+                u32::try_from(v).map_err(|_| HubError::Corrupt(format!("reference number {v}")))
+            };
+            Ok(ReferenceBlock {
+                first: n(first)?,
+                last: n(last)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn insert_reference_block(
+        &mut self,
+        device_id: &str,
+        block: ReferenceBlock,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let overlapping: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM reference_block WHERE first <= ?2 AND last >= ?1",
+            )?
+            .query_row(params![block.first, block.last], |r| r.get(0))?;
+        if overlapping > 0 {
+            return Err(HubError::Storage(format!(
+                "reference block {}..={} overlaps one already issued",
+                block.first, block.last
+            )));
+        }
+        self.exec(
+            "INSERT INTO reference_block (first, last, device_id, issued_at) VALUES (?1, ?2, ?3, ?4)",
+            params![block.first, block.last, device_id, ts(at)],
         )?;
         Ok(())
     }

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 
 use crate::protocol::pull::{PullResponse, DEFAULT_PULL_LIMIT};
 use crate::protocol::push::{MutationEnvelope, PushRequest, PushResponse};
+use crate::protocol::reference_block::ReferenceNumbers;
 use crate::protocol::{ErrorBody, PROTOCOL_VERSION};
 use crate::SyncError;
 
@@ -98,16 +99,26 @@ impl HubClient {
         Self::answer(resp).await
     }
 
-    /// `GET /sync/pull`.
-    pub async fn pull(&self, cursor: u64, limit: Option<u32>) -> Result<PullResponse, SyncError> {
+    /// `GET /sync/pull`, reporting the station's reference numbers when given.
+    pub async fn pull(
+        &self,
+        cursor: u64,
+        limit: Option<u32>,
+        references: Option<ReferenceNumbers>,
+    ) -> Result<PullResponse, SyncError> {
+        let mut query = vec![
+            ("protocol", PROTOCOL_VERSION.to_string()),
+            ("cursor", cursor.to_string()),
+            ("limit", limit.unwrap_or(DEFAULT_PULL_LIMIT).to_string()),
+        ];
+        if let Some(r) = references {
+            query.push(("refs_left", r.left.to_string()));
+            query.push(("refs_highest", r.highest.to_string()));
+        }
         let resp = self
             .http
             .get(format!("{}/sync/pull", self.base_url))
-            .query(&[
-                ("protocol", PROTOCOL_VERSION.to_string()),
-                ("cursor", cursor.to_string()),
-                ("limit", limit.unwrap_or(DEFAULT_PULL_LIMIT).to_string()),
-            ])
+            .query(&query)
             .bearer_auth(&self.token)
             .send()
             .await;

@@ -13,6 +13,7 @@ use tokio::sync::{watch, Notify};
 use super::client::HubClient;
 use super::translate::{incoming, outgoing, Outgoing};
 use crate::protocol::push::{MutationEnvelope, MutationOutcome};
+use crate::protocol::reference_block::ReferenceNumbers;
 use crate::SyncError;
 
 /// Timings and sizes of the loop.
@@ -75,6 +76,8 @@ pub struct CycleReport {
     pub local_only: usize,
     /// Rows pulled.
     pub pulled: usize,
+    /// Blocks of reference numbers received.
+    pub reference_blocks: usize,
 }
 
 /// Called after every cycle with what it did (or why it failed).
@@ -295,19 +298,39 @@ impl SyncLoop {
             .and_then(|c| u64::try_from(c).ok())
             .unwrap_or(0);
         loop {
+            let store = self.store.clone();
+            let pool = blocking(move || Ok(store.reference_pool()?)).await?;
+            let references = ReferenceNumbers {
+                left: pool.left,
+                highest: pool.highest,
+            };
             let page = self
                 .client
-                .pull(cursor, Some(self.config.pull_limit))
+                .pull(cursor, Some(self.config.pull_limit), Some(references))
                 .await?;
             report.pulled += page.changes.len();
             let changes = incoming(&page);
             let next = page.next_cursor;
+            let block = page.reference_block;
             let store = self.store.clone();
             blocking(move || {
                 store.apply_pulled(&changes, i64::try_from(next).unwrap_or(i64::MAX))?;
+                // Its own transaction: if the station stops before this, its next pull
+                // reports the lower top and the hub sends the same block again.
+                if let Some(b) = block {
+                    store.add_reference_block(b.first, b.last)?;
+                    tracing::info!(
+                        first = b.first,
+                        last = b.last,
+                        "reference numbers received from the hub"
+                    );
+                }
                 Ok(())
             })
             .await?;
+            if block.is_some() {
+                report.reference_blocks += 1;
+            }
             cursor = next;
             if !page.has_more {
                 return Ok(());

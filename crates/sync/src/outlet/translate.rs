@@ -216,6 +216,18 @@ pub fn outgoing(store: &Store, e: &OutboxEntry) -> Result<Outgoing, SyncError> {
             )
         }
         "box.label_printed" | "staff.pin_set" => return Ok(Outgoing::LocalOnly),
+        // A status moved by an approval decision (same action as `approval.recorded`).
+        // By the domain's rules the status is a consequence of the decision, not an act
+        // of its own: `ApprovalPolicy::decide` gives the new status from the decision
+        // and the order, and the hub runs it again with the chain's policy when it
+        // applies `ApprovalDecided`. Sending the move too would ask the hub for a
+        // transition it has already made (refused `ALREADY_APPROVED`, a false "needs
+        // attention"), and where the hub's policy disagrees (a second approver still
+        // needed) it would be a second refusal for one act. So it stays local; the
+        // pull brings back the status the hub derived. The hub does not accept a
+        // same-status move as a no-op instead: a station that asks for a move another
+        // station already made lost that race and must be told (`ALREADY_<STATUS>`).
+        tally_store::consignment::STATUS_BY_DECISION => return Ok(Outgoing::LocalOnly),
         "receipt.started" => {
             let r: Receipt = payload(e)?;
             (
@@ -703,6 +715,57 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_status_moved_by_a_decision_stays_local_and_the_decision_is_pushed() {
+        let s = station();
+        let id = consignment(&s, ConsignmentKind::PurchaseOrder);
+        let actor = tally_store::Actor::Staff(s.staff);
+        let c = s.store.consignment(id).unwrap();
+        s.store
+            .set_consignment_status(&actor, id, c.version, ConsignmentStatus::PendingApproval)
+            .unwrap();
+        let c = s.store.consignment(id).unwrap();
+        s.store
+            .transact(&actor, |t| {
+                t.record_approval(ApprovalInput {
+                    consignment_id: id,
+                    tier: 1,
+                    required_role: Role::StoreManager,
+                    decision: ApprovalDecision::Approve,
+                    reason: None,
+                    comment: None,
+                })?;
+                t.set_consignment_status_by_decision(id, c.version, ConsignmentStatus::Approved)
+            })
+            .unwrap();
+        let entries = s.store.next_pending(100).unwrap();
+        let by_decision = entries
+            .iter()
+            .find(|e| e.kind == tally_store::consignment::STATUS_BY_DECISION)
+            .expect("the move is queued with its own kind");
+        assert_eq!(
+            outgoing(&s.store, by_decision).unwrap(),
+            Outgoing::LocalOnly
+        );
+        let ms = pushed(&s.store);
+        assert_eq!(ms.len(), 3, "{ms:?}");
+        assert!(matches!(&ms[1], Mutation::StatusTransitionRequested(t)
+            if t.to == ConsignmentStatus::PendingApproval));
+        assert!(matches!(&ms[2], Mutation::ApprovalDecided(_)));
+        // Audited like any status change.
+        let audit = s
+            .store
+            .audit_entries_for("consignment", &id.to_string())
+            .unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| a.action == tally_store::consignment::STATUS_SET)
+                .count(),
+            2
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod mutation;
 pub mod pull;
 pub mod push;
+pub mod reference_block;
 pub mod rows;
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::reference_block::{ReferenceBlock, ReferenceNumbers};
 use super::rows::*;
 
 /// Largest page the hub serves; bigger `limit`s are clamped.
@@ -20,6 +21,23 @@ pub struct PullQuery {
     /// Page size.
     #[serde(default)]
     pub limit: Option<u32>,
+    /// Reference numbers the station has not used yet (absent: it does not say, and
+    /// gets no block).
+    #[serde(default)]
+    pub refs_left: Option<u64>,
+    /// The last number of the highest block the station holds (0 for none).
+    #[serde(default)]
+    pub refs_highest: Option<u32>,
+}
+
+impl PullQuery {
+    /// What the station reported about its reference numbers, if it did.
+    pub fn references(&self) -> Option<ReferenceNumbers> {
+        self.refs_left.map(|left| ReferenceNumbers {
+            left,
+            highest: self.refs_highest.unwrap_or(0),
+        })
+    }
 }
 
 /// One changed row, at its current state.
@@ -61,6 +79,10 @@ pub struct PullResponse {
     pub next_cursor: u64,
     /// More pages wait.
     pub has_more: bool,
+    /// A block of reference numbers for this station: it ran low, or the block issued
+    /// before has not reached it yet (the same block again, never a second one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_block: Option<ReferenceBlock>,
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StaffCard } from "../../bindings";
 import { opensInPurchasing } from "./dispatch";
-import { approverCandidates, emailOutcomeText, filterSuppliers, isDecimal, waited } from "./purchasing";
+import { approverCandidates, emailOutcomeText, filterSuppliers, isDecimal, keepTyped, waited } from "./purchasing";
 
 const card = (name: string, role: StaffCard["role"]): StaffCard => ({ id: name, name, role, initials: name[0] ?? "" });
 
@@ -60,5 +60,18 @@ describe("opensInPurchasing", () => {
     expect(opensInPurchasing("supplier_return", "draft")).toBe(true);
     expect(opensInPurchasing("supplier_return", "packing")).toBe(false);
     expect(opensInPurchasing("outlet_transfer", "draft")).toBe(false);
+  });
+});
+
+describe("keepTyped", () => {
+  const saved = { quantity: "1", unit_cost: "39.41" };
+  it("keeps a cost being typed when the answer to a quantity change arrives", () => {
+    const typed = { quantity: "40", unit_cost: "150" };
+    const now = { quantity: "40", unit_cost: "39.41" };
+    expect(keepTyped(typed, saved, now)).toEqual({ quantity: "40", unit_cost: "150" });
+  });
+  it("takes the saved values where nothing was typed", () => {
+    const now = { quantity: "12", unit_cost: "38.00" };
+    expect(keepTyped(saved, saved, now)).toEqual(now);
   });
 });

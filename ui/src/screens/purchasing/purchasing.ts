@@ -70,3 +70,21 @@ export function waited(since: string | null, now: number): string {
   if (h < 48) return `${h} h ${mins % 60} min`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+/** A line's editable fields as typed. */
+export interface LineEdit {
+  quantity: string;
+  unit_cost: string;
+}
+
+/**
+ * What a line's fields show after the order is re-read: the saved values, except where
+ * the person has typed something not committed yet (their text differs from what was
+ * saved before), which is kept.
+ */
+export function keepTyped(typed: LineEdit, savedBefore: LineEdit, savedNow: LineEdit): LineEdit {
+  return {
+    quantity: typed.quantity !== savedBefore.quantity ? typed.quantity : savedNow.quantity,
+    unit_cost: typed.unit_cost !== savedBefore.unit_cost ? typed.unit_cost : savedNow.unit_cost,
+  };
+}

@@ -1,0 +1,104 @@
+//! An approval decided at the station reaches the hub and Lightspeed as one decision:
+//! the status it moves is the hub's to derive, so nothing comes back "needs attention".
+
+mod support;
+
+use std::time::Duration;
+
+use support::DemoStation;
+use tally_app::purchasing::views::{DecisionInput, DecisionKind};
+use tally_domain::{ConsignmentStatus, LsConsignmentStatus, LsConsignmentType, Role};
+use uuid::Uuid;
+
+async fn until(what: &str, mut ok: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Waits until the station's outbox is empty (pushed and answered).
+async fn drained(s: &DemoStation) {
+    s.app.sync_now().unwrap();
+    until("the outbox to drain", || {
+        let st = s.app.sync_status().unwrap();
+        st.pending == 0 && st.in_flight == 0
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
+    let s = DemoStation::start().await;
+    let reference = s.demo.seeded.draft_po.clone().unwrap();
+    s.sign_in(Role::Staff);
+    let row = s
+        .app
+        .list_open_consignments()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reference == reference)
+        .unwrap();
+    let submitted = s.app.submit_purchase_order(&row.id).unwrap();
+    assert_eq!(submitted.status, ConsignmentStatus::PendingApproval);
+    drained(&s).await;
+
+    // A director approves with their PIN at this station (any tier's total).
+    let director = s
+        .demo
+        .staff
+        .iter()
+        .find(|p| p.role == Role::Director)
+        .unwrap();
+    let approved = s
+        .app
+        .decide_purchase_order(DecisionInput {
+            order_id: row.id.clone(),
+            approver_id: director.id.clone(),
+            pin: director.pin.clone(),
+            decision: DecisionKind::Approve,
+            comment: None,
+            reason: None,
+        })
+        .unwrap();
+    assert_eq!(approved.status, ConsignmentStatus::Approved);
+    drained(&s).await;
+
+    let attention = s.app.needs_attention().unwrap();
+    assert!(attention.is_empty(), "spurious refusals: {attention:#?}");
+    let id = Uuid::parse_str(&row.id).unwrap();
+    let at_hub = s.demo.hub().consignment(id).await.unwrap().unwrap();
+    assert_eq!(at_hub.status, ConsignmentStatus::Approved);
+    assert_eq!(at_hub.approvals.len(), 1, "one decision, recorded once");
+
+    // The pull brings the hub's state back; the station agrees with it.
+    s.app.sync_now().unwrap();
+    until("the station to hold the hub's version", || {
+        s.app.store().consignment(id).unwrap().version >= at_hub.version as i64
+    })
+    .await;
+    assert_eq!(
+        s.app.store().consignment(id).unwrap().status,
+        ConsignmentStatus::Approved
+    );
+
+    // Lightspeed holds it once, as an OPEN supplier order.
+    let in_ls = || {
+        s.demo
+            .lightspeed()
+            .consignments()
+            .into_iter()
+            .filter(|c| !c.deleted && c.name.as_deref() == Some(reference.as_str()))
+            .collect::<Vec<_>>()
+    };
+    until("the order to reach Lightspeed", || !in_ls().is_empty()).await;
+    let ls = in_ls();
+    assert_eq!(ls.len(), 1, "{ls:#?}");
+    assert_eq!(ls[0].kind, LsConsignmentType::Supplier);
+    assert_eq!(ls[0].status, LsConsignmentStatus::Open);
+    assert!(s.demo.hub().dead_letters().await.unwrap().is_empty());
+    s.stop().await;
+}
