@@ -24,6 +24,16 @@ export const commands = {
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
 	/**  One consignment with its lines and next allowed statuses. */
 	consignmentDetail: (id: string) => typedError<ConsignmentDetail, AppError>(__TAURI_INVOKE("consignment_detail", { id })),
+	/**  Quotes from every carrier for the consignment's weighed boxes, cheapest first. */
+	freightQuotes: (id: string) => typedError<FreightQuotes, AppError>(__TAURI_INVOKE("freight_quotes", { id })),
+	/**  Books the quoted row `key`, prints the carrier labels, records the tracking numbers. */
+	freightBook: (id: string, key: string) => typedError<FreightBookingView, AppError>(__TAURI_INVOKE("freight_book", { id, key })),
+	/**  Offline: books the cheapest overnight service as soon as the hub answers. */
+	freightBookWhenOnline: (id: string) => typedError<FreightBookingView, AppError>(__TAURI_INVOKE("freight_book_when_online", { id })),
+	/**  The consignment's freight booking, if any. */
+	freightStatus: (id: string) => typedError<FreightBookingView | null, AppError>(__TAURI_INVOKE("freight_status", { id })),
+	/**  Tracking numbers of this outlet's incoming consignments. */
+	freightIncomingTracking: () => typedError<IncomingTracking[], AppError>(__TAURI_INVOKE("freight_incoming_tracking")),
 	/**  Everything the packing screen shows for one consignment. */
 	packingView: (id: string) => typedError<PackingView, AppError>(__TAURI_INVOKE("packing_view", { id })),
 	/**  One scan (exactly what the scanner sent); `quantity` is the quantity key. */
@@ -248,6 +258,17 @@ export type BenchInfo = {
 	label_printer: string | null,
 	/**  The printer packing slips go to; `None` saves them as PDF files. */
 	document_printer: string | null,
+};
+
+/**  Chargeable weight of one box under a carrier's divisor. */
+export type BoxChargeView = {
+	box_number: number,
+	/**  Kilograms, as decimal text. */
+	dead_kg: string,
+	cubic_kg: string,
+	chargeable_kg: string,
+	/**  `dead` or `cubic`: which one the carrier charges. */
+	basis: string,
 };
 
 /**  One box of the consignment. */
@@ -663,6 +684,85 @@ export type FoundKind =
 /**  A network label printer. */
 "network_printer";
 
+/**  A consignment's freight booking. */
+export type FreightBookingView = {
+	consignment_id: string,
+	/**  `waiting` (booked when the hub is back) or `booked`. */
+	state: string,
+	carrier_name: string | null,
+	service: string | null,
+	price_excl_gst: string | null,
+	price_incl_gst: string | null,
+	/**  One per box, in box order. */
+	tracking_numbers: string[],
+	booking_id: string | null,
+	/**  This request found an earlier booking: nothing was booked twice. */
+	already_booked: boolean,
+	/**  Where the carrier labels went (printer, file, or the problem). */
+	print: PrintResult | null,
+	/**  The label PDFs kept at this station. */
+	label_files: string[],
+	/**  Why a waiting booking is waiting (the last attempt's error). */
+	note: string | null,
+};
+
+/**  A carrier that gave no quote, and why. */
+export type FreightFailureView = {
+	carrier: string,
+	code: string,
+	message: string,
+};
+
+/**  One priced service, a row of the side-by-side table. */
+export type FreightQuoteRow = {
+	/**  What `book_freight` takes to book this row. */
+	key: string,
+	/**  `nz_post` or `go_sweet_spot` (the API that quoted). */
+	carrier: string,
+	/**  Who delivers (NZ Post, NZ Couriers, ...). */
+	carrier_name: string,
+	service: string,
+	service_code: string,
+	/**  `economy`, `overnight` or `express`. */
+	level: string,
+	/**  Dollars and cents, e.g. "8.95". */
+	price_excl_gst: string,
+	gst: string,
+	price_incl_gst: string,
+	delivery_estimate: string | null,
+	/**  The carrier flagged the destination as rural (it costs extra). */
+	rural: boolean,
+	/**  Total chargeable kilograms over all boxes. */
+	chargeable_kg: string,
+	/**  Total dead (scale) kilograms. */
+	dead_kg: string,
+	/**  `dead`, `cubic` or `mixed`: what the boxes are charged on. */
+	basis: string,
+	boxes: BoxChargeView[],
+	meets_required_level: boolean,
+	/**  The cheapest row meeting the required level (preselected). */
+	cheapest: boolean,
+};
+
+/**  Quotes side by side for a consignment's weighed boxes. */
+export type FreightQuotes = {
+	consignment_id: string,
+	reference: string,
+	/**  Cheapest first. */
+	rows: FreightQuoteRow[],
+	/**  Index of the preselected row; `None` when no row can be booked as it is. */
+	preselected: number | null,
+	/**  `overnight` for transfers: stock is needed next day. */
+	required_level: string,
+	/**  True only when every box has a stable scale reading (typed weights are flagged). */
+	all_weights_measured: boolean,
+	/**  Boxes whose weight was typed, not read from the scale. */
+	typed_boxes: number[],
+	failures: FreightFailureView[],
+	/**  Freight already booked for these boxes. */
+	booked: FreightBookingView | null,
+};
+
 /**  How the goods leave (DOMAIN.md: handover modes). */
 export type Handover = 
 /**  A staff member drives it over. */
@@ -673,6 +773,12 @@ export type Handover =
 "depot_drop" | 
 /**  A booked carrier collects it (needs a booking: stays packed until then). */
 "carrier";
+
+/**  Tracking numbers of an incoming consignment's boxes (for the incoming list). */
+export type IncomingTracking = {
+	consignment_id: string,
+	tracking_numbers: string[],
+};
 
 /**  The label printer and its settings. */
 export type LabelPrinterChoice = {

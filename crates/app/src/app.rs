@@ -65,6 +65,8 @@ pub struct App {
     /// Purchase orders and returns: settings and the approver-PIN guard.
     pub(crate) purchasing: crate::purchasing::PurchasingState,
     receiving: crate::receiving::ReceivingState,
+    /// Freight: the hub client, the last quotes, the deferred-booking run.
+    pub(crate) freight: crate::freight::FreightState,
     /// The device settings screen: settings file, label stock, device updates to the UI.
     pub(crate) device_settings: crate::device_settings::DeviceSettingsState,
 }
@@ -108,6 +110,7 @@ impl App {
             demo_controls: OnceLock::new(),
             purchasing: crate::purchasing::PurchasingState::new(purchasing),
             receiving: crate::receiving::ReceivingState::default(),
+            freight: crate::freight::FreightState::default(),
             device_settings: Default::default(),
         })
     }

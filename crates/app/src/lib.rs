@@ -8,6 +8,7 @@ pub mod config;
 pub mod consignments;
 pub mod device_settings;
 pub mod error;
+pub mod freight;
 pub mod packing;
 pub mod purchasing;
 pub mod receiving;

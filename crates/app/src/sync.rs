@@ -78,6 +78,15 @@ pub async fn connect(
         &enrolment.device_token,
         Duration::from_secs(15),
     )?;
+    // Freight quotes and bookings go to the same hub with the same device token.
+    match tally_freight::HubFreightClient::new(
+        &enrolment.hub_url,
+        &enrolment.device_token,
+        Duration::from_secs(30),
+    ) {
+        Ok(c) => app.freight.set_client(c),
+        Err(e) => tracing::warn!(code = e.code(), "freight client not started"),
+    }
     // The indicator channel is not needed: the observer reports every cycle.
     let (mut sync, _indicator) = SyncLoop::new(Arc::clone(app.store()), client, config);
     let first = sync.run_once().await;
@@ -101,7 +110,13 @@ pub async fn connect(
     app.report_cycle(&first);
 
     let observer_app = Arc::clone(&app);
-    let sync = sync.observe(move |r: &Result<CycleReport, SyncError>| observer_app.report_cycle(r));
+    let sync = sync.observe(move |r: &Result<CycleReport, SyncError>| {
+        observer_app.report_cycle(r);
+        if r.is_ok() {
+            // The hub answered: freight booked "when back online" can be booked now.
+            App::after_sync_reached_hub(&observer_app);
+        }
+    });
     let wake = Arc::new(Notify::new());
     app.set_sync_wake(Arc::clone(&wake));
     let (stop, stop_rx) = watch::channel(false);

@@ -8,6 +8,7 @@
 //! Invariant: everything listens on 127.0.0.1 only, and the demo owns its folder
 //! (`DemoOptions::dir`), which it wipes at start: each demo starts fresh.
 
+pub mod freight;
 mod seed;
 mod staff;
 
@@ -111,6 +112,7 @@ pub struct EmbeddedDemo {
     /// The hub's admin account name and its one-time password (demo only).
     pub admin: (String, String),
     fake: FakeHandle,
+    carriers: freight::DemoCarriers,
     hub: HubHandle,
     link: LinkProxy,
     _webhooks: WebhookSender,
@@ -168,6 +170,7 @@ impl EmbeddedDemo {
             .await
             .map_err(|e| DemoError::Start(e.to_string()))?
             .unwrap_or_default();
+        let carriers = freight::start(hub.hub(), &data).await?;
         wait_for_catalog(hub.hub(), &data, Duration::from_secs(120)).await?;
         let staff = staff::add_demo_staff(hub.hub(), &data)
             .await
@@ -203,6 +206,7 @@ impl EmbeddedDemo {
             admin: ("admin".into(), admin_password),
             data,
             fake,
+            carriers,
             hub,
             link,
             _webhooks: webhooks,
@@ -223,6 +227,11 @@ impl EmbeddedDemo {
     /// Whether the station's link to the hub is on.
     pub fn station_online(&self) -> bool {
         self.link.is_online()
+    }
+
+    /// The two fake carriers (state, faults) the hub books freight with.
+    pub fn carriers(&self) -> &freight::DemoCarriers {
+        &self.carriers
     }
 
     /// The embedded hub.

@@ -67,6 +67,16 @@ pub enum FreightError {
     /// The shipment is not complete enough to send.
     #[error("the shipment cannot be sent: {reason}")]
     InvalidShipment { reason: String },
+    /// The hub (which holds the carrier keys) could not be reached.
+    #[error("the hub could not be reached ({detail}); freight is booked when it is back")]
+    HubUnreachable { detail: String },
+    /// The hub answered with an error.
+    #[error("{message}")]
+    HubRefused {
+        status: u16,
+        code: String,
+        message: String,
+    },
 }
 
 impl FreightError {
@@ -85,6 +95,9 @@ impl FreightError {
             Self::WeightNotStable { .. } => "BOX_WEIGHT_NOT_STABLE",
             Self::QuoteCarrierMismatch { .. } => "QUOTE_CARRIER_MISMATCH",
             Self::InvalidShipment { .. } => "SHIPMENT_INVALID",
+            Self::HubUnreachable { .. } => "HUB_UNREACHABLE",
+            // The hub's own code, when it is one of ours; a generic one otherwise.
+            Self::HubRefused { code, .. } => known_code(code),
         }
     }
 
@@ -96,7 +109,8 @@ impl FreightError {
                 | Self::CarrierUnavailable { .. }
                 | Self::RateLimited { .. }
                 | Self::LabelNotReady { .. }
-        )
+                | Self::HubUnreachable { .. }
+        ) || matches!(self, Self::HubRefused { status, .. } if *status >= 500 || *status == 429)
     }
 
     /// Whether a booking call that failed this way may still have been made at the
@@ -112,4 +126,34 @@ impl FreightError {
             _ => false,
         }
     }
+}
+
+/// Codes the hub may answer with, as static strings (unknown ones become `HUB_REFUSED`).
+fn known_code(code: &str) -> ErrorCode {
+    const KNOWN: &[&str] = &[
+        "CARRIER_UNREACHABLE",
+        "CARRIER_UNAVAILABLE",
+        "CARRIER_RATE_LIMITED",
+        "CARRIER_AUTH_REJECTED",
+        "CARRIER_REJECTED",
+        "CARRIER_BAD_RESPONSE",
+        "LABEL_NOT_READY",
+        "LABEL_FORMAT_NOT_OFFERED",
+        "CARRIER_NOT_CONFIGURED",
+        "BOX_WEIGHT_NOT_STABLE",
+        "QUOTE_CARRIER_MISMATCH",
+        "SHIPMENT_INVALID",
+        "FREIGHT_NOT_CONFIGURED",
+        "OUTLET_ADDRESS_MISSING",
+        "NOT_THE_SENDER",
+        "UNAUTHENTICATED",
+        "UNKNOWN_DEVICE_TOKEN",
+        "DEVICE_REVOKED",
+        "MALFORMED_REQUEST",
+    ];
+    KNOWN
+        .iter()
+        .copied()
+        .find(|k| *k == code)
+        .unwrap_or("HUB_REFUSED")
 }

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod error;
 pub mod gosweetspot;
 mod http;
+pub mod hub_api;
 pub mod nzpost;
 pub mod quote;
 pub mod shipment;
@@ -29,6 +30,7 @@ pub use credentials::{
 };
 pub use error::FreightError;
 pub use gosweetspot::{GoSweetSpot, GoSweetSpotConfig};
+pub use hub_api::{BookRequest, BookResponse, HubFreightClient, ShipmentRequest, WireLabel};
 pub use nzpost::{NzPost, NzPostConfig};
 pub use quote::{BoxCharge, Quote, ServiceLevel};
 pub use shipment::{Address, ShipBox, Shipment, Weighed};

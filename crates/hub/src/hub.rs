@@ -37,6 +37,8 @@ struct Inner {
     wake: Arc<Notify>,
     /// Webhooks, admin pages and metrics.
     edges: Edges,
+    /// Carriers and bookings, once configured (`Hub::set_freight`).
+    freight: std::sync::OnceLock<Arc<crate::freight::FreightDesk>>,
 }
 
 /// Runs a blocking store call off the async runtime.
@@ -70,8 +72,27 @@ impl Hub {
                 config,
                 wake: Arc::new(Notify::new()),
                 edges: Edges::new(edges),
+                freight: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// Configures freight (carriers with their keys, outlet addresses); once.
+    pub fn set_freight(&self, desk: crate::freight::FreightDesk) -> Result<(), HubError> {
+        self.inner
+            .freight
+            .set(Arc::new(desk))
+            .map_err(|_| HubError::Config("freight is already configured".into()))
+    }
+
+    /// The freight desk, when carriers are configured.
+    pub fn freight(&self) -> Option<Arc<crate::freight::FreightDesk>> {
+        self.inner.freight.get().cloned()
+    }
+
+    /// Opens the freight ledger in this hub's SQLite file.
+    pub fn open_freight_ledger(&self) -> Result<crate::freight::FreightLedger, HubError> {
+        crate::freight::FreightLedger::open(&self.inner.config.db_path)
     }
 
     /// Webhooks, admin pages and metrics state.

@@ -11,6 +11,7 @@ pub mod config;
 pub mod devices;
 pub mod edges;
 pub mod error;
+pub mod freight;
 pub mod http;
 mod hub;
 pub mod ls;

@@ -206,6 +206,14 @@ async fn main() -> anyhow::Result<()> {
                     Hub::start_with_lightspeed(config, api).await?
                 }
             };
+            // Freight: carrier keys from the environment, addresses from a file.
+            if let Ok(path) = std::env::var("TALLY_FREIGHT_ADDRESSES") {
+                tally_hub::freight::setup::configure(
+                    handle.hub(),
+                    &tally_freight::EnvSecrets,
+                    std::path::Path::new(&path),
+                )?;
+            }
             println!("tally-hub listening on {}", handle.base_url);
             if let Some(name) = bootstrap_admin {
                 if let Some(password) = handle.hub().bootstrap_admin(&name).await? {

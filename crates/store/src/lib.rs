@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod consignment;
 pub mod error;
 pub mod evidence;
+pub mod freight;
 pub mod migrate;
 pub mod outbox;
 pub mod parcel;
@@ -39,6 +40,7 @@ pub use consignment::{
 };
 pub use error::{Result, StoreError};
 pub use evidence::{ContentHash, EvidenceStore};
+pub use freight::{FreightBooked, FreightBooking, FreightState};
 pub use outbox::{MutationRef, OutboxEntry, OutboxState, SyncStatus};
 pub use parcel::{BoxChange, Parcel, Weight};
 pub use pull::{PullReport, PulledChanges, PulledConsignment};

@@ -2,6 +2,7 @@
 
 pub mod attention;
 pub mod devices;
+pub mod freight;
 pub mod packing;
 pub mod purchasing;
 pub mod receiving;

@@ -11,7 +11,7 @@ pub mod command_codes;
 mod context;
 pub mod error;
 pub mod pick_list;
-mod printing;
+pub(crate) mod printing;
 pub mod scan;
 pub mod send;
 pub mod views;

@@ -23,7 +23,7 @@ const SAVED_LABELS: &str = "Saved labels (PDF)";
 const SAVED_SLIPS: &str = "Saved packing slips (PDF)";
 
 /// Where a document goes.
-enum Target {
+pub(crate) enum Target {
     /// A configured printer, by name, and the format it takes.
     Printer(String, PrintFormat),
     /// No printer: save a PDF into this folder.
@@ -45,7 +45,7 @@ fn party(name: &str) -> Party {
 }
 
 impl App {
-    fn target(&self, printer: Option<String>, folder: (&'static str, &str)) -> Target {
+    pub(crate) fn target(&self, printer: Option<String>, folder: (&'static str, &str)) -> Target {
         let devices = self.devices();
         let configured = printer.and_then(|name| {
             devices
@@ -63,7 +63,7 @@ impl App {
         }
     }
 
-    fn send_to(&self, target: &Target, bytes: &[u8]) -> Result<PrintJob, AppError> {
+    pub(crate) fn send_to(&self, target: &Target, bytes: &[u8]) -> Result<PrintJob, AppError> {
         match target {
             Target::Printer(name, format) => {
                 let d = self.devices().ok_or_else(|| {
@@ -266,7 +266,7 @@ impl App {
     }
 }
 
-fn print_result(job: &PrintJob) -> PrintResult {
+pub(crate) fn print_result(job: &PrintJob) -> PrintResult {
     let file = job.outcome.output.as_ref().map(|p| p.display().to_string());
     PrintResult {
         done: true,

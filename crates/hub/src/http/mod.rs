@@ -34,6 +34,7 @@ pub fn router(hub: Hub) -> Router {
         .unwrap_or_else(|_| HeaderName::from_static("x-signature"));
     Router::new()
         .merge(sync_api::routes())
+        .merge(crate::freight::api::routes())
         .merge(crate::webhooks::routes(&hub.config().webhooks))
         .merge(crate::admin::router())
         .merge(crate::metrics::routes())

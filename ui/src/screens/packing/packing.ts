@@ -113,7 +113,7 @@ export function parseKg(text: string): number | null {
 }
 
 /** The bench's keys. Function keys and Ctrl+Z never collide with a scan burst. */
-export type BenchAction = "new_box" | "close_box" | "reprint" | "quantity" | "send" | "find" | "undo" | "dismiss";
+export type BenchAction = "new_box" | "close_box" | "reprint" | "quantity" | "send" | "find" | "freight" | "undo" | "dismiss";
 
 export function actionForKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean }): BenchAction | null {
   if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "z") return "undo";
@@ -131,6 +131,8 @@ export function actionForKey(e: { key: string; ctrlKey: boolean; metaKey: boolea
       return "send";
     case "F9":
       return "find";
+    case "F10":
+      return "freight";
     case "Escape":
       return "dismiss";
     default:
@@ -164,6 +166,7 @@ export const keyHints: Record<Exclude<BenchAction, "dismiss">, string> = {
   quantity: "F7",
   send: "F8",
   find: "F9",
+  freight: "F10",
   undo: "Ctrl+Z",
 };
 

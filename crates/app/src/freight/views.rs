@@ -1,0 +1,107 @@
+//! What the freight panel and the incoming list show.
+
+use serde::{Deserialize, Serialize};
+
+use crate::packing::PrintResult;
+
+/// Chargeable weight of one box under a carrier's divisor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct BoxChargeView {
+    pub box_number: u32,
+    /// Kilograms, as decimal text.
+    pub dead_kg: String,
+    pub cubic_kg: String,
+    pub chargeable_kg: String,
+    /// `dead` or `cubic`: which one the carrier charges.
+    pub basis: String,
+}
+
+/// One priced service, a row of the side-by-side table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FreightQuoteRow {
+    /// What `book_freight` takes to book this row.
+    pub key: String,
+    /// `nz_post` or `go_sweet_spot` (the API that quoted).
+    pub carrier: String,
+    /// Who delivers (NZ Post, NZ Couriers, ...).
+    pub carrier_name: String,
+    pub service: String,
+    pub service_code: String,
+    /// `economy`, `overnight` or `express`.
+    pub level: String,
+    /// Dollars and cents, e.g. "8.95".
+    pub price_excl_gst: String,
+    pub gst: String,
+    pub price_incl_gst: String,
+    pub delivery_estimate: Option<String>,
+    /// The carrier flagged the destination as rural (it costs extra).
+    pub rural: bool,
+    /// Total chargeable kilograms over all boxes.
+    pub chargeable_kg: String,
+    /// Total dead (scale) kilograms.
+    pub dead_kg: String,
+    /// `dead`, `cubic` or `mixed`: what the boxes are charged on.
+    pub basis: String,
+    pub boxes: Vec<BoxChargeView>,
+    pub meets_required_level: bool,
+    /// The cheapest row meeting the required level (preselected).
+    pub cheapest: bool,
+}
+
+/// A carrier that gave no quote, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FreightFailureView {
+    pub carrier: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Quotes side by side for a consignment's weighed boxes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FreightQuotes {
+    pub consignment_id: String,
+    pub reference: String,
+    /// Cheapest first.
+    pub rows: Vec<FreightQuoteRow>,
+    /// Index of the preselected row; `None` when no row can be booked as it is.
+    pub preselected: Option<u32>,
+    /// `overnight` for transfers: stock is needed next day.
+    pub required_level: String,
+    /// True only when every box has a stable scale reading (typed weights are flagged).
+    pub all_weights_measured: bool,
+    /// Boxes whose weight was typed, not read from the scale.
+    pub typed_boxes: Vec<u32>,
+    pub failures: Vec<FreightFailureView>,
+    /// Freight already booked for these boxes.
+    pub booked: Option<FreightBookingView>,
+}
+
+/// A consignment's freight booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FreightBookingView {
+    pub consignment_id: String,
+    /// `waiting` (booked when the hub is back) or `booked`.
+    pub state: String,
+    pub carrier_name: Option<String>,
+    pub service: Option<String>,
+    pub price_excl_gst: Option<String>,
+    pub price_incl_gst: Option<String>,
+    /// One per box, in box order.
+    pub tracking_numbers: Vec<String>,
+    pub booking_id: Option<String>,
+    /// This request found an earlier booking: nothing was booked twice.
+    pub already_booked: bool,
+    /// Where the carrier labels went (printer, file, or the problem).
+    pub print: Option<PrintResult>,
+    /// The label PDFs kept at this station.
+    pub label_files: Vec<String>,
+    /// Why a waiting booking is waiting (the last attempt's error).
+    pub note: Option<String>,
+}
+
+/// Tracking numbers of an incoming consignment's boxes (for the incoming list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct IncomingTracking {
+    pub consignment_id: String,
+    pub tracking_numbers: Vec<String>,
+}

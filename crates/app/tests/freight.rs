@@ -1,0 +1,285 @@
+//! Freight in the packing flow through the embedded demo (fake Lightspeed, hub, both
+//! fake carriers on loopback): quotes from both carriers side by side, the cheaper
+//! overnight service booked once however often Book is pressed, the tracking numbers
+//! at the receiving outlet after sync, and "book when back online" done by the sync
+//! loop after the link returns.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::DemoStation;
+use tally_app::packing::{CloseWeight, Handover, SendInput};
+use tally_app::sync::{connect, Enrolment};
+use tally_app::{App, AppConfig, HubMode};
+use tally_domain::Role;
+use uuid::Uuid;
+
+async fn until(what: &str, mut ok: impl FnMut() -> bool) {
+    for _ in 0..750 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// Packs the demo's small transfer into boxes of the given typed weights (kg), its
+/// lines shared out between the boxes in turn; returns its id.
+fn pack(s: &DemoStation, box_kgs: &[u32]) -> String {
+    let app = &s.app;
+    let reference = s.demo.seeded.small_transfer.clone().unwrap();
+    let row = app
+        .list_open_consignments()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reference == reference)
+        .unwrap();
+    let id = row.id;
+    let lines = app.packing_view(&id).unwrap().lines;
+    assert!(lines.len() >= box_kgs.len());
+    for (i, kg) in box_kgs.iter().enumerate() {
+        app.open_box(&id, "BOX-L").unwrap();
+        for line in lines.iter().skip(i).step_by(box_kgs.len()) {
+            app.scan(&id, &line.sku, Some(line.expected as u32))
+                .unwrap();
+        }
+        app.close_box(&id, None, CloseWeight::Typed { grams: kg * 1000 })
+            .unwrap();
+    }
+    id
+}
+
+/// A second station, at `outlet`, connected straight to the demo hub.
+async fn station_at(
+    s: &DemoStation,
+    outlet: &str,
+    dir: &std::path::Path,
+) -> (Arc<App>, tally_app::sync::SyncHandle) {
+    let e = s
+        .demo
+        .hub()
+        .enroll_device(outlet, "Receiving")
+        .await
+        .unwrap();
+    let app = Arc::new(
+        App::open(
+            AppConfig {
+                data_dir: dir.to_path_buf(),
+                hub: HubMode::Demo,
+                station_name: "Receiving".into(),
+                outlet: None,
+                wedge_max_gap_ms: 35,
+                log_filter: "info".into(),
+            },
+            s.demo.hub_direct_url.clone(),
+        )
+        .unwrap(),
+    );
+    let sync = connect(
+        Arc::clone(&app),
+        &Enrolment {
+            hub_url: s.demo.hub_direct_url.clone(),
+            device_id: e.device_id,
+            device_token: e.token,
+            outlet_id: outlet.to_string(),
+        },
+        Default::default(),
+    )
+    .await
+    .unwrap();
+    (app, sync)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cheaper_carrier_is_booked_once_and_its_tracking_reaches_the_receiving_outlet() {
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    // Heavy boxes: NZ Couriers (through GoSweetSpot) undercuts NZ Post overnight.
+    let id = pack(&s, &[14, 11]);
+
+    let q = app.freight_quotes(&id).await.unwrap();
+    let carriers: std::collections::BTreeSet<&str> =
+        q.rows.iter().map(|r| r.carrier.as_str()).collect();
+    assert_eq!(
+        carriers,
+        ["go_sweet_spot", "nz_post"].into(),
+        "quotes from both fake carriers: {:?}",
+        q.failures
+    );
+    assert_eq!(q.required_level, "overnight");
+    let pick = &q.rows[q.preselected.expect("a row is preselected") as usize];
+    assert!(pick.cheapest && pick.meets_required_level);
+    let cheapest_overnight = q
+        .rows
+        .iter()
+        .filter(|r| r.meets_required_level)
+        .map(|r| r.price_incl_gst.parse::<rust_decimal::Decimal>().unwrap())
+        .min()
+        .unwrap();
+    assert_eq!(
+        pick.price_incl_gst
+            .parse::<rust_decimal::Decimal>()
+            .unwrap(),
+        cheapest_overnight
+    );
+    assert_eq!(pick.carrier, "go_sweet_spot");
+    assert_eq!(pick.boxes.len(), 2);
+    assert!(
+        !q.all_weights_measured && q.typed_boxes == vec![1, 2],
+        "typed weights are flagged"
+    );
+
+    let booked = app.book_freight(&id, &pick.key).await.unwrap();
+    assert_eq!(booked.state, "booked");
+    assert_eq!(booked.tracking_numbers.len(), 2);
+    assert!(!booked.already_booked);
+    assert!(!booked.label_files.is_empty(), "the label PDF is kept");
+    let pdf = std::fs::read(&booked.label_files[0]).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+
+    // Pressing Book again (a lost answer, an impatient packer) books nothing new.
+    let again = app.book_freight(&id, &pick.key).await.unwrap();
+    assert!(again.already_booked);
+    assert_eq!(again.tracking_numbers, booked.tracking_numbers);
+    let carriers = s.demo.carriers();
+    assert_eq!(
+        carriers.gosweetspot.state.shipments().len(),
+        1,
+        "booked exactly once"
+    );
+    assert!(carriers.nzpost.state.consignments().is_empty());
+
+    // The boxes carry the tracking numbers; the consignment's record too.
+    let cid = Uuid::parse_str(&id).unwrap();
+    let mut on_boxes: Vec<String> = app
+        .store()
+        .boxes(cid)
+        .unwrap()
+        .into_iter()
+        .filter_map(|b| b.tracking_number)
+        .collect();
+    on_boxes.sort();
+    let mut expected = booked.tracking_numbers.clone();
+    expected.sort();
+    assert_eq!(on_boxes, expected);
+    assert_eq!(app.freight_status(&id).unwrap().unwrap().state, "booked");
+
+    // Sent, synced: the receiving outlet's incoming list shows the tracking numbers.
+    app.send(
+        &id,
+        &SendInput {
+            short: vec![],
+            handover: Handover::Pickup,
+            driver: None,
+            local_date: None,
+        },
+    )
+    .unwrap();
+    app.sync_now().unwrap();
+    let destination = app
+        .store()
+        .consignment(cid)
+        .unwrap()
+        .destination_outlet_id
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, rsync) = station_at(&s, &destination, dir.path()).await;
+    let staff = s
+        .demo
+        .staff
+        .iter()
+        .find(|m| m.outlet_id.as_deref() == Some(destination.as_str()))
+        .unwrap();
+    receiver.sign_in(&staff.id, &staff.pin).unwrap();
+    until("tracking numbers at the receiving outlet", || {
+        let _ = receiver.sync_now();
+        receiver
+            .incoming_tracking()
+            .unwrap()
+            .iter()
+            .any(|t| t.consignment_id == id && t.tracking_numbers == booked.tracking_numbers)
+    })
+    .await;
+    rsync.stop().await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_the_booking_waits_and_the_sync_loop_books_it_when_the_hub_is_back() {
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    s.demo.set_station_online(false);
+    // Packing and weighing work offline.
+    let id = pack(&s, &[3]);
+    let e = app.freight_quotes(&id).await.unwrap_err();
+    assert_eq!(e.code, "HUB_UNREACHABLE");
+    assert!(e.message.contains("book when back online"), "{}", e.message);
+    let waiting = app.book_freight_when_online(&id).unwrap();
+    assert_eq!(waiting.state, "waiting");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let carriers = s.demo.carriers();
+    assert!(
+        carriers.nzpost.state.consignments().is_empty()
+            && carriers.gosweetspot.state.shipments().is_empty()
+    );
+
+    s.demo.set_station_online(true);
+    app.sync_now().unwrap();
+    until("the waiting booking made", || {
+        app.freight_status(&id)
+            .unwrap()
+            .is_some_and(|b| b.state == "booked")
+    })
+    .await;
+    let b = app.freight_status(&id).unwrap().unwrap();
+    assert_eq!(b.tracking_numbers.len(), 1);
+    let booked_count = || {
+        carriers.nzpost.state.consignments().len() + carriers.gosweetspot.state.shipments().len()
+    };
+    assert_eq!(booked_count(), 1);
+    // Further cycles book nothing more.
+    app.sync_now().unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(booked_count(), 1);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quotes_wait_until_every_box_is_closed_and_weighed() {
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let reference = s.demo.seeded.small_transfer.clone().unwrap();
+    let id = app
+        .list_open_consignments()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reference == reference)
+        .unwrap()
+        .id;
+    assert_eq!(
+        app.freight_quotes(&id).await.unwrap_err().code,
+        "FREIGHT_NO_BOXES"
+    );
+    app.open_box(&id, "BOX-M").unwrap();
+    let line = app.packing_view(&id).unwrap().lines.remove(0);
+    app.scan(&id, &line.sku, Some(1)).unwrap();
+    assert_eq!(
+        app.freight_quotes(&id).await.unwrap_err().code,
+        "FREIGHT_BOX_OPEN"
+    );
+    assert_eq!(
+        app.book_freight(&id, "nz_post/CPOLP")
+            .await
+            .unwrap_err()
+            .code,
+        "FREIGHT_BOX_OPEN"
+    );
+    s.stop().await;
+}

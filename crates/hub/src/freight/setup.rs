@@ -1,0 +1,124 @@
+//! Freight for a production hub: carrier keys from a secret source (the environment or
+//! values read from the keychain), API bases from the environment, and the outlets'
+//! pickup and delivery addresses from a TOML file (`[outlets."<outlet id>"]` tables
+//! with `name`, `phone`, `street`, `suburb`, `city`, `postcode`, `country_code`).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use tally_freight::{
+    Address, Carrier, GoSweetSpot, GoSweetSpotConfig, GoSweetSpotCredentials, NzPost, NzPostConfig,
+    NzPostCredentials, SecretSource,
+};
+
+use super::FreightDesk;
+use crate::{Hub, HubError};
+
+/// NZ Post's API base unless `TALLY_NZPOST_BASE_URL` says otherwise.
+pub const NZPOST_BASE: &str = "https://api.nzpost.co.nz";
+/// GoSweetSpot's API base unless `TALLY_GSS_BASE_URL` says otherwise.
+pub const GSS_BASE: &str = "https://api.gosweetspot.com";
+
+#[derive(Deserialize)]
+struct AddressFile {
+    outlets: HashMap<String, Address>,
+}
+
+/// Reads the outlets' addresses.
+pub fn read_addresses(path: &Path) -> Result<HashMap<String, Address>, HubError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| HubError::Config(format!("freight addresses {}: {e}", path.display())))?;
+    parse_addresses(&text)
+        .map_err(|e| HubError::Config(format!("freight addresses {}: {e}", path.display())))
+}
+
+fn parse_addresses(text: &str) -> Result<HashMap<String, Address>, String> {
+    toml::from_str::<AddressFile>(text)
+        .map(|f| f.outlets)
+        .map_err(|e| e.to_string())
+}
+
+/// The carriers whose keys are set (none is fine: freight then answers "not set up").
+pub fn carriers_from(src: &dyn SecretSource) -> Result<Vec<Arc<dyn Carrier>>, HubError> {
+    let cfg = |e: tally_freight::FreightError| HubError::Config(e.to_string());
+    let mut out: Vec<Arc<dyn Carrier>> = Vec::new();
+    if src.get("TALLY_NZPOST_CLIENT_ID").is_some() {
+        let base = src
+            .get("TALLY_NZPOST_BASE_URL")
+            .unwrap_or_else(|| NZPOST_BASE.to_owned());
+        let mut c = NzPostConfig::new(base, NzPostCredentials::load(src, None).map_err(cfg)?);
+        c.account_number = src.get("TALLY_NZPOST_ACCOUNT");
+        out.push(Arc::new(NzPost::new(c).map_err(cfg)?));
+    }
+    if src.get("TALLY_GSS_ACCESS_KEY").is_some() {
+        let base = src
+            .get("TALLY_GSS_BASE_URL")
+            .unwrap_or_else(|| GSS_BASE.to_owned());
+        let c = GoSweetSpotConfig::new(base, GoSweetSpotCredentials::load(src, None).map_err(cfg)?);
+        out.push(Arc::new(GoSweetSpot::new(c).map_err(cfg)?));
+    }
+    Ok(out)
+}
+
+/// Configures the hub's freight from `src` and the address file.
+pub fn configure(hub: &Hub, src: &dyn SecretSource, addresses: &Path) -> Result<usize, HubError> {
+    let carriers = carriers_from(src)?;
+    let n = carriers.len();
+    let desk = FreightDesk::new(
+        carriers,
+        read_addresses(addresses)?,
+        hub.open_freight_ledger()?,
+    );
+    hub.set_freight(desk)?;
+    tracing::info!(carriers = n, "freight configured");
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use tally_freight::MapSecrets;
+
+    use super::*;
+
+    #[test]
+    fn the_address_file_names_each_outlet_by_id() {
+        let a = parse_addresses(
+            r#"
+[outlets."0a1b"]
+name = "Newmarket"
+phone = "+6495550000"
+street = "277 Broadway"
+suburb = "Newmarket"
+city = "Auckland"
+postcode = "1023"
+country_code = "NZ"
+"#,
+        )
+        .unwrap();
+        assert_eq!(a["0a1b"].postcode, "1023");
+        assert!(parse_addresses("[outlets.x]\nname = 1\n").is_err());
+    }
+
+    #[test]
+    fn only_carriers_with_keys_are_configured() {
+        let none = carriers_from(&MapSecrets::default()).unwrap();
+        assert!(none.is_empty());
+        let gss = carriers_from(&MapSecrets(HashMap::from([
+            ("TALLY_GSS_ACCESS_KEY".to_owned(), "k".to_owned()),
+            ("TALLY_GSS_SITE_ID".to_owned(), "1".to_owned()),
+        ])))
+        .unwrap();
+        assert_eq!(gss.len(), 1);
+        assert_eq!(gss[0].kind(), tally_freight::CarrierKind::GoSweetSpot);
+        let half = carriers_from(&MapSecrets(HashMap::from([(
+            "TALLY_NZPOST_CLIENT_ID".to_owned(),
+            "id".to_owned(),
+        )])));
+        assert!(
+            half.is_err(),
+            "a half-set key is an error, not a silent skip"
+        );
+    }
+}

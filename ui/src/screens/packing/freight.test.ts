@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { adviceFor, basisText, dollars, isOffline, levelText, rowForKey } from "./freight";
+
+describe("freight panel logic", () => {
+  it("number keys pick rows that exist, nothing else", () => {
+    expect(rowForKey("1", 3)).toBe(0);
+    expect(rowForKey("3", 3)).toBe(2);
+    expect(rowForKey("4", 3)).toBeNull();
+    expect(rowForKey("0", 3)).toBeNull();
+    expect(rowForKey("a", 3)).toBeNull();
+    expect(rowForKey("Enter", 3)).toBeNull();
+  });
+
+  it("prices show as dollars and cents", () => {
+    expect(dollars("8.9")).toBe("$8.90");
+    expect(dollars("12.345")).toBe("$12.35");
+    expect(dollars(null)).toBe("—");
+  });
+
+  it("chargeable weight says whether cubic or dead weight is charged", () => {
+    expect(basisText({ basis: "cubic", chargeable_kg: "7.875", dead_kg: "3" })).toBe("7.88 kg cubic (scale 3.00 kg)");
+    expect(basisText({ basis: "dead", chargeable_kg: "14", dead_kg: "14" })).toBe("14.00 kg dead");
+    expect(basisText({ basis: "mixed", chargeable_kg: "9.5", dead_kg: "8" })).toBe("9.50 kg cubic + dead");
+  });
+
+  it("offline errors offer booking when back online", () => {
+    expect(isOffline("HUB_UNREACHABLE")).toBe(true);
+    expect(isOffline("CARRIER_REJECTED")).toBe(false);
+    expect(adviceFor("HUB_UNREACHABLE")).toContain("back online");
+    expect(adviceFor("FREIGHT_BOX_OPEN")).toContain("F4");
+    expect(adviceFor("SOMETHING")).toBeNull();
+    expect(levelText("overnight")).toBe("Overnight");
+  });
+});
