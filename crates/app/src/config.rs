@@ -16,6 +16,11 @@ pub enum HubMode {
     Remote { url: String },
 }
 
+/// The log filter when none is set: the station's own story at info; the embedded hub,
+/// fakes and migrations only when something goes wrong (they are chatty at info).
+pub const DEFAULT_LOG_FILTER: &str =
+    "info,tally_hub=warn,tally_testkit=warn,tally_lightspeed=warn,refinery_core=warn";
+
 /// The station's configuration after file and environment are merged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppConfig {
@@ -157,7 +162,7 @@ impl AppConfig {
             wedge_max_gap_ms: parsed.scanner.max_gap_ms.unwrap_or(35),
             log_filter: env("TALLY_LOG")
                 .or(parsed.log)
-                .unwrap_or_else(|| "info".into()),
+                .unwrap_or_else(|| DEFAULT_LOG_FILTER.into()),
         })
     }
 }
