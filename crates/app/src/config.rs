@@ -17,9 +17,8 @@ pub enum HubMode {
 }
 
 /// The log filter when none is set: the station's own story at info; the embedded hub,
-/// fakes and migrations only when something goes wrong (they are chatty at info).
-pub const DEFAULT_LOG_FILTER: &str =
-    "info,tally_hub=warn,tally_testkit=warn,tally_lightspeed=warn,refinery_core=warn";
+/// its Lightspeed client and migrations only when something goes wrong (chatty at info).
+pub const DEFAULT_LOG_FILTER: &str = "info,tally_hub=warn,tally_lightspeed=warn,refinery_core=warn";
 
 /// The station's configuration after file and environment are merged.
 #[derive(Debug, Clone, PartialEq, Eq)]
