@@ -228,7 +228,7 @@ async fn the_dashboard_shows_the_sync_state_and_retry_requeues_a_dead_letter() {
     c.find(Locator::Css("#password"))
         .await
         .unwrap()
-        .send_keys(PASSWORD)
+        .send_keys(password())
         .await
         .unwrap();
     c.find(Locator::Css("button[type=submit]"))

@@ -174,7 +174,7 @@ async fn another_outlets_device_token_cannot_push_for_a_foreign_station() {
 #[tokio::test]
 async fn an_admin_session_is_not_a_device_token() {
     let e = Edge::start().await;
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let body = tally_sync::PushRequest::new(&e.dev_a.id, vec![]);
     let r = e
         .http
@@ -243,7 +243,7 @@ async fn login_brute_force_is_locked_out_even_for_the_right_password() {
     }
     let (status, _) = e.try_sign_in(ADMIN, "wrong password!").await;
     assert_eq!(status, 429, "the third failure locks");
-    let (status, resp) = e.try_sign_in(ADMIN, PASSWORD).await;
+    let (status, resp) = e.try_sign_in(ADMIN, password()).await;
     assert_eq!(status, 429, "locked: the right password is refused too");
     assert!(resp
         .text()
@@ -251,18 +251,18 @@ async fn login_brute_force_is_locked_out_even_for_the_right_password() {
         .unwrap()
         .contains("Too many failed sign-ins"));
     // Another account from the same address is not locked by these failures.
-    let (status, _) = e.try_sign_in(VIEWER, PASSWORD).await;
+    let (status, _) = e.try_sign_in(VIEWER, password()).await;
     assert_eq!(status, 303);
 }
 
 #[tokio::test]
 async fn the_session_cookie_is_httponly_samesite_strict_and_secure_behind_tls() {
     let e = Edge::start().await;
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(s.set_cookie.contains(flag), "{}", s.set_cookie);
     }
-    assert!(!s.cookie.contains(PASSWORD));
+    assert!(!s.cookie.contains(password()));
     // Behind a TLS proxy the cookie is Secure and __Host- prefixed.
     let page = e
         .http
@@ -292,7 +292,7 @@ async fn the_session_cookie_is_httponly_samesite_strict_and_secure_behind_tls() 
         .header("origin", &e.base)
         .form(&[
             ("name", ADMIN),
-            ("password", PASSWORD),
+            ("password", password()),
             ("csrf", csrf.as_str()),
         ])
         .send()
@@ -319,7 +319,11 @@ async fn a_sign_in_form_without_its_token_is_refused() {
         .http
         .post(e.url("/admin/login"))
         .header("origin", &e.base)
-        .form(&[("name", ADMIN), ("password", PASSWORD), ("csrf", "made-up")])
+        .form(&[
+            ("name", ADMIN),
+            ("password", password()),
+            ("csrf", "made-up"),
+        ])
         .send()
         .await
         .unwrap();
@@ -333,7 +337,7 @@ async fn a_sign_in_form_without_its_token_is_refused() {
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let e = Edge::start().await;
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let r = e
         .admin_post(
             "/admin/logout",
@@ -360,7 +364,7 @@ async fn a_post_without_the_csrf_token_is_refused() {
     let e = Edge::start().await;
     let id = e.push_transfer(1, "TR-PON-000001").await;
     e.park(id, LS_400);
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let r = e
         .admin_post(
             &format!("/admin/dead-letters/{id}/retry"),
@@ -379,8 +383,8 @@ async fn a_post_with_a_wrong_csrf_token_is_refused() {
     let e = Edge::start().await;
     let id = e.push_transfer(1, "TR-PON-000001").await;
     e.park(id, LS_400);
-    let s = e.sign_in(ADMIN, PASSWORD).await;
-    let other = e.sign_in(VIEWER, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
+    let other = e.sign_in(VIEWER, password()).await;
     for token in ["wrong", other.csrf.as_str()] {
         let r = e
             .admin_post(
@@ -401,7 +405,7 @@ async fn a_cross_site_form_post_is_refused_even_with_a_valid_token() {
     let e = Edge::start().await;
     let id = e.push_transfer(1, "TR-PON-000001").await;
     e.park(id, LS_400);
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let path = format!("/admin/dead-letters/{id}/discard");
     let r = e
         .admin_post(
@@ -431,7 +435,7 @@ async fn an_ops_viewer_may_look_but_not_retry() {
     let e = Edge::start().await;
     let id = e.push_transfer(1, "TR-PON-000001").await;
     e.park(id, LS_400);
-    let s = e.sign_in(VIEWER, PASSWORD).await;
+    let s = e.sign_in(VIEWER, password()).await;
     let page = e
         .http
         .get(e.url("/admin"))
@@ -461,7 +465,7 @@ async fn retry_with_session_token_and_origin_requeues_the_saga() {
     let e = Edge::start().await;
     let id = e.push_transfer(1, "TR-PON-000001").await;
     e.park(id, LS_400);
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let r = e
         .admin_post(
             &format!("/admin/dead-letters/{id}/retry"),
@@ -514,7 +518,7 @@ async fn path_traversal_in_the_asset_route_finds_nothing() {
 #[tokio::test]
 async fn admin_pages_carry_a_strict_csp_and_no_framing() {
     let e = Edge::start().await;
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let r = e
         .http
         .get(e.url("/admin"))
@@ -547,7 +551,7 @@ async fn data_in_the_dashboard_is_escaped() {
     let e = Edge::start().await;
     let id = e.push_transfer(1, "TR-<script>alert(1)</script>").await;
     e.park(id, r#"{"message":"<img src=x onerror=alert(1)>"}"#);
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let html = e
         .http
         .get(e.url("/admin"))

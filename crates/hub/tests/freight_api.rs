@@ -289,7 +289,7 @@ async fn the_freight_report_page_needs_an_admin_sign_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route() {
-    use support::edges::{Edge, ADMIN, PASSWORD};
+    use support::edges::{password, Edge, ADMIN};
     let e = Edge::start().await;
     let _fakes = configure_freight(e.hub()).await;
     let id = e.push_transfer(1, "TR-OUT-1").await;
@@ -307,7 +307,7 @@ async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route()
         .await
         .unwrap();
     let cost = b.booking.price_excl_gst.unwrap();
-    let s = e.sign_in(ADMIN, PASSWORD).await;
+    let s = e.sign_in(ADMIN, password()).await;
     let page = e
         .http
         .get(e.url("/admin/freight"))

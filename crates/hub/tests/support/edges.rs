@@ -18,7 +18,11 @@ use super::{fast_config, push, seed_two_outlets, transfer_a_to_b, CHEAP_HASH};
 pub const SECRET: &str = "test-client-secret-not-real";
 pub const ADMIN: &str = "ops";
 pub const VIEWER: &str = "viewer";
-pub const PASSWORD: &str = "correct horse battery";
+/// The test admins' password: made up for this test run, never a literal in the repo.
+pub fn password() -> &'static str {
+    static PASSWORD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PASSWORD.get_or_init(|| format!("pw-{}", uuid::Uuid::new_v4().simple()))
+}
 
 pub fn secret() -> WebhookSecret {
     WebhookSecret::new(SECRET)
@@ -84,10 +88,10 @@ impl Edge {
     async fn seed(dir: tempfile::TempDir, handle: HubHandle) -> Self {
         let hub = handle.hub();
         let seeded = seed_two_outlets(hub, "Garden hose 20 m").await;
-        hub.create_admin(ADMIN, AdminRole::Admin, PASSWORD)
+        hub.create_admin(ADMIN, AdminRole::Admin, password())
             .await
             .unwrap();
-        hub.create_admin(VIEWER, AdminRole::OpsViewer, PASSWORD)
+        hub.create_admin(VIEWER, AdminRole::OpsViewer, password())
             .await
             .unwrap();
         let base = handle.base_url.clone();

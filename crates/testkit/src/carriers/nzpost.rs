@@ -39,7 +39,8 @@ impl Default for FakeNzPostConfig {
     fn default() -> Self {
         Self {
             client_id: "fake-nzpost-client".to_owned(),
-            client_secret: "not-a-secret".to_owned(),
+            // Made up per fake: the clients read it from the config, as from a keychain.
+            client_secret: uuid::Uuid::new_v4().simple().to_string(),
             token_lifetime_secs: 3600,
             label_ready_after_polls: 1,
             cubic_divisor: 5000,
@@ -604,8 +605,8 @@ mod tests {
             .post(fake.token_url())
             .form(&[
                 ("grant_type", "client_credentials"),
-                ("client_id", "fake-nzpost-client"),
-                ("client_secret", "not-a-secret"),
+                ("client_id", fake.state.config.client_id.as_str()),
+                ("client_secret", fake.state.config.client_secret.as_str()),
             ])
             .send()
             .await
