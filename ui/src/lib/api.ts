@@ -31,3 +31,25 @@ export async function call<T>(p: Promise<Result<T>>): Promise<T> {
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * Runs a screen's action with its busy flag set; `said` gets "" when it worked and the
+ * message when it failed (the result is then `undefined`).
+ */
+export async function attempt<T>(
+  work: () => Promise<T>,
+  busy: (on: boolean) => void,
+  said: (message: string) => void,
+): Promise<T | undefined> {
+  busy(true);
+  try {
+    const r = await work();
+    said("");
+    return r;
+  } catch (e) {
+    said(messageOf(e));
+    return undefined;
+  } finally {
+    busy(false);
+  }
+}
