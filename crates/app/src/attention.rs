@@ -101,7 +101,10 @@ impl App {
             ));
         }
         self.store().discard(&actor, parse_mutation(mutation_id)?)?;
+        // The next cycle replaces this station's view of the consignment with the hub's.
+        self.nudge_sync();
         self.report_sync_status();
+        self.report_data_changed();
         Ok(())
     }
 

@@ -133,7 +133,7 @@ impl App {
         match result {
             Ok(report) => {
                 self.report_connection(Connection::Online, None);
-                if report.pulled > 0 || report.reference_blocks > 0 {
+                if report.pulled > 0 || report.reference_blocks > 0 || report.refreshed > 0 {
                     self.report_data_changed();
                 }
             }

@@ -6,13 +6,10 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use support::DemoStation;
 use tally_app::packing::{CloseWeight, Handover, SendInput};
-use tally_app::sync::{connect, Enrolment};
-use tally_app::{App, AppConfig, HubMode};
 use tally_domain::Role;
 use uuid::Uuid;
 
@@ -50,47 +47,6 @@ fn pack(s: &DemoStation, box_kgs: &[u32]) -> String {
             .unwrap();
     }
     id
-}
-
-/// A second station, at `outlet`, connected straight to the demo hub.
-async fn station_at(
-    s: &DemoStation,
-    outlet: &str,
-    dir: &std::path::Path,
-) -> (Arc<App>, tally_app::sync::SyncHandle) {
-    let e = s
-        .demo
-        .hub()
-        .enroll_device(outlet, "Receiving")
-        .await
-        .unwrap();
-    let app = Arc::new(
-        App::open(
-            AppConfig {
-                data_dir: dir.to_path_buf(),
-                hub: HubMode::Demo,
-                station_name: "Receiving".into(),
-                outlet: None,
-                wedge_max_gap_ms: 35,
-                log_filter: "info".into(),
-            },
-            s.demo.hub_direct_url.clone(),
-        )
-        .unwrap(),
-    );
-    let sync = connect(
-        Arc::clone(&app),
-        &Enrolment {
-            hub_url: s.demo.hub_direct_url.clone(),
-            device_id: e.device_id,
-            device_token: e.token,
-            outlet_id: outlet.to_string(),
-        },
-        Default::default(),
-    )
-    .await
-    .unwrap();
-    (app, sync)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,7 +144,7 @@ async fn the_cheaper_carrier_is_booked_once_and_its_tracking_reaches_the_receivi
         .unwrap()
         .to_string();
     let dir = tempfile::tempdir().unwrap();
-    let (receiver, rsync) = station_at(&s, &destination, dir.path()).await;
+    let (receiver, rsync) = s.station_at(&destination, "Receiving", dir.path()).await;
     let staff = s
         .demo
         .staff

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tally_domain::Role;
 use tally_sync::{
     ConsignmentRow, OutletRow, ParsedPush, ProductRow, PullResponse, PushResponse,
-    ReferenceNumbers, StaffRow, SupplierRow,
+    ReferenceNumbers, SnapshotResponse, StaffRow, SupplierRow,
 };
 use time::OffsetDateTime;
 use tokio::sync::{oneshot, watch, Notify};
@@ -314,6 +314,23 @@ impl Hub {
                 }
             })?;
             Ok(page)
+        })
+        .await
+    }
+
+    /// One consignment with its scan events, as `device` may see it.
+    pub async fn snapshot(
+        &self,
+        device: DeviceRecord,
+        id: Uuid,
+    ) -> Result<SnapshotResponse, HubError> {
+        let store = self.store();
+        blocking(move || {
+            let snapshot = pull::snapshot(&*store, &device, id)?;
+            write_with(&*store, |tx| {
+                tx.touch_device(&device.id, OffsetDateTime::now_utc())
+            })?;
+            Ok(snapshot)
         })
         .await
     }

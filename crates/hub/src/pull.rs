@@ -1,7 +1,7 @@
 //! Serving pulls: rows changed since a cursor that the device's outlet may see.
 
 use tally_sync::protocol::pull::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
-use tally_sync::{Change, ConsignmentRow, PullResponse, Row, PROTOCOL_VERSION};
+use tally_sync::{Change, ConsignmentRow, PullResponse, Row, SnapshotResponse, PROTOCOL_VERSION};
 use uuid::Uuid;
 
 use crate::rules;
@@ -93,12 +93,40 @@ fn visible_row(
                 return Ok(None);
             };
             consignment_row(tx, cid)?
-                .filter(|c| {
-                    c.source_outlet_id.as_deref() == Some(device.outlet_id.as_str())
-                        || c.destination_outlet_id.as_deref() == Some(device.outlet_id.as_str())
-                })
+                .filter(|c| involves(c, device))
                 .map(|c| Row::Consignment(Box::new(c)))
         }
+    })
+}
+
+fn involves(c: &ConsignmentRow, device: &DeviceRecord) -> bool {
+    let here = Some(device.outlet_id.as_str());
+    c.source_outlet_id.as_deref() == here || c.destination_outlet_id.as_deref() == here
+}
+
+/// One consignment with all its scan events, when `device`'s outlet is part of it.
+pub fn snapshot(
+    store: &dyn HubStore,
+    device: &DeviceRecord,
+    id: Uuid,
+) -> StoreResult<SnapshotResponse> {
+    read_with(store, |tx| {
+        let Some(c) = consignment_row(tx, id)?.filter(|c| involves(c, device)) else {
+            return Ok(SnapshotResponse {
+                protocol: PROTOCOL_VERSION,
+                consignment: None,
+                scan_events: Vec::new(),
+            });
+        };
+        let mut scan_events = Vec::new();
+        for event in tx.scan_event_ids(id)? {
+            scan_events.extend(tx.scan_event(event)?);
+        }
+        Ok(SnapshotResponse {
+            protocol: PROTOCOL_VERSION,
+            consignment: Some(c),
+            scan_events,
+        })
     })
 }
 
@@ -181,6 +209,43 @@ mod tests {
         let (changed, _, _) = all_pages(&f, &f.dev_a1, cursor, 5);
         assert_eq!(changed.len(), 1);
         assert!(matches!(&changed[0].row, Row::Product(q) if q.name == "Renamed"));
+    }
+
+    #[test]
+    fn a_snapshot_is_the_whole_consignment_with_its_scans_for_its_outlets_only() {
+        let mut f = Fixture::new();
+        let t = Uuid::now_v7();
+        let po = Uuid::now_v7();
+        let a1 = f.dev_a1.clone();
+        f.push(
+            &a1,
+            STAFF_A,
+            vec![
+                transfer(t, &[(1, 2), (2, 1)]),
+                purchase_order(po, &[(0, 1)]),
+                go(
+                    t,
+                    tally_domain::ConsignmentStatus::Draft,
+                    tally_domain::ConsignmentStatus::Packing,
+                ),
+                pack(t, 1, 1, &a1),
+                pack(t, 2, 1, &a1),
+            ],
+        );
+        let snap = snapshot(&*f.store, &a1, t).unwrap();
+        let c = snap.consignment.as_ref().expect("A sends it");
+        assert_eq!(c.lines.len(), 2);
+        assert_eq!(snap.scan_events.len(), 2);
+        assert!(snap.scan_events.iter().all(|e| e.consignment_id == t));
+        assert_eq!(snap.changes().len(), 3, "the header and two scans");
+
+        // B receives the transfer and may see it; A's order is not B's business, and an
+        // id nobody knows is simply absent.
+        assert!(snapshot(&*f.store, &f.dev_b, t).unwrap().consignment.is_some());
+        let hidden = snapshot(&*f.store, &f.dev_b, po).unwrap();
+        assert!(hidden.consignment.is_none() && hidden.scan_events.is_empty());
+        let unknown = snapshot(&*f.store, &a1, Uuid::now_v7()).unwrap();
+        assert!(unknown.consignment.is_none() && unknown.changes().is_empty());
     }
 
     #[test]

@@ -221,3 +221,40 @@ async fn a_replayed_pull_gets_the_same_reference_block_even_after_a_hub_restart(
     assert_eq!(held.reference_block, None);
     handle.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_consignment_snapshot_needs_a_device_token_and_a_known_protocol() {
+    let s = setup().await;
+    let base = &s.handle.base_url;
+    let id = Uuid::now_v7();
+    let body = serde_json::to_value(PushRequest::new(
+        &s.dev_a.id,
+        vec![transfer(id, 1, &s.staff_a)],
+    ))
+    .unwrap();
+    assert_eq!(post(base, Some(&s.dev_a.token), &body).await.0, 200);
+    let get = |token: Option<&str>, protocol: u32| {
+        let mut req = reqwest::Client::new()
+            .get(format!("{base}/sync/consignment"))
+            .query(&[("protocol", protocol.to_string()), ("id", id.to_string())]);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let resp = get(None, PROTOCOL_VERSION).await.unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = get(Some(&s.dev_a.token), 2).await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.json::<ErrorBody>().await.unwrap().code,
+        "UNSUPPORTED_PROTOCOL"
+    );
+    let snap: SnapshotResponse = get(Some(&s.dev_a.token), PROTOCOL_VERSION)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snap.consignment.map(|c| c.id), Some(id));
+}

@@ -43,7 +43,7 @@ pub use evidence::{ContentHash, EvidenceStore};
 pub use freight::{FreightBooked, FreightBooking, FreightState};
 pub use outbox::{MutationRef, OutboxEntry, OutboxState, SyncStatus};
 pub use parcel::{BoxChange, Parcel, Weight};
-pub use pull::{PullReport, PulledChanges, PulledConsignment};
+pub use pull::{PullReport, PulledChanges, PulledConsignment, Refreshed};
 pub use receiving::{Receipt, ReceiptClose, ReceiptLine, ReceiptLineInput, VarianceReason};
 pub use scan::{ScanAck, ScanEvent, ScanInput, ScanOrigin, ScanPurpose};
 pub use staff::{hash_pin, hash_pin_with_cost, StaffMember, StaffRecord};

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::audit::Actor;
 use crate::error::{Result, StoreError};
 use crate::sql::{from_ms, ms, now, RowExt};
-use crate::store::{meta_get, meta_set_time, Store};
+use crate::store::{meta_get, meta_set_time, Store, Tx};
 
 const LAST_SYNC_KEY: &str = "last_sync_at";
 
@@ -290,16 +290,39 @@ impl Store {
 
     /// Puts a needs-attention mutation back in the queue (after the cause was fixed).
     pub fn retry_now(&self, actor: &Actor, mutation_id: Uuid) -> Result<()> {
-        self.set_by_person(actor, mutation_id, OutboxState::Pending, "outbox.retried")
+        self.set_by_person(
+            actor,
+            mutation_id,
+            OutboxState::Pending,
+            "outbox.retried",
+            |_, _| Ok(()),
+        )
     }
 
-    /// A person drops a mutation for good; audited, never pushed again.
+    /// A person drops a mutation for good; audited, never pushed again. What it did
+    /// here is taken back with it: its scans are cancelled at once, and the
+    /// consignment is marked for the sync loop to replace with the hub's view.
     pub fn discard(&self, actor: &Actor, mutation_id: Uuid) -> Result<()> {
         self.set_by_person(
             actor,
             mutation_id,
             OutboxState::Discarded,
             "outbox.discarded",
+            |t, entry| {
+                let staff = match t.actor() {
+                    Actor::Staff(id) => Some(*id),
+                    Actor::System(_) => None,
+                };
+                crate::scan::compensate_events(t.conn(), mutation_id, staff, t.now())?;
+                if let Some(consignment) = entry.consignment_id {
+                    t.conn().execute(
+                        "INSERT INTO consignment_refresh (consignment_id, requested_at)
+                         VALUES (?1, ?2) ON CONFLICT (consignment_id) DO NOTHING",
+                        params![consignment.to_string(), ms(t.now())],
+                    )?;
+                }
+                Ok(())
+            },
         )
     }
 
@@ -309,6 +332,7 @@ impl Store {
         mutation_id: Uuid,
         to: OutboxState,
         action: &str,
+        also: impl FnOnce(&Tx<'_>, &OutboxEntry) -> Result<()>,
     ) -> Result<()> {
         self.transact_local(actor, |t| {
             let before = entries(
@@ -329,6 +353,7 @@ impl Store {
                 "UPDATE outbox SET state = ?2, next_at = ?3, updated_at = ?3 WHERE mutation_id = ?1",
                 params![mutation_id.to_string(), to.as_str(), ms(at)],
             )?;
+            also(t, &before)?;
             let after = OutboxEntry {
                 state: to,
                 next_at: at,

@@ -6,6 +6,7 @@
 //! Versioned rows only move forward: a row older than the stored one is ignored, so a
 //! replayed or reordered page is harmless.
 
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{upsert_outlet, upsert_product, upsert_supplier, Outlet, Product, Supplier};
@@ -95,86 +96,198 @@ impl Store {
                 upsert_product(tx, p, stamp)?;
             }
             for pc in &changes.consignments {
-                let ours: Option<i64> = {
-                    use rusqlite::OptionalExtension;
-                    tx.query_row(
-                        "SELECT version FROM consignments WHERE id = ?1",
-                        [pc.consignment.id.to_string()],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                };
-                // Our own changes still waiting to reach the hub win over the hub's older
-                // view: the hub's version numbers are its own, so a hub-side change (a
-                // Lightspeed id, a saga step) can carry a higher version than our local
-                // edit and would otherwise undo it on screen until the push lands. The
-                // hub's state comes back once it has applied (or refused) the change.
-                let pending = has_pending_changes(tx, pc.consignment.id)?;
-                if pending {
-                    // Boxes other stations opened are still needed by their scan events.
-                    for b in &pc.boxes {
-                        if b.consignment_id == pc.consignment.id && !box_exists(tx, b.id)? {
-                            write_parcel(tx, b)?;
-                        }
-                    }
-                    report.consignments_skipped += 1;
-                    continue;
-                }
-                if ours.is_some_and(|v| v > pc.consignment.version) {
-                    report.consignments_skipped += 1;
-                    continue;
-                }
-                write_header(tx, &pc.consignment)?;
-                report.consignments_applied += 1;
-                for l in &pc.lines {
-                    if l.consignment_id != pc.consignment.id {
-                        return Err(StoreError::bad_input(
-                            "pulled line",
-                            format!(
-                                "line {} is not part of consignment {}",
-                                l.id, pc.consignment.id
-                            ),
-                        ));
-                    }
-                    let ours: Option<i64> = {
-                        use rusqlite::OptionalExtension;
-                        tx.query_row(
-                            "SELECT version FROM consignment_lines WHERE id = ?1",
-                            [l.id.to_string()],
-                            |r| r.get(0),
-                        )
-                        .optional()?
-                    };
-                    if ours.is_none_or(|v| v <= l.version) {
-                        write_line(tx, l)?;
-                    }
-                }
-                for b in &pc.boxes {
-                    if b.consignment_id != pc.consignment.id {
-                        return Err(StoreError::bad_input(
-                            "pulled box",
-                            format!(
-                                "box {} is not part of consignment {}",
-                                b.id, pc.consignment.id
-                            ),
-                        ));
-                    }
-                    write_parcel(tx, b)?;
-                }
+                write_consignment(tx, pc, Replace::IfNewer, &mut report)?;
             }
-            for e in &changes.scan_events {
-                let remote = ScanEvent {
-                    origin: ScanOrigin::Remote,
-                    mutation_id: None,
-                    ..e.clone()
-                };
-                report.scan_events_added += insert_event(tx, &remote)? as u64;
-            }
+            report.scan_events_added += insert_remote_events(tx, &changes.scan_events)?;
             meta_set(tx, CURSOR_KEY, &cursor.to_string())?;
             meta_set_time(tx, "last_sync_at", at)?;
             Ok(report)
         })
     }
+}
+
+/// What a refresh of one consignment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refreshed {
+    /// The hub's view replaced ours.
+    Replaced,
+    /// The hub never accepted the consignment: it is cancelled here.
+    NotAtHub,
+    /// Other changes of the consignment are still queued or refused and undecided;
+    /// the refresh waits for them.
+    Waiting,
+}
+
+impl Store {
+    /// Consignments to replace with the hub's view, oldest request first.
+    pub fn consignments_to_refresh(&self) -> Result<Vec<uuid::Uuid>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT consignment_id FROM consignment_refresh ORDER BY requested_at, consignment_id",
+            )?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            ids.map(|id| crate::sql::parse_uuid(&id?)).collect()
+        })
+    }
+
+    /// Replaces the station's view of consignment `id` with the hub's (`changes` as
+    /// `GET /sync/consignment` answered), in one transaction that also drops the
+    /// request. Waits while the consignment has changes the hub has not answered or
+    /// that a person has not decided on yet.
+    pub fn refresh_consignment(
+        &self,
+        id: uuid::Uuid,
+        changes: &PulledChanges,
+    ) -> Result<Refreshed> {
+        self.write_local(|tx| {
+            if has_unsettled_changes(tx, id)? {
+                return Ok(Refreshed::Waiting);
+            }
+            let outcome = match changes.consignments.iter().find(|pc| pc.consignment.id == id) {
+                Some(pc) => {
+                    write_consignment(tx, pc, Replace::Always, &mut PullReport::default())?;
+                    insert_remote_events(tx, &changes.scan_events)?;
+                    Refreshed::Replaced
+                }
+                None => {
+                    tx.execute(
+                        "UPDATE consignments SET status = 'cancelled', updated_at = ?2 WHERE id = ?1",
+                        params![id.to_string(), ms(now())],
+                    )?;
+                    Refreshed::NotAtHub
+                }
+            };
+            tx.execute(
+                "DELETE FROM consignment_refresh WHERE consignment_id = ?1",
+                [id.to_string()],
+            )?;
+            Ok(outcome)
+        })
+    }
+}
+
+/// Whether the consignment has changes queued, on their way, or refused and undecided.
+fn has_unsettled_changes(c: &rusqlite::Connection, id: uuid::Uuid) -> Result<bool> {
+    Ok(c.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE consignment_id = ?1
+                         AND state IN ('pending', 'in_flight', 'needs_attention'))",
+    )?
+    .query_row([id.to_string()], |r| r.get(0))?)
+}
+
+/// How a pulled consignment meets the station's own view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    /// A regular pull: only newer versions replace ours, lines and boxes are upserted.
+    IfNewer,
+    /// A refresh after a discarded change: the hub's view replaces ours whatever the
+    /// versions; lines and empty boxes the hub does not have are removed.
+    Always,
+}
+
+fn write_consignment(
+    tx: &rusqlite::Transaction<'_>,
+    pc: &PulledConsignment,
+    mode: Replace,
+    report: &mut PullReport,
+) -> Result<()> {
+    let id = pc.consignment.id;
+    // Our own changes still waiting to reach the hub win over the hub's older view:
+    // the hub's version numbers are its own, so a hub-side change (a Lightspeed id, a
+    // saga step) can carry a higher version than our local edit and would otherwise
+    // undo it on screen until the push lands. The hub's state comes back once it has
+    // applied (or refused) the change.
+    if has_pending_changes(tx, id)? {
+        // Boxes other stations opened are still needed by their scan events.
+        for b in &pc.boxes {
+            if b.consignment_id == id && !box_exists(tx, b.id)? {
+                write_parcel(tx, b)?;
+            }
+        }
+        report.consignments_skipped += 1;
+        return Ok(());
+    }
+    let ours: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM consignments WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if mode == Replace::IfNewer && ours.is_some_and(|v| v > pc.consignment.version) {
+        report.consignments_skipped += 1;
+        return Ok(());
+    }
+    write_header(tx, &pc.consignment)?;
+    report.consignments_applied += 1;
+    for l in &pc.lines {
+        if l.consignment_id != id {
+            return Err(StoreError::bad_input(
+                "pulled line",
+                format!("line {} is not part of consignment {id}", l.id),
+            ));
+        }
+        let ours: Option<i64> = tx
+            .query_row(
+                "SELECT version FROM consignment_lines WHERE id = ?1",
+                [l.id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if mode == Replace::Always || ours.is_none_or(|v| v <= l.version) {
+            write_line(tx, l)?;
+        }
+    }
+    for b in &pc.boxes {
+        if b.consignment_id != id {
+            return Err(StoreError::bad_input(
+                "pulled box",
+                format!("box {} is not part of consignment {id}", b.id),
+            ));
+        }
+        write_parcel(tx, b)?;
+    }
+    if mode == Replace::Always {
+        drop_what_the_hub_lacks(tx, pc)?;
+    }
+    Ok(())
+}
+
+/// Lines the hub does not have are marked deleted; boxes it does not have go when no
+/// scan event points at them (a box with scans stays, its scans compensated).
+fn drop_what_the_hub_lacks(tx: &rusqlite::Transaction<'_>, pc: &PulledConsignment) -> Result<()> {
+    let id = pc.consignment.id.to_string();
+    let keep_lines: Vec<String> = pc.lines.iter().map(|l| l.id.to_string()).collect();
+    let keep_boxes: Vec<String> = pc.boxes.iter().map(|b| b.id.to_string()).collect();
+    let lines = serde_json::to_string(&keep_lines)?;
+    let boxes = serde_json::to_string(&keep_boxes)?;
+    tx.execute(
+        "UPDATE consignment_lines SET deleted = 1
+         WHERE consignment_id = ?1 AND deleted = 0
+           AND id NOT IN (SELECT value FROM json_each(?2))",
+        params![id, lines],
+    )?;
+    tx.execute(
+        "DELETE FROM boxes
+         WHERE consignment_id = ?1 AND id NOT IN (SELECT value FROM json_each(?2))
+           AND NOT EXISTS (SELECT 1 FROM scan_events e WHERE e.box_id = boxes.id)",
+        params![id, boxes],
+    )?;
+    Ok(())
+}
+
+fn insert_remote_events(tx: &rusqlite::Transaction<'_>, events: &[ScanEvent]) -> Result<u64> {
+    let mut added = 0;
+    for e in events {
+        let remote = ScanEvent {
+            origin: ScanOrigin::Remote,
+            mutation_id: None,
+            ..e.clone()
+        };
+        added += insert_event(tx, &remote)? as u64;
+    }
+    Ok(added)
 }
 
 /// Whether this station has changes to the consignment not yet answered by the hub.

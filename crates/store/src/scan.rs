@@ -171,6 +171,43 @@ fn load_event(c: &Connection, id: Uuid) -> Result<ScanEvent> {
     }
 }
 
+/// Cancels this station's events of a discarded mutation: each one not yet undone
+/// gets an opposite event that names it, made here only (no mutation, never pushed;
+/// the hub never had the original). Returns how many were cancelled.
+pub(crate) fn compensate_events(
+    c: &Connection,
+    mutation_id: Uuid,
+    staff_id: Option<Uuid>,
+    at: OffsetDateTime,
+) -> Result<usize> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM scan_events e
+         WHERE e.mutation_id = ?1 AND e.origin = 'local'
+           AND NOT EXISTS (SELECT 1 FROM scan_events u WHERE u.undoes = e.id)"
+    ))?;
+    let mut rows = stmt.query([mutation_id.to_string()])?;
+    let mut originals = Vec::new();
+    while let Some(r) = rows.next()? {
+        originals.push(event(r)?);
+    }
+    for orig in &originals {
+        insert_event(
+            c,
+            &ScanEvent {
+                id: Uuid::now_v7(),
+                delta: -orig.delta,
+                staff_id: staff_id.unwrap_or(orig.staff_id),
+                at,
+                undoes: Some(orig.id),
+                mutation_id: None,
+                origin: ScanOrigin::Local,
+                ..orig.clone()
+            },
+        )?;
+    }
+    Ok(originals.len())
+}
+
 /// Inserts an event row as given; `OR IGNORE` makes pulled duplicates harmless.
 pub(crate) fn insert_event(c: &Connection, e: &ScanEvent) -> Result<usize> {
     Ok(c.prepare_cached(

@@ -230,3 +230,164 @@ fn done_is_final_and_unknown_mutations_are_not_found() {
         "NOT_FOUND"
     );
 }
+
+/// The hub refuses `mutation` (it was pushed and came back refused).
+fn refuse(f: &Fixture, mutation: uuid::Uuid) {
+    let batch = f.store.next_pending(1000).unwrap();
+    f.store
+        .mark_in_flight(&batch.iter().map(|m| m.seq).collect::<Vec<_>>())
+        .unwrap();
+    for m in batch {
+        if m.mutation_id == mutation {
+            f.store
+                .mark_needs_attention(m.mutation_id, "ALREADY_SENT", "the hub refused it")
+                .unwrap();
+        } else {
+            f.store
+                .retry_later(m.mutation_id, OffsetDateTime::now_utc(), "not sent")
+                .unwrap();
+        }
+    }
+}
+
+fn packed(f: &Fixture, product: uuid::Uuid) -> i64 {
+    f.store
+        .consignment_lines(f.transfer)
+        .unwrap()
+        .into_iter()
+        .find(|l| l.line.product_id == product)
+        .map_or(0, |l| l.packed)
+}
+
+/// The transfer as the hub has it: a lower version than ours, sent, the mug line only.
+fn hub_view(f: &Fixture) -> PulledChanges {
+    let mut consignment = f.store.consignment(f.transfer).unwrap();
+    consignment.status = ConsignmentStatus::Sent;
+    consignment.version = 1;
+    let lines = f
+        .store
+        .consignment_lines(f.transfer)
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.line.product_id == f.mug)
+        .map(|l| ConsignmentLine {
+            version: 1,
+            ..l.line
+        })
+        .collect();
+    PulledChanges {
+        consignments: vec![PulledConsignment {
+            consignment,
+            lines,
+            boxes: Vec::new(),
+        }],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn discarding_takes_back_its_scans_and_the_hubs_view_replaces_the_stations() {
+    let f = Fixture::new();
+    drain(&f);
+    let refused = f.store.record_scan(f.scan(f.mug, 2)).unwrap();
+    let empty_box = f
+        .store
+        .open_box(&f.packer(), f.transfer, "carton-medium")
+        .unwrap();
+    let behind = f.store.record_scan(f.scan(f.plate, 1)).unwrap();
+    refuse(&f, refused.mutation.mutation_id);
+    assert_eq!(
+        packed(&f, f.mug),
+        2,
+        "refused, still counted until a person decides"
+    );
+    assert!(f.store.consignments_to_refresh().unwrap().is_empty());
+
+    f.store
+        .discard(&f.packer(), refused.mutation.mutation_id)
+        .unwrap();
+    assert_eq!(packed(&f, f.mug), 0, "its units are taken back at once");
+    assert_eq!(packed(&f, f.plate), 1, "other scans stay");
+    let events = f.store.scan_events(f.transfer).unwrap();
+    let back = events.last().unwrap();
+    assert_eq!(
+        (back.delta, back.undoes, back.mutation_id),
+        (-2, Some(refused.event_id), None)
+    );
+    assert_eq!(f.store.consignments_to_refresh().unwrap(), vec![f.transfer]);
+    // Discarding twice is refused and takes nothing back twice.
+    assert!(f
+        .store
+        .discard(&f.packer(), refused.mutation.mutation_id)
+        .is_err());
+    assert_eq!(packed(&f, f.mug), 0);
+
+    // The plate scan still waits for the hub: the hub's view must not overwrite it yet.
+    assert_eq!(
+        f.store
+            .refresh_consignment(f.transfer, &hub_view(&f))
+            .unwrap(),
+        Refreshed::Waiting
+    );
+    assert_eq!(f.store.consignments_to_refresh().unwrap(), vec![f.transfer]);
+    assert_eq!(
+        f.store.consignment(f.transfer).unwrap().status,
+        ConsignmentStatus::Packing
+    );
+
+    // Once nothing waits, the hub's view wins even with a lower version: its status,
+    // its lines only, and no empty box the hub never had.
+    drain(&f);
+    assert_ne!(behind.event_id, refused.event_id);
+    assert_eq!(
+        f.store
+            .refresh_consignment(f.transfer, &hub_view(&f))
+            .unwrap(),
+        Refreshed::Replaced
+    );
+    let c = f.store.consignment(f.transfer).unwrap();
+    assert_eq!((c.status, c.version), (ConsignmentStatus::Sent, 1));
+    let lines: Vec<_> = f
+        .store
+        .consignment_lines(f.transfer)
+        .unwrap()
+        .into_iter()
+        .filter(|l| !l.line.deleted)
+        .map(|l| l.line.product_id)
+        .collect();
+    assert_eq!(lines, vec![f.mug]);
+    assert!(f
+        .store
+        .boxes(f.transfer)
+        .unwrap()
+        .iter()
+        .all(|b| b.id != empty_box.id));
+    assert!(f.store.consignments_to_refresh().unwrap().is_empty());
+    f.store.verify_audit_chain().unwrap();
+}
+
+#[test]
+fn a_consignment_the_hub_never_accepted_is_cancelled_here_after_the_discard() {
+    let f = Fixture::new();
+    let other = second_transfer(&f);
+    let created = f
+        .store
+        .next_pending(1000)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.consignment_id == Some(other))
+        .unwrap();
+    refuse(&f, created.mutation_id);
+    f.store.discard(&f.packer(), created.mutation_id).unwrap();
+    assert_eq!(
+        f.store
+            .refresh_consignment(other, &PulledChanges::default())
+            .unwrap(),
+        Refreshed::NotAtHub
+    );
+    assert_eq!(
+        f.store.consignment(other).unwrap().status,
+        ConsignmentStatus::Cancelled
+    );
+    assert!(f.store.consignments_to_refresh().unwrap().is_empty());
+}

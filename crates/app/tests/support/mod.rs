@@ -65,6 +65,37 @@ impl DemoStation {
         self.app.sign_in(&s.id, &s.pin).unwrap();
     }
 
+    /// Another station, at `outlet`, enrolled now and connected straight to the demo
+    /// hub (not through the demo's switchable link); its store lives in `dir`.
+    #[allow(dead_code)] // not every test binary has a second station
+    pub async fn station_at(
+        &self,
+        outlet: &str,
+        name: &str,
+        dir: &std::path::Path,
+    ) -> (Arc<App>, SyncHandle) {
+        let e = self.demo.hub().enroll_device(outlet, name).await.unwrap();
+        let config = AppConfig {
+            data_dir: dir.to_path_buf(),
+            hub: HubMode::Demo,
+            station_name: name.into(),
+            outlet: None,
+            wedge_max_gap_ms: 35,
+            log_filter: "info".into(),
+        };
+        let app = Arc::new(App::open(config, self.demo.hub_direct_url.clone()).unwrap());
+        let enrolment = Enrolment {
+            hub_url: self.demo.hub_direct_url.clone(),
+            device_id: e.device_id,
+            device_token: e.token,
+            outlet_id: outlet.to_string(),
+        };
+        let sync = connect(Arc::clone(&app), &enrolment, Default::default())
+            .await
+            .unwrap();
+        (app, sync)
+    }
+
     /// Stops the loop and the demo.
     pub async fn stop(self) {
         self.sync.stop().await;

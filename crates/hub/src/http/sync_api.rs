@@ -1,4 +1,4 @@
-//! `POST /sync/push` and `GET /sync/pull`.
+//! `POST /sync/push`, `GET /sync/pull` and `GET /sync/consignment`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -6,7 +6,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tally_sync::{parse_push_request, PullQuery, PullResponse, PushResponse, PROTOCOL_VERSION};
+use tally_sync::{
+    parse_push_request, PullQuery, PullResponse, PushResponse, SnapshotQuery, SnapshotResponse,
+    PROTOCOL_VERSION,
+};
 
 use super::{ApiError, DeviceAuth};
 use crate::Hub;
@@ -16,6 +19,7 @@ pub fn routes() -> Router<Hub> {
     Router::new()
         .route("/sync/push", post(push))
         .route("/sync/pull", get(pull))
+        .route("/sync/consignment", get(snapshot))
 }
 
 fn unsupported(theirs: u32) -> ApiError {
@@ -65,4 +69,19 @@ async fn pull(
     Ok(Json(
         hub.pull(device, q.cursor, q.limit, q.references()).await?,
     ))
+}
+
+/// One consignment as the hub has it now, for a station that must drop its own view.
+#[tracing::instrument(skip_all, fields(device_id = %device.id))]
+async fn snapshot(
+    State(hub): State<Hub>,
+    DeviceAuth(device): DeviceAuth,
+    query: Result<Query<SnapshotQuery>, QueryRejection>,
+) -> Result<Json<SnapshotResponse>, ApiError> {
+    let Query(q) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", e.body_text()))?;
+    if q.protocol != PROTOCOL_VERSION {
+        return Err(unsupported(q.protocol));
+    }
+    Ok(Json(hub.snapshot(device, q.id).await?))
 }

@@ -198,6 +198,8 @@ pub trait HubTx {
     fn receipt_signed(&mut self, consignment: Uuid) -> StoreResult<bool>;
     /// A scan event as pulled.
     fn scan_event(&mut self, id: Uuid) -> StoreResult<Option<ScanEventRow>>;
+    /// Ids of a consignment's scan events, oldest first.
+    fn scan_event_ids(&mut self, consignment: Uuid) -> StoreResult<Vec<Uuid>>;
     /// Stores an approval decision; `false` if its id was already stored.
     fn insert_approval(&mut self, consignment: Uuid, row: &ApprovalRow) -> StoreResult<bool>;
     /// Approval decisions, oldest first.

@@ -953,6 +953,14 @@ impl HubTx for SqliteTx<'_> {
             .is_some())
     }
 
+    fn scan_event_ids(&mut self, consignment: Uuid) -> StoreResult<Vec<Uuid>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM scan_event WHERE consignment_id = ?1 ORDER BY at, id",
+        )?;
+        let ids = stmt.query_map([consignment.to_string()], |r| r.get::<_, String>(0))?;
+        ids.map(|r| uuid(&r?)).collect()
+    }
+
     fn scan_event(&mut self, id: Uuid) -> StoreResult<Option<ScanEventRow>> {
         let raw = self
             .conn

@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::protocol::pull::{PullResponse, DEFAULT_PULL_LIMIT};
+use crate::protocol::pull::{PullResponse, SnapshotResponse, DEFAULT_PULL_LIMIT};
 use crate::protocol::push::{MutationEnvelope, PushRequest, PushResponse};
 use crate::protocol::reference_block::ReferenceNumbers;
 use crate::protocol::{ErrorBody, PROTOCOL_VERSION};
 use crate::SyncError;
+use uuid::Uuid;
 
 /// Talks to one hub as one enrolled device.
 #[derive(Clone)]
@@ -119,6 +120,21 @@ impl HubClient {
             .http
             .get(format!("{}/sync/pull", self.base_url))
             .query(&query)
+            .bearer_auth(&self.token)
+            .send()
+            .await;
+        Self::answer(resp).await
+    }
+
+    /// `GET /sync/consignment`: one consignment and its scan events as the hub has them.
+    pub async fn snapshot(&self, id: Uuid) -> Result<SnapshotResponse, SyncError> {
+        let resp = self
+            .http
+            .get(format!("{}/sync/consignment", self.base_url))
+            .query(&[
+                ("protocol", PROTOCOL_VERSION.to_string()),
+                ("id", id.to_string()),
+            ])
             .bearer_auth(&self.token)
             .send()
             .await;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use tally_store::{OutboxEntry, Store};
+use tally_store::{OutboxEntry, Refreshed, Store};
 use time::OffsetDateTime;
 use tokio::sync::{watch, Notify};
 
@@ -78,6 +78,8 @@ pub struct CycleReport {
     pub pulled: usize,
     /// Blocks of reference numbers received.
     pub reference_blocks: usize,
+    /// Consignments replaced by the hub's view after a discarded change.
+    pub refreshed: usize,
 }
 
 /// Called after every cycle with what it did (or why it failed).
@@ -185,6 +187,7 @@ impl SyncLoop {
     async fn exchange(&mut self) -> Result<CycleReport, SyncError> {
         let mut report = CycleReport::default();
         self.push_all(&mut report).await?;
+        self.refresh_discarded(&mut report).await?;
         self.pull_all(&mut report).await?;
         let store = self.store.clone();
         blocking(move || Ok(store.record_sync_success(OffsetDateTime::now_utc())?)).await?;
@@ -291,6 +294,24 @@ impl SyncLoop {
         }
     }
 
+    /// Replaces the station's view of each consignment a person discarded a change
+    /// of with the hub's (the hub's cursor would not send it again by itself).
+    async fn refresh_discarded(&mut self, report: &mut CycleReport) -> Result<(), SyncError> {
+        let store = self.store.clone();
+        let ids = blocking(move || Ok(store.consignments_to_refresh()?)).await?;
+        for id in ids {
+            let snapshot = self.client.snapshot(id).await?;
+            let changes = incoming(&snapshot.changes());
+            let store = self.store.clone();
+            let outcome = blocking(move || Ok(store.refresh_consignment(id, &changes)?)).await?;
+            if outcome != Refreshed::Waiting {
+                tracing::info!(consignment = %id, ?outcome, "local view replaced by the hub's");
+                report.refreshed += 1;
+            }
+        }
+        Ok(())
+    }
+
     async fn pull_all(&mut self, report: &mut CycleReport) -> Result<(), SyncError> {
         let store = self.store.clone();
         let mut cursor = blocking(move || Ok(store.pull_cursor()?))
@@ -309,7 +330,7 @@ impl SyncLoop {
                 .pull(cursor, Some(self.config.pull_limit), Some(references))
                 .await?;
             report.pulled += page.changes.len();
-            let changes = incoming(&page);
+            let changes = incoming(&page.changes);
             let next = page.next_cursor;
             let block = page.reference_block;
             let store = self.store.clone();

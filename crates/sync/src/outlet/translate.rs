@@ -13,7 +13,7 @@ use tally_store::{
 use uuid::Uuid;
 
 use crate::protocol::mutation::*;
-use crate::protocol::pull::{PullResponse, Row};
+use crate::protocol::pull::{Change, Row};
 use crate::protocol::push::{Actor, MutationEnvelope};
 use crate::SyncError;
 
@@ -390,9 +390,9 @@ fn pulled_box(
 
 /// The store's view of one pulled page. Catalog rows carry the change position
 /// as their version, so a replayed page never moves a row back.
-pub fn incoming(page: &PullResponse) -> PulledChanges {
+pub fn incoming(changes: &[Change]) -> PulledChanges {
     let mut out = PulledChanges::default();
-    for change in &page.changes {
+    for change in changes {
         let version = i64::try_from(change.seq).unwrap_or(i64::MAX);
         match &change.row {
             Row::Outlet(o) => {

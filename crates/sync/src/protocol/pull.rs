@@ -85,6 +85,42 @@ pub struct PullResponse {
     pub reference_block: Option<ReferenceBlock>,
 }
 
+/// Query string of `GET /sync/consignment`: one consignment as the hub has it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotQuery {
+    /// Protocol version; must equal the hub's.
+    pub protocol: u32,
+    /// The consignment.
+    pub id: uuid::Uuid,
+}
+
+/// One consignment with every scan event, so a station can replace its own view
+/// (after it discarded a change the hub refused).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotResponse {
+    /// Protocol version.
+    pub protocol: u32,
+    /// The consignment; `None` when the hub never accepted it (or this station's
+    /// outlet is not part of it).
+    pub consignment: Option<ConsignmentRow>,
+    /// All its scan events, oldest first.
+    pub scan_events: Vec<ScanEventRow>,
+}
+
+impl SnapshotResponse {
+    /// The snapshot as changes, in the shape a pull page has.
+    pub fn changes(&self) -> Vec<Change> {
+        let head = self
+            .consignment
+            .iter()
+            .map(|c| Row::Consignment(Box::new(c.clone())));
+        let events = self.scan_events.iter().cloned().map(Row::ScanEvent);
+        head.chain(events)
+            .map(|row| Change { seq: 0, row })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
