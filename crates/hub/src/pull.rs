@@ -241,7 +241,10 @@ mod tests {
 
         // B receives the transfer and may see it; A's order is not B's business, and an
         // id nobody knows is simply absent.
-        assert!(snapshot(&*f.store, &f.dev_b, t).unwrap().consignment.is_some());
+        assert!(snapshot(&*f.store, &f.dev_b, t)
+            .unwrap()
+            .consignment
+            .is_some());
         let hidden = snapshot(&*f.store, &f.dev_b, po).unwrap();
         assert!(hidden.consignment.is_none() && hidden.scan_events.is_empty());
         let unknown = snapshot(&*f.store, &a1, Uuid::now_v7()).unwrap();

@@ -202,6 +202,16 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     w.find("[data-testid=send-dialog]").await?;
     scan(w, &["*SEND*"]).await?;
     w.find("[data-testid=sent-status]").await?;
+    // Booked before sending: the dialog says so and offers no second booking.
+    let sent_booked = w.find("[data-testid=sent-booked]").await?.text().await?;
+    ensure!(
+        sent_booked.contains(tracking.trim()),
+        "the sent dialog names the tracking number: {sent_booked}"
+    );
+    ensure!(
+        w.find_all("[data-testid=sent-freight]").await?.is_empty(),
+        "no 'Book freight' once it is booked"
+    );
     shot(w, "04-sent").await?;
     until("the sync indicator to show nothing to send", || async {
         let s = w.find("[data-testid=sync-pending]").await?.text().await?;
