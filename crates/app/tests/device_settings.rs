@@ -5,6 +5,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use uuid::Uuid;
+
 use rust_decimal::Decimal;
 use tally_app::device_settings::{
     ConnectionState, DeviceChoices, DeviceUpdate, DeviceUpdateKind, DocumentPrinterKind, DpiChoice,
@@ -12,11 +14,44 @@ use tally_app::device_settings::{
 };
 use tally_app::sync_status::SyncStatus;
 use tally_app::{App, AppConfig, HubMode, UiEvents};
+use tally_domain::Role;
+use tally_store::{hash_pin_with_cost, Outlet, PulledChanges, StaffRecord, Store};
 use tally_testkit::devices::{
     ScannerSim, SerialScaleSim, SimPrinterStatus, SimProtocol, Terminator, ZplPrinterSim,
 };
 
-fn open(dir: &Path) -> App {
+const OUTLET: Uuid = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001);
+const STATION: Uuid = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0002);
+const MANAGER: Uuid = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0003);
+const PIN: &str = "2468";
+
+/// The station's app, not signed in (its outlet and one store manager provisioned).
+fn open_signed_out(dir: &Path) -> App {
+    {
+        let store = Store::open(dir.join("tally.sqlite3")).unwrap();
+        let changes = PulledChanges {
+            outlets: vec![Outlet {
+                id: OUTLET,
+                name: "Newmarket".into(),
+                code: None,
+                lightspeed_id: None,
+                active: true,
+                version: 1,
+            }],
+            staff: vec![StaffRecord {
+                id: MANAGER,
+                outlet_id: Some(OUTLET),
+                name: "Mere Walker".into(),
+                role: Role::StoreManager,
+                pin_hash: Some(hash_pin_with_cost(PIN, (64, 1)).unwrap()),
+                active: true,
+                version: 1,
+            }],
+            ..PulledChanges::default()
+        };
+        store.apply_pulled(&changes, 1).unwrap();
+        store.init_station(STATION, OUTLET, "Bench 2").unwrap();
+    }
     App::open(
         AppConfig {
             data_dir: dir.to_path_buf(),
@@ -29,6 +64,13 @@ fn open(dir: &Path) -> App {
         "http://127.0.0.1:1".into(),
     )
     .unwrap()
+}
+
+/// The station's app with the store manager signed in (saving settings needs someone).
+fn open(dir: &Path) -> App {
+    let app = open_signed_out(dir);
+    app.sign_in(&MANAGER.to_string(), PIN).unwrap();
+    app
 }
 
 /// Waits until `check` holds (the scale is polled every 250 ms).
@@ -328,4 +370,43 @@ fn device_changes_reach_the_ui_as_updates() {
             .find(|u| u.kind == DeviceUpdateKind::Disconnected)
             .cloned()
     });
+}
+
+#[test]
+fn saving_needs_someone_signed_in_and_is_audited_with_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = ZplPrinterSim::start().unwrap();
+    let app = open_signed_out(dir.path());
+    let mut c = app.device_settings().choices;
+    c.label_printer.kind = LabelPrinterKind::NetworkZpl;
+    c.label_printer.host = "127.0.0.1".into();
+    c.label_printer.port = printer.addr().port();
+    let e = app.save_device_settings(&c).unwrap_err();
+    assert_eq!(e.code, "SIGN_IN_TO_SAVE");
+    assert!(e.message.contains("Sign in"), "{}", e.message);
+    assert!(
+        !app.device_settings_file().exists(),
+        "nothing saved without a person"
+    );
+    assert!(app
+        .store()
+        .audit_entries_for("station_setting", "devices")
+        .unwrap()
+        .is_empty());
+
+    app.sign_in(&MANAGER.to_string(), PIN).unwrap();
+    app.save_device_settings(&c).unwrap();
+    let trail = app
+        .store()
+        .audit_entries_for("station_setting", "devices")
+        .unwrap();
+    assert_eq!(trail.len(), 1);
+    let entry = &trail[0];
+    assert_eq!(entry.actor, format!("staff:{MANAGER}"));
+    assert_eq!(entry.action, "station.setting_changed");
+    let before: DeviceChoices = serde_json::from_value(entry.before.clone().unwrap()).unwrap();
+    let after: DeviceChoices = serde_json::from_value(entry.after.clone().unwrap()).unwrap();
+    assert_eq!(before.label_printer.kind, LabelPrinterKind::None);
+    assert_eq!(after.label_printer.port, printer.addr().port());
+    app.store().verify_audit_chain().unwrap();
 }

@@ -30,6 +30,27 @@ pub struct StationInfo {
 }
 
 impl Store {
+    /// Records that `actor` changed one of this station's own settings (`setting`, e.g.
+    /// `devices`), with before and after, in the audit log. Nothing is sent to the hub.
+    pub fn audit_station_setting(
+        &self,
+        actor: &crate::audit::Actor,
+        setting: &str,
+        before: &impl Serialize,
+        after: &impl Serialize,
+    ) -> Result<()> {
+        self.transact_local(actor, |t| {
+            t.audit(
+                "station.setting_changed",
+                "station_setting",
+                setting,
+                Some(before),
+                Some(after),
+                None,
+            )?;
+            Ok(())
+        })
+    }
     /// Provisions this station once. Re-provisioning with the same id is a no-op; a
     /// different id is refused (a station never changes identity under its outbox).
     pub fn init_station(&self, station_id: Uuid, outlet_id: Uuid, name: &str) -> Result<()> {

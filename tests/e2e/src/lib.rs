@@ -146,6 +146,26 @@ impl Window {
         }
     }
 
+    /// Signs in on the sign-in screen as the first listed person whose card ends with
+    /// `role` (e.g. "Staff"), typing `pin`, and waits for the consignment list.
+    pub async fn sign_in_as(&self, role: &str, pin: &str) -> Result<()> {
+        self.wait_count("[data-testid=staff-card]", 3).await?;
+        for c in self.find_all("[data-testid=staff-card]").await? {
+            if c.text().await?.ends_with(role) {
+                c.click().await?;
+                self.find("[data-testid=pin-input]")
+                    .await?
+                    .send_keys(pin)
+                    .await?;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                self.find("[data-testid=pin-submit]").await?.click().await?;
+                self.wait_count("[data-testid=consignment-row]", 1).await?;
+                return Ok(());
+            }
+        }
+        bail!("nobody listed as {role} on the sign-in screen")
+    }
+
     /// Saves a PNG screenshot to `test-output/e2e/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await?;

@@ -115,11 +115,27 @@ async fn choose_the_simulated_scale_and_printer_see_the_weight_and_print_a_test_
 }
 
 async fn run(w: &Window, bench: &Bench) -> Result<()> {
-    // The header's Devices button works before anyone signs in (station setup).
+    // The header's Devices button works before anyone signs in (station setup): look
+    // and test freely, but saving names a person.
     w.find("[data-testid=open-devices]").await?.click().await?;
     w.find("[data-testid=device-settings]").await?;
     wait_weight(w, "no_scale", None).await?;
+    let note = w
+        .find("[data-testid=devices-signed-out]")
+        .await?
+        .text()
+        .await?;
+    ensure!(note.contains("sign in"), "{note}");
+    let save = w.find("[data-testid=devices-save]").await?;
+    ensure!(
+        save.text().await?.contains("Sign in to save") && !save.is_enabled().await?,
+        "saving waits for a sign-in"
+    );
     shot(w, "1-nothing-chosen").await?;
+    w.find("[data-testid=devices-back]").await?.click().await?;
+    w.sign_in_as("Store manager", "2222").await?;
+    w.find("[data-testid=open-devices]").await?.click().await?;
+    w.find("[data-testid=device-settings]").await?;
 
     // Choose the simulated scale: serial, its port, MT-SICS; and the network label printer.
     w.find("[data-testid=scale-kind-serial]")
@@ -178,13 +194,13 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
         "the settings file lacks the scale: {saved}"
     );
 
-    // Escape goes back to where the station was (the sign-in screen here).
+    // Escape goes back to where the station was (the consignment list here).
     w.client
         .execute(
             r#"window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));"#,
             vec![],
         )
         .await?;
-    w.wait_count("[data-testid=staff-card]", 1).await?;
+    w.wait_count("[data-testid=consignment-row]", 1).await?;
     Ok(())
 }

@@ -198,12 +198,28 @@ impl App {
         }
     }
 
-    /// Saves the station's device choices and starts using them. Invalid choices are
-    /// refused (`DEVICE_SETTINGS_INVALID`, saying what to fix) and change nothing.
+    /// Saves the station's device choices and starts using them, as the signed-in staff
+    /// member (audited with before and after). Invalid choices are refused
+    /// (`DEVICE_SETTINGS_INVALID`, saying what to fix) and change nothing.
     pub fn save_device_settings(
         &self,
         choices: &DeviceChoices,
     ) -> Result<DeviceSettingsView, AppError> {
+        let actor = self.actor().map_err(|_| {
+            AppError::new(
+                "SIGN_IN_TO_SAVE",
+                "Sign in with your PIN to save device settings: the station records who changed them. Testing devices works without signing in.",
+            )
+        })?;
+        self.save_devices_as(&actor, choices)
+    }
+
+    fn save_devices_as(
+        &self,
+        actor: &tally_store::Actor,
+        choices: &DeviceChoices,
+    ) -> Result<DeviceSettingsView, AppError> {
+        let before = DeviceChoices::from_config(&self.running_config(), self.label_stock());
         let (config, stock) = choices.to_config(&self.running_config())?;
         let path = self.device_settings_file();
         settings_file::write(
@@ -214,6 +230,9 @@ impl App {
             },
         )?;
         self.device_settings.set_stock(stock);
+        let after = DeviceChoices::from_config(&config, stock);
+        self.store()
+            .audit_station_setting(actor, "devices", &before, &after)?;
         self.start_devices(config)?;
         tracing::info!(path = %path.display(), "device settings saved");
         Ok(self.device_settings())
@@ -268,7 +287,7 @@ impl App {
         choices.label_printer.port = sims.printer.port();
         choices.document_printer.kind = DocumentPrinterKind::Folder;
         choices.document_printer.dir = self.data_dir().join("printed").display().to_string();
-        self.save_device_settings(&choices)?;
+        self.save_devices_as(&tally_store::Actor::System("demo".into()), &choices)?;
         Ok(())
     }
 }

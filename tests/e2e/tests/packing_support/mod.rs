@@ -158,19 +158,7 @@ pub async fn wait_feedback(w: &Window, kind: &str, title: &str) -> Result<String
 
 /// Signs in as a staff member of the station's outlet with the demo PIN.
 pub async fn sign_in(w: &Window) -> Result<()> {
-    w.wait_count("[data-testid=staff-card]", 3).await?;
-    for c in w.find_all("[data-testid=staff-card]").await? {
-        if c.text().await?.ends_with("Staff") {
-            c.click().await?;
-            let pin = w.find("[data-testid=pin-input]").await?;
-            pin.send_keys("1111").await?;
-            tokio::time::sleep(Duration::from_millis(150)).await;
-            w.find("[data-testid=pin-submit]").await?.click().await?;
-            w.wait_count("[data-testid=consignment-row]", 1).await?;
-            return Ok(());
-        }
-    }
-    bail!("no staff member of this outlet on the sign-in screen")
+    w.sign_in_as("Staff", "1111").await
 }
 
 /// Opens the outgoing transfer with `lines` lines from the list (by script: the list
