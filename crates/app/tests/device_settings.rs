@@ -10,7 +10,7 @@ use uuid::Uuid;
 use rust_decimal::Decimal;
 use tally_app::device_settings::{
     ConnectionState, DeviceChoices, DeviceUpdate, DeviceUpdateKind, DocumentPrinterKind, DpiChoice,
-    LabelPrinterKind, PrinterRole, ScaleKind, WeightState,
+    LabelPrinterKind, ParityChoice, PrinterRole, ScaleKind, WeightState,
 };
 use tally_app::sync_status::SyncStatus;
 use tally_app::{App, AppConfig, HubMode, UiEvents};
@@ -303,7 +303,22 @@ fn settings_survive_an_app_restart() {
         choose_scale(&app, &scale);
         let mut c = choose_printer(&app, &printer);
         c.label_printer.dpi = DpiChoice::Dpi300;
-        app.save_device_settings(&c).unwrap().choices
+        // A scanner on a line other than 9600 8N1 keeps its settings too.
+        c.scanner.enabled = true;
+        c.scanner.path = "/dev/ttyACM7".into();
+        c.scanner.line.data_bits = 7;
+        c.scanner.line.parity = ParityChoice::Even;
+        c.scanner.line.stop_bits = 2;
+        let saved = app.save_device_settings(&c).unwrap().choices;
+        assert_eq!(
+            (
+                saved.scanner.line.data_bits,
+                saved.scanner.line.parity,
+                saved.scanner.line.stop_bits
+            ),
+            (7, ParityChoice::Even, 2)
+        );
+        saved
     };
     let app = open(dir.path());
     assert!(app.start_devices_from_env(&|_| None).unwrap());

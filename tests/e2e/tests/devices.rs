@@ -144,6 +144,7 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
         .await?;
     set_field(w, "scale-path", &bench.scale.path().display().to_string()).await?;
     set_field(w, "scale-protocol", "mt_sics").await?;
+    set_field(w, "scale-stop-bits", "2").await?;
     set_field(w, "label-kind", "network_zpl").await?;
     set_field(w, "label-host", "127.0.0.1").await?;
     set_field(w, "label-port", &bench.printer.addr().port().to_string()).await?;
@@ -192,6 +193,11 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     ensure!(
         saved.contains(&bench.scale.path().display().to_string()),
         "the settings file lacks the scale: {saved}"
+    );
+    let file: serde_json::Value = serde_json::from_str(&saved)?;
+    ensure!(
+        file.to_string().contains(r#""stop_bits":2"#),
+        "the scale's two stop bits are kept: {saved}"
     );
 
     // Escape goes back to where the station was (the consignment list here).
