@@ -34,17 +34,24 @@ pub struct Enrolment {
     pub outlet_id: String,
 }
 
-/// The running sync loop. Dropping it stops the loop.
+/// How often evidence files not yet at the hub are tried.
+const EVIDENCE_EVERY: Duration = Duration::from_secs(3);
+
+/// The running sync loop and evidence uploads. Dropping it stops both.
 pub struct SyncHandle {
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    evidence: Option<JoinHandle<()>>,
 }
 
 impl SyncHandle {
-    /// Stops the loop and waits for the cycle in progress.
+    /// Stops the loop and the uploads and waits for the work in progress.
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
-        if let Some(t) = self.task.take() {
+        for t in [self.task.take(), self.evidence.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = t.await;
         }
     }
@@ -120,10 +127,25 @@ pub async fn connect(
     let wake = Arc::new(Notify::new());
     app.set_sync_wake(Arc::clone(&wake));
     let (stop, stop_rx) = watch::channel(false);
+    // Photos and signatures follow by content hash, beside the loop; a hub that is
+    // away only delays them.
+    let evidence = match app.spawn_evidence_uploads(
+        &enrolment.hub_url,
+        &enrolment.device_token,
+        EVIDENCE_EVERY,
+        stop_rx.clone(),
+    ) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            tracing::warn!(code = %e.code, error = %e.message, "evidence uploads not started");
+            None
+        }
+    };
     let task = tokio::spawn(sync.run(stop_rx, wake));
     Ok(SyncHandle {
         stop,
         task: Some(task),
+        evidence,
     })
 }
 

@@ -411,35 +411,35 @@ fn only_an_approved_order_is_sent_and_sending_saves_its_pdf_and_queues_the_move(
     assert_eq!(by_decision, vec!["approved"]);
 
     // The PDF as the supplier sees it: text and a picture to look at.
-    let text = Command::new("pdftotext")
+    // poppler-utils is a test dependency (scripts/test installs it).
+    let out = Command::new("pdftotext")
         .arg(&sent.pdf_path)
         .arg("-")
-        .output();
-    match text {
-        Ok(out) if out.status.success() => {
-            let text = String::from_utf8_lossy(&out.stdout);
-            for expected in [
-                po.reference.as_str(),
-                "Cloud Nine Wholesale",
-                "Vaporiser kit",
-                "$6,000.00",
-                "$900.00",
-                "$6,900.00",
-                "Mere Whare (director)",
-            ] {
-                assert!(text.contains(expected), "PDF lacks {expected:?}:\n{text}");
-            }
-        }
-        _ => eprintln!("SKIPPED text check: pdftotext (poppler-utils) not installed"),
+        .output()
+        .expect("pdftotext (poppler-utils) runs: scripts/test installs it");
+    assert!(out.status.success(), "pdftotext read the PDF");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        po.reference.as_str(),
+        "Cloud Nine Wholesale",
+        "Vaporiser kit",
+        "$6,000.00",
+        "$900.00",
+        "$6,900.00",
+        "Mere Whare (director)",
+    ] {
+        assert!(text.contains(expected), "PDF lacks {expected:?}:\n{text}");
     }
     let out_dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-output/purchasing");
     std::fs::create_dir_all(&out_dir).unwrap();
-    let _ = Command::new("pdftoppm")
+    let rendered = Command::new("pdftoppm")
         .args(["-png", "-r", "80", "-f", "1", "-l", "1"])
         .arg(&sent.pdf_path)
         .arg(out_dir.join("purchase-order"))
-        .status();
+        .status()
+        .expect("pdftoppm (poppler-utils) runs");
+    assert!(rendered.success(), "the purchase order renders to PNG");
 }
 
 #[test]

@@ -146,6 +146,13 @@ impl Hub {
         &self.inner.config
     }
 
+    /// The complete evidence file stations uploaded under `sha256`, if the hub has it.
+    pub fn evidence_file(&self, sha256: &str) -> Option<std::path::PathBuf> {
+        let ok = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        let path = crate::http::evidence_api::evidence_dir(self).join(sha256);
+        (ok && path.is_file()).then_some(path)
+    }
+
     /// Enrols a station of `outlet_id`; the token is shown once.
     pub async fn enroll_device(
         &self,

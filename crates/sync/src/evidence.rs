@@ -1,8 +1,9 @@
 //! Evidence upload, outlet side: photos and signature images go to the hub by content
 //! hash, in chunks, resumable after any interruption, and verified by hash at both ends.
 //!
-//! The hub endpoint contract (the hub implements it; `tests/evidence_upload.rs` holds a
-//! reference server used to test this uploader):
+//! The hub endpoint contract (`tally_hub::http::evidence_api` implements it;
+//! `tests/evidence_upload.rs` holds a reference server with fault controls used to test
+//! this uploader):
 //!
 //! - Every request carries `Authorization: Bearer <device token>`.
 //! - `GET /evidence/{sha256}` answers `200` with [`UploadStatus`] (how many bytes the

@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use fantoccini::elements::Element;
 use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
@@ -299,12 +299,18 @@ async fn run(w: &Window) -> Result<()> {
         );
     }
     eprintln!("purchasing e2e: {reference} for {supplier} sent; return {ret}");
-    for e in Store::open(station_store(w))?.needs_attention()? {
-        eprintln!(
-            "needs attention: {} {} -> {:?} {:?}",
-            e.kind, e.payload["status"], e.last_error_code, e.last_error
-        );
-    }
+    // Nothing of this flow was refused by the hub.
+    let refused: Vec<String> = Store::open(station_store(w))?
+        .needs_attention()?
+        .into_iter()
+        .map(|e| {
+            format!(
+                "{} {} -> {:?} {:?}",
+                e.kind, e.payload["status"], e.last_error_code, e.last_error
+            )
+        })
+        .collect();
+    ensure!(refused.is_empty(), "changes the hub refused: {refused:#?}");
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 mod auth;
 mod error;
+pub mod evidence_api;
 mod health;
 mod sync_api;
 
@@ -34,6 +35,7 @@ pub fn router(hub: Hub) -> Router {
         .unwrap_or_else(|_| HeaderName::from_static("x-signature"));
     Router::new()
         .merge(sync_api::routes())
+        .merge(evidence_api::routes())
         .merge(crate::freight::api::routes())
         .merge(crate::webhooks::routes(&hub.config().webhooks))
         .merge(crate::admin::router())
