@@ -1,7 +1,9 @@
-// Distinct sounds for the bench (DOMAIN.md "Packing"): accepted, line complete,
-// unexpected product, error. Synthesised with Web Audio: no files, no network.
+// Distinct sounds for the bench (DOMAIN.md "Packing"): accepted, line complete, and
+// for each kind of trouble its own: an unknown barcode, a product not on the
+// consignment, one unit too many, an error. Synthesised with Web Audio: no files, no
+// network.
 
-export type Cue = "accepted" | "complete" | "unexpected" | "error";
+export type Cue = "accepted" | "complete" | "unknown" | "unexpected" | "overpack" | "error";
 
 /** Each cue is a short sequence of [frequency Hz, duration ms] notes. */
 export const cues: Record<Cue, ReadonlyArray<readonly [number, number]>> = {
@@ -10,9 +12,18 @@ export const cues: Record<Cue, ReadonlyArray<readonly [number, number]>> = {
     [1319, 70],
     [1760, 110],
   ],
+  /** No product has this code: one low, long buzz. */
+  unknown: [[220, 380]],
+  /** A real product, but not on this consignment: two mid buzzes. */
   unexpected: [
     [440, 120],
     [440, 120],
+  ],
+  /** The line already has all it needs: three quick high warnings. */
+  overpack: [
+    [990, 70],
+    [990, 70],
+    [990, 70],
   ],
   error: [
     [660, 120],
@@ -30,7 +41,7 @@ export function play(cue: Cue, volume = 0.25): void {
     for (const [freq, ms] of cues[cue]) {
       const osc = ctx.createOscillator();
       const gain = ctx.createGain();
-      osc.type = cue === "error" || cue === "unexpected" ? "square" : "sine";
+      osc.type = cue === "accepted" || cue === "complete" ? "sine" : "square";
       osc.frequency.value = freq;
       gain.gain.setValueAtTime(volume, t);
       gain.gain.exponentialRampToValueAtTime(0.001, t + ms / 1000);

@@ -6,17 +6,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use fantoccini::elements::Element;
-use tally_devices::config::{PrinterConfig, ScaleConfig, SerialScaleConfig};
+use tally_devices::config::{PrinterConfig, ScaleConfig, ScannerConfig, SerialScaleConfig};
 use tally_devices::drivers::serial_scale::SerialScaleProtocol;
 use tally_devices::serial::SerialSettings;
 use tally_devices::StationDeviceConfig;
 use tally_e2e::Window;
-use tally_testkit::devices::{SerialScaleSim, SimProtocol, ZplPrinterSim};
+use tally_testkit::devices::{ScannerSim, SerialScaleSim, SimProtocol, Terminator, ZplPrinterSim};
 
 /// The simulated bench devices, and the settings file the app reads (`TALLY_DEVICES`).
 pub struct Bench {
     pub scale: SerialScaleSim,
     pub printer: ZplPrinterSim,
+    /// A serial (USB-CDC) scanner beside the keyboard-wedge one.
+    pub scanner: ScannerSim,
     _dir: tempfile::TempDir,
 }
 
@@ -25,6 +27,7 @@ pub struct Bench {
 pub fn start_bench() -> Result<Bench> {
     let scale = SerialScaleSim::start(SimProtocol::MtSics)?;
     let printer = ZplPrinterSim::start()?;
+    let scanner = ScannerSim::start(Terminator::CrLf)?;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("devices.json");
     let config = StationDeviceConfig {
@@ -40,6 +43,11 @@ pub fn start_bench() -> Result<Bench> {
             port: printer.addr().port(),
         }],
         label_printer: Some("Bench Zebra".into()),
+        scanners: vec![ScannerConfig {
+            name: "Bench serial scanner".into(),
+            path: scanner.path().to_path_buf(),
+            settings: SerialSettings::default(),
+        }],
         reconnect_ms: 200,
         ..StationDeviceConfig::default()
     };
@@ -48,6 +56,7 @@ pub fn start_bench() -> Result<Bench> {
     Ok(Bench {
         scale,
         printer,
+        scanner,
         _dir: dir,
     })
 }

@@ -43,13 +43,17 @@ function accepted(l: PickLine, complete: boolean): ScanOutcome {
 }
 
 describe("scan outcomes", () => {
-  it("each outcome has its own sound: accepted, complete, unexpected, error", () => {
+  it("each outcome has its own sound: accepted, complete, unknown, not on it, over-pack, error", () => {
     expect(cueFor(accepted(line("a", "Mango", 3, 1), false))).toBe("accepted");
     expect(cueFor(accepted(line("a", "Mango", 3, 3), true))).toBe("complete");
-    expect(cueFor({ outcome: "unknown", code: "SCAN_UNKNOWN", message: "m", raw: "x" })).toBe("unexpected");
+    expect(cueFor({ outcome: "unknown", code: "SCAN_UNKNOWN", message: "m", raw: "x" })).toBe("unknown");
     expect(
       cueFor({ outcome: "overpack", code: "SCAN_OVERPACK", message: "m", line: line("a", "M", 1, 1), units: 1, would_be: 2, raw: "x" }),
-    ).toBe("unexpected");
+    ).toBe("overpack");
+    const card = { product_id: "p", sku: "S", name: "N", active: true };
+    expect(cueFor({ outcome: "not_on_consignment", code: "SCAN_NOT_ON_CONSIGNMENT", message: "m", product: card, units: 1, raw: "x" })).toBe(
+      "unexpected",
+    );
     expect(cueFor({ outcome: "rejected", code: "BAD_CHECK_DIGIT", message: "m" })).toBe("error");
     expect(cueFor({ outcome: "command", command: "close_box" })).toBeNull();
   });

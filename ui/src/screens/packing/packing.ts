@@ -17,9 +17,11 @@ export function cueFor(o: ScanOutcome): Cue | null {
     case "accepted":
       return o.line_complete ? "complete" : "accepted";
     case "unknown":
+      return "unknown";
     case "not_on_consignment":
-    case "overpack":
       return "unexpected";
+    case "overpack":
+      return "overpack";
     case "rejected":
       return "error";
     case "command":
