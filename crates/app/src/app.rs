@@ -95,7 +95,7 @@ impl App {
         let store = Store::open(config.data_dir.join("tally.sqlite3"))?;
         let purchasing =
             crate::purchasing::PurchasingSettings::from_env(&|k| std::env::var(k).ok())?;
-        Ok(Self {
+        let app = Self {
             config,
             store: Arc::new(store),
             hub_url,
@@ -112,7 +112,12 @@ impl App {
             receiving: crate::receiving::ReceivingState::default(),
             freight: crate::freight::FreightState::default(),
             device_settings: Default::default(),
-        })
+        };
+        // The chain's rules as the hub last sent them win over local defaults.
+        if let Err(e) = app.apply_hub_policies() {
+            tracing::warn!(code = %e.code, error = %e.message, "chain rules from the hub not applied");
+        }
+        Ok(app)
     }
 
     /// The data directory (store, evidence files, reports).

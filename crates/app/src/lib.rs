@@ -4,6 +4,7 @@
 
 mod app;
 pub mod attention;
+mod chain_policies;
 pub mod config;
 pub mod consignments;
 pub mod device_settings;

@@ -155,6 +155,11 @@ impl App {
         match result {
             Ok(report) => {
                 self.report_connection(Connection::Online, None);
+                if report.policies_changed {
+                    if let Err(e) = self.apply_hub_policies() {
+                        tracing::warn!(code = %e.code, error = %e.message, "chain rules from the hub not applied");
+                    }
+                }
                 if report.pulled > 0 || report.reference_blocks > 0 || report.refreshed > 0 {
                     self.report_data_changed();
                 }

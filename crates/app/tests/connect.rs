@@ -5,7 +5,8 @@ mod support;
 
 use support::DemoStation;
 use tally_app::sync_status::Connection;
-use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
+use tally_app::{App, AppConfig, HubMode};
+use tally_domain::{ApprovalPolicy, ConsignmentKind, ConsignmentStatus, Role};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_station_connects_pulls_its_outlet_and_lists_the_seeded_consignments() {
@@ -46,4 +47,30 @@ async fn a_station_connects_pulls_its_outlet_and_lists_the_seeded_consignments()
     );
     assert!(find(&demo.seeded.draft_return).is_some());
     s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hubs_approval_tiers_reach_the_station_and_stay_after_an_offline_restart() {
+    let legacy = ApprovalPolicy::legacy_five_tier();
+    let s = DemoStation::start_with(|o| o.approval = Some(legacy.clone())).await;
+    // The station's own default is the three tiers; the hub's five win after the pull.
+    assert_ne!(legacy, ApprovalPolicy::default_three_tier());
+    assert_eq!(s.app.purchasing_settings().policy, legacy);
+    let dir = s.station_dir();
+    let _kept = s.stop().await;
+
+    // Started again with no hub at all: the rules kept from the hub still apply.
+    let offline = App::open(
+        AppConfig {
+            data_dir: dir,
+            hub: HubMode::Demo,
+            station_name: "Bench 1".into(),
+            outlet: None,
+            wedge_max_gap_ms: 35,
+            log_filter: "info".into(),
+        },
+        "http://127.0.0.1:1".into(),
+    )
+    .unwrap();
+    assert_eq!(offline.purchasing_settings().policy, legacy);
 }

@@ -73,6 +73,8 @@ pub struct DemoOptions {
     pub products: usize,
     /// Same seed, same chain.
     pub seed: u64,
+    /// The chain's approval tiers at the hub (default: the three tiers).
+    pub approval: Option<tally_domain::ApprovalPolicy>,
 }
 
 impl DemoOptions {
@@ -84,6 +86,7 @@ impl DemoOptions {
             station_name: "Bench 1".into(),
             products: 3_000,
             seed: 2026,
+            approval: None,
         }
     }
 }
@@ -150,6 +153,9 @@ impl EmbeddedDemo {
             memory_kib: 4 * 1024,
             iterations: 1,
         };
+        if let Some(p) = &opts.approval {
+            config.policies.approval = p.clone();
+        }
         config.worker.idle_ms = 250;
         config.worker.poll_interval_ms = 2_000;
         config.worker.poll_page_size = 1_000;

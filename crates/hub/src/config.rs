@@ -136,6 +136,38 @@ mod tests {
     }
 
     #[test]
+    fn the_chains_own_approval_tiers_come_from_the_file_and_are_checked() {
+        let c = HubConfig::parse(
+            r#"
+db_path = "/tmp/hub.db"
+[policies.approval]
+allow_own_orders_within_tier = false
+overdue_after = "129600.0"
+[[policies.approval.tiers]]
+number = 1
+min_total = "0"
+max_total = "1000"
+approvers = [{ role = "store_manager", or_higher = true }]
+[[policies.approval.tiers]]
+number = 2
+min_total = "1000"
+approvers = [{ role = "director", or_higher = true }]
+"#,
+        )
+        .unwrap();
+        let tier = c
+            .policies
+            .approval
+            .tier_for(tally_domain::Money::new(rust_decimal::Decimal::from(1500)));
+        assert_eq!(tier.number, 2);
+        // Tiers with a gap between them are refused with the hub's config error.
+        let gap = "db_path = \"x\"\n[policies.approval]\nallow_own_orders_within_tier = false\noverdue_after = \"3600.0\"\n[[policies.approval.tiers]]\nnumber = 1\nmin_total = \"100\"\napprovers = []\n";
+        let e = HubConfig::parse(gap).unwrap_err();
+        assert_eq!(e.code(), "HUB_CONFIG");
+        assert!(e.to_string().contains("tier"), "{e}");
+    }
+
+    #[test]
     fn an_unknown_key_is_refused() {
         let e = HubConfig::parse("db_path = \"x\"\nbnd = \"0.0.0.0:1\"").unwrap_err();
         assert_eq!(e.code(), "HUB_CONFIG");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tally_domain::Role;
 use tally_sync::{
-    ConsignmentRow, OutletRow, ParsedPush, ProductRow, PullResponse, PushResponse,
+    ChainPolicies, ConsignmentRow, OutletRow, ParsedPush, ProductRow, PullResponse, PushResponse,
     ReferenceNumbers, SnapshotResponse, StaffRow, SupplierRow,
 };
 use time::OffsetDateTime;
@@ -310,8 +310,15 @@ impl Hub {
     ) -> Result<PullResponse, HubError> {
         let store = self.store();
         let config = self.inner.config.references;
+        let policies = self.inner.config.policies.clone();
         blocking(move || {
             let mut page = pull::pull(&*store, &device, cursor, limit)?;
+            if !page.has_more {
+                page.policies = Some(ChainPolicies {
+                    approval: policies.approval.clone(),
+                    variance: policies.variance.clone(),
+                });
+            }
             page.reference_block = write_with(&*store, |tx| {
                 let now = OffsetDateTime::now_utc();
                 tx.touch_device(&device.id, now)?;

@@ -59,6 +59,7 @@ fn page(changes: Vec<Change>, next_cursor: u64, has_more: bool) -> PullResponse 
         next_cursor,
         has_more,
         reference_block: None,
+        policies: None,
     }
 }
 

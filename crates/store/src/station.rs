@@ -11,6 +11,9 @@ use crate::error::{Result, StoreError};
 use crate::sql::{ms, now, RowExt};
 use crate::store::{Store, Tx};
 
+/// `meta` key of the chain's rules sent by the hub.
+const HUB_POLICIES_KEY: &str = "hub_policies";
+
 /// Who this station is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StationInfo {
@@ -30,6 +33,16 @@ pub struct StationInfo {
 }
 
 impl Store {
+    /// Keeps the chain's rules as the hub last sent them (JSON), for offline starts.
+    pub fn set_hub_policies(&self, json: &str) -> Result<()> {
+        self.write_local(|tx| crate::store::meta_set(tx, HUB_POLICIES_KEY, json))
+    }
+
+    /// The chain's rules as the hub last sent them, if it has.
+    pub fn hub_policies(&self) -> Result<Option<String>> {
+        self.read(|c| crate::store::meta_get(c, HUB_POLICIES_KEY))
+    }
+
     /// Records that `actor` changed one of this station's own settings (`setting`, e.g.
     /// `devices`), with before and after, in the audit log. Nothing is sent to the hub.
     pub fn audit_station_setting(

@@ -15,7 +15,7 @@ use crate::error::AppError;
 pub const ENV_VARS: &[(&str, &str)] = &[
     (
         "TALLY_APPROVAL_TIERS",
-        "`default` (three tiers: store manager / ops manager / director) or `legacy` (the old system's five tiers)",
+        "`default` (three tiers: store manager / ops manager / director) or `legacy` (the old system's five tiers); only until the hub has sent the chain's own tiers, which then apply",
     ),
     (
         "TALLY_PO_DIR",

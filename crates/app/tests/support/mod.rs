@@ -18,9 +18,15 @@ pub struct DemoStation {
 impl DemoStation {
     /// Starts a small demo (300 products) and connects a station to it.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Like `start`, with the demo's options changed by `change` first.
+    pub async fn start_with(change: impl FnOnce(&mut DemoOptions)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut opts = DemoOptions::new(dir.path().join("hub"));
         opts.products = 300;
+        change(&mut opts);
         let demo = EmbeddedDemo::start(opts).await.unwrap();
         let config = AppConfig {
             data_dir: dir.path().join("station"),
@@ -46,6 +52,12 @@ impl DemoStation {
             sync,
             _dir: dir,
         }
+    }
+
+    /// The station's data folder.
+    #[allow(dead_code)] // not every test binary restarts the station
+    pub fn station_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("station")
     }
 
     /// A demo staff member of the station's outlet with `role`.
@@ -96,9 +108,10 @@ impl DemoStation {
         (app, sync)
     }
 
-    /// Stops the loop and the demo.
-    pub async fn stop(self) {
+    /// Stops the loop and the demo; hands back the folder (dropping it deletes it).
+    pub async fn stop(self) -> tempfile::TempDir {
         self.sync.stop().await;
         self.demo.shutdown().await;
+        self._dir
     }
 }

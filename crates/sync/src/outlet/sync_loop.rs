@@ -80,6 +80,8 @@ pub struct CycleReport {
     pub reference_blocks: usize,
     /// Consignments replaced by the hub's view after a discarded change.
     pub refreshed: usize,
+    /// The hub sent chain rules different from the ones kept here.
+    pub policies_changed: bool,
 }
 
 /// Called after every cycle with what it did (or why it failed).
@@ -333,9 +335,22 @@ impl SyncLoop {
             let changes = incoming(&page.changes);
             let next = page.next_cursor;
             let block = page.reference_block;
+            let policies = page
+                .policies
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| SyncError::Malformed(e.to_string()))?;
             let store = self.store.clone();
-            blocking(move || {
+            let policies_changed = blocking(move || {
                 store.apply_pulled(&changes, i64::try_from(next).unwrap_or(i64::MAX))?;
+                let mut changed = false;
+                if let Some(json) = policies {
+                    if store.hub_policies()?.as_deref() != Some(json.as_str()) {
+                        store.set_hub_policies(&json)?;
+                        changed = true;
+                    }
+                }
                 // Its own transaction: if the station stops before this, its next pull
                 // reports the lower top and the hub sends the same block again.
                 if let Some(b) = block {
@@ -346,9 +361,12 @@ impl SyncLoop {
                         "reference numbers received from the hub"
                     );
                 }
-                Ok(())
+                Ok(changed)
             })
             .await?;
+            if policies_changed {
+                report.policies_changed = true;
+            }
             if block.is_some() {
                 report.reference_blocks += 1;
             }

@@ -83,6 +83,19 @@ pub struct PullResponse {
     /// before has not reached it yet (the same block again, never a second one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_block: Option<ReferenceBlock>,
+    /// The chain's rules in force at the hub (approval tiers, receiving variances), on
+    /// the last page of a pull, so every station picks the tier the hub will check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<ChainPolicies>,
+}
+
+/// The rules the hub enforces that a station must apply the same way offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainPolicies {
+    /// Purchase-order approval tiers.
+    pub approval: tally_domain::ApprovalPolicy,
+    /// Receiving variance rules.
+    pub variance: tally_domain::VariancePolicy,
 }
 
 /// Query string of `GET /sync/consignment`: one consignment as the hub has it now.
