@@ -16,7 +16,14 @@ as_root() {
 BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libudev-dev libusb-1.0-0-dev curl)
 # What the tests drive: a virtual display, WebKit's WebDriver, image and PDF tools, a barcode
 # reader, and Chromium + ChromeDriver for the hub's admin pages.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick poppler-utils zbar-tools chromium chromium-driver)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick poppler-utils zbar-tools)
+# Chromium's package names differ: Debian ships chromium/chromium-driver, Ubuntu
+# chromium-browser/chromium-chromedriver.
+if grep -qs '^ID=ubuntu' /etc/os-release; then
+  TEST_PACKAGES+=(chromium-browser chromium-chromedriver)
+else
+  TEST_PACKAGES+=(chromium chromium-driver)
+fi
 
 install_packages() {
   local missing=()
@@ -38,10 +45,38 @@ ensure_rust() {
   fi
 }
 
+# The UI's build tools (Vite 7) need Node 20.19+ or 22.12+. Debian 13 and Ubuntu 24.04
+# ship one; older releases (Debian 12: Node 18) get the official Node.js build, its
+# checksum checked against nodejs.org's SHASUMS256.txt.
+NODE_VERSION=22.12.0
+
+node_ok() {
+  command -v node >/dev/null && command -v npm >/dev/null &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+             process.exit(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19) ? 0 : 1)'
+}
+
 ensure_node() {
-  if ! command -v npm >/dev/null; then
-    install_packages nodejs npm
-  fi
+  node_ok && return
+  install_packages nodejs npm
+  node_ok && return
+  install_packages curl xz-utils ca-certificates
+  local arch
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64) arch=arm64 ;;
+    *) echo "no Node.js build for $(uname -m): install Node $NODE_VERSION by hand" >&2; return 1 ;;
+  esac
+  local name="node-v$NODE_VERSION-linux-$arch.tar.xz" tmp
+  tmp="$(mktemp -d)"
+  log "installing Node.js $NODE_VERSION (the distribution's is too old for Vite)"
+  curl -fsSL "https://nodejs.org/dist/v$NODE_VERSION/$name" -o "$tmp/$name"
+  curl -fsSL "https://nodejs.org/dist/v$NODE_VERSION/SHASUMS256.txt" -o "$tmp/SHASUMS256.txt"
+  (cd "$tmp" && grep " $name\$" SHASUMS256.txt | sha256sum -c --quiet -)
+  as_root tar -xJf "$tmp/$name" -C /usr/local --strip-components=1
+  rm -rf "$tmp"
+  hash -r
+  node_ok || { echo "Node.js $NODE_VERSION did not install" >&2; return 1; }
 }
 
 build_ui() {

@@ -31,3 +31,48 @@ pub struct Cli {
     #[arg(long, value_name = "OUTLET")]
     pub outlet: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn version_and_help_print_and_exit() {
+        let v = Cli::try_parse_from(["tally", "--version"]).unwrap_err();
+        assert_eq!(v.kind(), ErrorKind::DisplayVersion);
+        assert!(v.to_string().contains(env!("CARGO_PKG_VERSION")), "{v}");
+        let h = Cli::try_parse_from(["tally", "--help"]).unwrap_err();
+        assert_eq!(h.kind(), ErrorKind::DisplayHelp);
+        let text = h.to_string();
+        for flag in [
+            "--demo",
+            "--hub-url",
+            "--config",
+            "--data-dir",
+            "--station-name",
+            "--outlet",
+        ] {
+            assert!(text.contains(flag), "--help lists {flag}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn flags_are_read_and_unknown_ones_refused() {
+        let c = Cli::try_parse_from([
+            "tally",
+            "--hub-url",
+            "https://hub.example.nz",
+            "--outlet",
+            "Ponsonby",
+        ])
+        .unwrap();
+        assert_eq!(c.hub_url.as_deref(), Some("https://hub.example.nz"));
+        assert_eq!(c.outlet.as_deref(), Some("Ponsonby"));
+        assert!(!c.demo);
+        let e = Cli::try_parse_from(["tally", "--hubb-url", "x"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnknownArgument);
+    }
+}

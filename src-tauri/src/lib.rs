@@ -7,6 +7,8 @@ mod cli;
 mod commands;
 mod events;
 mod logging;
+#[cfg(test)]
+mod security;
 mod startup;
 
 use std::sync::Arc;

@@ -129,7 +129,7 @@ pub async fn start(mut config: AppConfig) -> anyhow::Result<Started> {
         }
         HubMode::Remote { url } => {
             let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-            let device_id = env("TALLY_DEVICE_ID").context("TALLY_DEVICE_ID is not set: enrol this station at the hub (tally-hub enroll) and set it")?;
+            let device_id = env("TALLY_DEVICE_ID").context("TALLY_DEVICE_ID is not set: enrol this station at the hub (tally-hub enroll-device) and set it")?;
             let device_token = env("TALLY_DEVICE_TOKEN").context(
                 "TALLY_DEVICE_TOKEN is not set: it is printed once when the station is enrolled",
             )?;
