@@ -11,6 +11,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         // One TypeScript shape per type: the UI reads what Rust serialises.
         .disable_serde_phases()
         .commands(collect_commands![
+            crate::problem::startup_problem,
             commands::session::station_info,
             commands::session::list_staff,
             commands::session::current_session,

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod events;
 mod logging;
+mod problem;
 #[cfg(test)]
 mod security;
 mod startup;
@@ -26,20 +27,30 @@ pub fn run() {
 
 fn run_with(cli: cli::Cli) -> anyhow::Result<()> {
     let config = startup::load_config(&cli)?;
-    let _log_guard = logging::init(&config.data_dir.join("logs"), &config.log_filter)?;
+    let log_dir = config.data_dir.join("logs");
+    let _log_guard = logging::init(&log_dir, &config.log_filter)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %config.data_dir.display(), "Tally starting");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)
         .build()?;
-    let started = runtime.block_on(startup::start(config))?;
+    let started = match runtime.block_on(startup::start(config)) {
+        Ok(s) => s,
+        Err(e) => {
+            // Loudly, in a window: a bench PC is started from an icon, not a terminal.
+            tracing::error!(error = %format!("{e:#}"), "Tally could not start");
+            let problem = problem::StartupProblem::of(&e, &log_dir);
+            return problem::show(problem);
+        }
+    };
     let app = Arc::clone(&started.app);
 
     let specta = bindings::builder();
     tauri::Builder::default()
         .invoke_handler(specta.invoke_handler())
         .manage(Arc::clone(&app))
+        .manage(None::<problem::StartupProblem>)
         .setup(move |handle| {
             specta.mount_events(handle);
             app.set_events(Arc::new(events::TauriEvents(handle.handle().clone())));

@@ -8,6 +8,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**  The problem the window shows; `None` when the station started normally. */
+	startupProblem: () => __TAURI_INVOKE<StartupProblem | null>("startup_problem"),
 	/**  This station: outlet, name, mode, hub. */
 	stationInfo: () => typedError<StationInfo, AppError>(__TAURI_INVOKE("station_info")),
 	/**  Staff who may sign in at this station. */
@@ -1775,6 +1777,18 @@ export type StaffCard = {
 	role: Role,
 	/**  Two letters for the avatar. */
 	initials: string,
+};
+
+/**  Why the station did not start. */
+export type StartupProblem = {
+	/**  Stable code (the store's, e.g. `AUDIT_CHAIN_BROKEN`, or `START_FAILED`). */
+	code: string,
+	/**  What went wrong, in words. */
+	message: string,
+	/**  What a person should do. */
+	what_to_do: string,
+	/**  Where the log with the details is. */
+	log_dir: string,
 };
 
 /**  What the header shows about this station. */

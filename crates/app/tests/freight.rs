@@ -89,6 +89,22 @@ async fn the_cheaper_carrier_is_booked_once_and_its_tracking_reaches_the_receivi
         "typed weights are flagged"
     );
 
+    // Every row says when it arrives, whether it is rural, and what weight is charged.
+    for r in &q.rows {
+        assert!(
+            r.delivery_estimate
+                .as_deref()
+                .is_some_and(|d| !d.is_empty()),
+            "{} {} has a delivery estimate",
+            r.carrier,
+            r.service
+        );
+        assert!(!r.rural, "the demo's destination is urban: {}", r.service);
+        let (charged, dead): (rust_decimal::Decimal, rust_decimal::Decimal) =
+            (r.chargeable_kg.parse().unwrap(), r.dead_kg.parse().unwrap());
+        assert!(charged >= dead, "charged {charged} kg < dead {dead} kg");
+    }
+
     let booked = app.book_freight(&id, &pick.key).await.unwrap();
     assert_eq!(booked.state, "booked");
     assert_eq!(booked.tracking_numbers.len(), 2);
@@ -96,6 +112,16 @@ async fn the_cheaper_carrier_is_booked_once_and_its_tracking_reaches_the_receivi
     assert!(!booked.label_files.is_empty(), "the label PDF is kept");
     let pdf = std::fs::read(&booked.label_files[0]).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
+    // ... and kept as evidence by content hash, referred to by the booking.
+    let refs = app
+        .store()
+        .evidence_of("freight_booking", Uuid::parse_str(&id).unwrap())
+        .unwrap();
+    assert!(
+        refs.iter().any(|(kind, hash)| kind == "label_pdf"
+            && *hash == tally_store::ContentHash::of(&pdf).as_str()),
+        "{refs:?}"
+    );
 
     // Pressing Book again (a lost answer, an impatient packer) books nothing new.
     let again = app.book_freight(&id, &pick.key).await.unwrap();

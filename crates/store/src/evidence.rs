@@ -147,6 +147,40 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+impl crate::Store {
+    /// Records that `entity_type`/`entity_id` refers to stored evidence files of `kind`
+    /// (e.g. carrier label PDFs of a consignment's freight booking).
+    pub fn refer_evidence(
+        &self,
+        hashes: &[ContentHash],
+        kind: &str,
+        entity_type: &str,
+        entity_id: Uuid,
+    ) -> Result<()> {
+        let at = crate::sql::now();
+        self.write_local(|tx| {
+            for h in hashes {
+                reference(tx, h, kind, entity_type, entity_id, at)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Evidence files `entity_type`/`entity_id` refers to, by kind and hash.
+    pub fn evidence_of(&self, entity_type: &str, entity_id: Uuid) -> Result<Vec<(String, String)>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT kind, hash FROM evidence_refs WHERE entity_type = ?1 AND entity_id = ?2
+                 ORDER BY created_at, hash",
+            )?;
+            let rows = stmt.query_map(params![entity_type, entity_id.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+}
+
 /// Records that a row refers to an evidence file (inside the action's transaction).
 pub(crate) fn reference(
     c: &Connection,

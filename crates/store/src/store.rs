@@ -388,3 +388,30 @@ pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> 
 pub(crate) fn meta_set_time(conn: &Connection, key: &str, t: OffsetDateTime) -> Result<()> {
     meta_set(conn, key, &ms(t).to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pragma(c: &Connection, name: &str) -> i64 {
+        c.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn the_writer_fsyncs_every_commit_checks_foreign_keys_and_waits_when_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("tally.sqlite3")).unwrap();
+        let w = Store::lock(&store.writer);
+        // 2 = FULL: the WAL is synced before a commit returns (the acknowledgement).
+        assert_eq!(pragma(&w, "synchronous"), 2);
+        assert_eq!(pragma(&w, "foreign_keys"), 1);
+        assert_eq!(pragma(&w, "busy_timeout"), BUSY_TIMEOUT.as_millis() as i64);
+        let mode: String = w
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let r = Store::lock(store.reader.as_ref().unwrap());
+        assert_eq!(pragma(&r, "busy_timeout"), BUSY_TIMEOUT.as_millis() as i64);
+    }
+}

@@ -10,7 +10,7 @@ fn temp() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 #[test]
-fn a_new_store_is_wal_with_full_sync_and_foreign_keys() {
+fn a_new_store_is_wal_and_at_the_latest_schema_version() {
     let (_d, path) = temp();
     let store = Store::open(&path).unwrap();
     assert_eq!(

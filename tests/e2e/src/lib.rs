@@ -71,10 +71,14 @@ pub struct Window {
 impl Window {
     /// Starts tauri-driver and the app with `args` (plus a fresh `--data-dir`).
     pub async fn start(args: &[&str]) -> Result<Self> {
+        Self::start_in(tempfile::tempdir()?, args).await
+    }
+
+    /// Like `start`, on a data directory the test prepared.
+    pub async fn start_in(data_dir: tempfile::TempDir, args: &[&str]) -> Result<Self> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests under xvfb-run (scripts/test does this)");
         }
-        let data_dir = tempfile::tempdir()?;
         let (port, native_port) = (free_port()?, free_port()?);
         let native = std::env::var("TALLY_NATIVE_DRIVER")
             .unwrap_or_else(|_| "/usr/bin/WebKitWebDriver".into());

@@ -199,7 +199,7 @@ impl App {
             .map(|l| l.to_label())
             .collect::<Result<_, _>>()
             .map_err(|e| freight_error(&e))?;
-        let (print, files) = self.print_carrier_labels(&book.shipment, &labels);
+        let (print, files) = self.print_carrier_labels(id, &book.shipment, &labels);
         tracing::info!(
             consignment_id = %id,
             carrier = %booked.carrier_name,
@@ -221,10 +221,11 @@ impl App {
     /// saved as a file to print. Every PDF is kept (evidence and a file to reprint).
     fn print_carrier_labels(
         &self,
+        id: Uuid,
         shipment: &ShipmentRequest,
         labels: &[Label],
     ) -> (PrintResult, Vec<String>) {
-        let files = self.keep_label_pdfs(shipment, labels);
+        let files = self.keep_label_pdfs(id, shipment, labels);
         let bench = self.bench_info();
         let folder = (SAVED_CARRIER_LABELS, "carrier-labels");
         let label_target = self.target(bench.label_printer, folder);
@@ -284,16 +285,28 @@ impl App {
         )
     }
 
-    /// Keeps every PDF label: in the evidence store and as a file named for the
-    /// consignment (label ids are the carrier's, so they are cleaned for a file name).
-    fn keep_label_pdfs(&self, shipment: &ShipmentRequest, labels: &[Label]) -> Vec<String> {
+    /// Keeps every PDF label: in the evidence store, referred to by the consignment's
+    /// freight booking, and as a file named for the consignment (label ids are the
+    /// carrier's, so they are cleaned for a file name).
+    fn keep_label_pdfs(
+        &self,
+        id: Uuid,
+        shipment: &ShipmentRequest,
+        labels: &[Label],
+    ) -> Vec<String> {
         let dir: PathBuf = self.data_dir().join("carrier-labels");
         let mut out = Vec::new();
         for l in labels.iter().filter(|l| l.format == LabelFormat::Pdf) {
-            if let Ok(ev) = self.evidence() {
-                if let Err(e) = ev.put(&l.bytes) {
-                    tracing::warn!(code = %e.code(), "carrier label not kept as evidence");
-                }
+            let kept = self
+                .evidence()
+                .and_then(|ev| ev.put(&l.bytes).map_err(AppError::from))
+                .and_then(|hash| {
+                    self.store()
+                        .refer_evidence(&[hash], "label_pdf", "freight_booking", id)
+                        .map_err(AppError::from)
+                });
+            if let Err(e) = kept {
+                tracing::warn!(code = %e.code, "carrier label not kept as evidence");
             }
             let clean = |s: &str| -> String {
                 s.chars()
