@@ -89,6 +89,24 @@ mod tests {
     }
 
     #[test]
+    fn backoff_is_jittered_so_many_clients_do_not_retry_in_step() {
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(800),
+            ..RetryPolicy::default()
+        };
+        for attempt in [1, 3, 10] {
+            let draws: std::collections::BTreeSet<Duration> =
+                (0..64).map(|_| p.backoff(attempt)).collect();
+            assert!(
+                draws.len() > 8,
+                "attempt {attempt}: 64 waits took only {} values",
+                draws.len()
+            );
+        }
+    }
+
+    #[test]
     fn a_zero_or_missing_retry_after_still_waits() {
         let p = RetryPolicy::default();
         assert_eq!(

@@ -54,13 +54,21 @@ async fn a_purchase_order_goes_from_open_to_received_and_moves_stock() {
     let totals = s.client.consignment_totals(&po.id).await.unwrap();
     assert_eq!(totals.count, Some(d(12)));
     assert_eq!(totals.received, Some(d(4)));
-    // Closed: lines are frozen.
+    // Closed: lines are frozen, even for a product not on it yet.
+    let newcomer = s.fake.add_product(
+        "SKU-NEW",
+        "Product new",
+        "9400000099999",
+        rust_decimal::Decimal::new(990, 2),
+    );
     let err = s
         .client
-        .add_line(&po.id, &NewLine::new(&c.products[0], d(1)))
+        .add_line(&po.id, &NewLine::new(&newcomer, d(1)))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "LS_BAD_REQUEST");
+    assert!(err.to_string().to_lowercase().contains("received"), "{err}");
+    assert_eq!(s.client.consignment_lines(&po.id).await.unwrap().len(), 3);
 }
 
 #[tokio::test]

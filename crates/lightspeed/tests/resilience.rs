@@ -47,7 +47,6 @@ async fn a_429_storm_is_ridden_out_by_waiting_until_the_retry_after_date() {
         assert!(gap >= 290, "retried after {gap} ms");
     }
     assert_eq!(s.client.stats().rate_limited, 2);
-    assert_eq!(s.fake.rate_limit_stats().rejected, 0);
 }
 
 #[tokio::test]

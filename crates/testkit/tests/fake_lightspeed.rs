@@ -429,11 +429,36 @@ async fn bulk_takes_at_most_500_lines_and_is_all_or_nothing() {
 #[tokio::test]
 async fn lines_cannot_be_added_changed_or_deleted_after_received_or_cancelled() {
     let api = Api::start().await;
-    let id = api.transfer().await;
-    api.add_line(&id, 0, json!(2)).await;
-    api.set_status(&id, "CANCELLED").await;
+    let cancelled = api.transfer().await;
+    api.add_line(&cancelled, 0, json!(2)).await;
+    api.set_status(&cancelled, "CANCELLED").await;
+    assert_frozen(&api, &cancelled).await;
+
+    let received = api.transfer().await;
+    api.add_line(&received, 0, json!(2)).await;
+    api.set_status(&received, "SENT").await;
+    let p = &api.products[0];
     assert_eq!(
-        api.add_line(&id, 1, json!(1)).await.0,
+        api.put(
+            &format!("/consignments/{received}/products/{p}"),
+            json!({"received": 2})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    api.set_status(&received, "RECEIVED").await;
+    assert_eq!(
+        api.fake.consignment(&received).unwrap().status,
+        tally_domain::LsConsignmentStatus::Received
+    );
+    assert_frozen(&api, &received).await;
+}
+
+/// Every way of changing lines is refused, and the one line stays.
+async fn assert_frozen(api: &Api, id: &str) {
+    assert_eq!(
+        api.add_line(id, 1, json!(1)).await.0,
         StatusCode::BAD_REQUEST
     );
     let p = &api.products[0];
@@ -457,7 +482,7 @@ async fn lines_cannot_be_added_changed_or_deleted_after_received_or_cancelled() 
         api.post(&format!("/consignments/{id}/bulk"), b).await.0,
         StatusCode::BAD_REQUEST
     );
-    assert_eq!(api.fake.consignment(&id).unwrap().lines.len(), 1);
+    assert_eq!(api.fake.consignment(id).unwrap().lines.len(), 1);
 }
 
 #[tokio::test]
