@@ -992,3 +992,72 @@ async fn cancelling_a_sent_transfer_puts_the_stock_back() {
     api.set_status(&id, "CANCELLED").await;
     assert_eq!(api.fake.inventory_level(&p, &api.warehouse), Decimal::ZERO);
 }
+
+#[tokio::test]
+async fn with_a_sqlite_file_the_fake_carries_on_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fake-lightspeed.sqlite3");
+    let config = FakeConfig {
+        sqlite_path: Some(file.clone()),
+        ..FakeConfig::default()
+    };
+    let api = Api::start_with(config.clone()).await;
+    let id = api.transfer().await;
+    api.add_line(&id, 0, json!(3)).await;
+    api.set_status(&id, "SENT").await;
+    let sent_at_warehouse = api.fake.inventory_level(&api.products[0], &api.warehouse);
+    let before = api.fake.consignment(&id).unwrap();
+    let (_, outlets) = api.get("/outlets").await;
+    api.fake.shutdown();
+
+    // The same file, a new fake on a new port: the transfer, its line, the stock moved
+    // by sending it, the catalog and the version counter are all still there.
+    let again = FakeLightspeed::start(config).await.unwrap();
+    let after = again.consignment(&id).expect("the transfer is still there");
+    assert_eq!(after.status, LsConsignmentStatus::Sent);
+    assert_eq!(after.version, before.version);
+    assert_eq!(after.lines.len(), 1);
+    assert_eq!(after.lines[0].count, Decimal::from(3));
+    assert_eq!(
+        again.inventory_level(&api.products[0], &api.warehouse),
+        sent_at_warehouse
+    );
+    assert_eq!(
+        again.product(&api.products[0]).unwrap().supply_price,
+        Decimal::new(1250, 2)
+    );
+    let newer = again.add_outlet("Wellington");
+    let http = reqwest::Client::new();
+    let token = again.issue_access_token(Duration::from_secs(60));
+    let all: Value = http
+        .get(format!("{}/outlets", again.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let versions: Vec<u64> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        versions.len(),
+        outlets["data"].as_array().unwrap().len() + 1
+    );
+    let newest = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == newer.as_str())
+        .unwrap()["version"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        newest > before.version,
+        "versions keep rising after a restart"
+    );
+}

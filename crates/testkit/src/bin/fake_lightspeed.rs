@@ -35,6 +35,9 @@ struct Args {
     /// A fault plan as JSON (see `FaultPlan`).
     #[arg(long)]
     faults: Option<std::path::PathBuf>,
+    /// Keep the data in this SQLite file across restarts (the demo data seeds it once).
+    #[arg(long, value_name = "PATH")]
+    sqlite: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -68,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         },
         faults,
         seed: Some(data),
+        sqlite_path: args.sqlite.clone(),
         ..FakeConfig::default()
     };
     let fake =

@@ -66,6 +66,9 @@ pub struct FakeConfig {
     pub seed: Option<DemoData>,
     /// Serve `/__admin/*` (fault plan, request log, token issue) for the demo.
     pub admin_routes: bool,
+    /// Keep the data in this SQLite file (read at start, written after every change);
+    /// `None`: in memory only.
+    pub sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl Default for FakeConfig {
@@ -84,6 +87,7 @@ impl Default for FakeConfig {
             faults: FaultPlan::default(),
             seed: None,
             admin_routes: true,
+            sqlite_path: None,
         }
     }
 }

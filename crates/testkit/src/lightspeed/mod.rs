@@ -17,6 +17,7 @@ mod catalog;
 mod config;
 mod consignments;
 mod oauth;
+mod persist;
 mod rate_limit;
 mod rules;
 mod server;

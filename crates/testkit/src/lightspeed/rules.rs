@@ -5,7 +5,7 @@
 //! copied into both would go unnoticed.
 
 /// Consignment `type` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Kind {
     Supplier,
     Outlet,
@@ -45,7 +45,7 @@ impl Kind {
 }
 
 /// Consignment `status` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Status {
     Open,
     Sent,

@@ -28,6 +28,12 @@ pub enum FakeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    /// The optional SQLite file could not be opened, read or written.
+    #[error("the fake Lightspeed's file {path} failed: {detail}")]
+    File {
+        path: std::path::PathBuf,
+        detail: String,
+    },
 }
 
 impl FakeError {
@@ -35,6 +41,7 @@ impl FakeError {
     pub fn code(&self) -> &'static str {
         match self {
             FakeError::Bind { .. } => "FAKE_BIND",
+            FakeError::File { .. } => "FAKE_FILE",
         }
     }
 }
@@ -46,12 +53,23 @@ pub(crate) struct Shared {
     pub oauth: OAuth,
     pub limiter: RateLimiter,
     pub faults: FaultController,
+    file: Option<super::persist::SqliteFile>,
 }
 
 impl Shared {
     /// The data; handlers never hold it across an await.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the data to the SQLite file, when the fake has one.
+    pub fn save_to_file(&self) {
+        if let Some(f) = &self.file {
+            let saved = f.save(&self.store());
+            if let Err(e) = saved {
+                tracing::error!(code = e.code(), error = %e, "fake Lightspeed data not saved");
+            }
+        }
     }
 }
 
@@ -74,10 +92,23 @@ impl FakeLightspeed {
         let local = listener
             .local_addr()
             .map_err(|source| FakeError::Bind { addr, source })?;
-        let mut store = Store::default();
-        if let Some(data) = &config.seed {
-            store.seed(data);
-        }
+        let (file, saved) = match &config.sqlite_path {
+            Some(p) => {
+                let (f, saved) = super::persist::SqliteFile::open(p)?;
+                (Some(f), saved)
+            }
+            None => (None, None),
+        };
+        let store = match saved {
+            Some(s) => s,
+            None => {
+                let mut store = Store::default();
+                if let Some(data) = &config.seed {
+                    store.seed(data);
+                }
+                store
+            }
+        };
         let limiter = RateLimiter::new(
             config.effective_rate_limit(),
             config.rate_limit.window,
@@ -91,7 +122,9 @@ impl FakeLightspeed {
             limiter,
             faults: faults.clone(),
             config,
+            file,
         });
+        shared.save_to_file();
         let router = router(shared.clone());
         let shutdown = CancellationToken::new();
         tokio::spawn(serve_with_kill_switch(listener, router, shutdown.clone()));
@@ -138,6 +171,10 @@ fn router(app: AppState) -> Router {
         .nest("/api/2.0", api)
         .route("/api/1.0/token", post(oauth::token))
         .with_state(app.clone())
+        .layer(from_fn_with_state(
+            app.clone(),
+            super::persist::save_after_changes,
+        ))
         .layer(from_fn_with_state(app.faults.clone(), inject_faults));
     if app.config.admin_routes {
         faulted.merge(admin::routes(app))
@@ -238,6 +275,7 @@ impl FakeHandle {
     /// Loads demo data (may be called on a running fake).
     pub fn seed(&self, data: &DemoData) {
         self.shared.store().seed(data);
+        self.shared.save_to_file();
     }
 
     /// A consignment (deleted ones too), with lines.
@@ -302,6 +340,7 @@ impl FakeHandle {
             version: 0,
             deleted_at: None,
         });
+        self.shared.save_to_file();
         id
     }
 
@@ -313,12 +352,16 @@ impl FakeHandle {
         };
         row.name = name.into();
         store.put_product(row);
+        drop(store);
+        self.shared.save_to_file();
         true
     }
 
     /// Soft-deletes a product (it comes back in the cursor walk with `deleted_at`).
     pub fn delete_product(&self, id: &str) -> bool {
-        self.shared.store().delete_product(id)
+        let deleted = self.shared.store().delete_product(id);
+        self.shared.save_to_file();
+        deleted
     }
 
     /// Adds an outlet; returns its id.
@@ -332,6 +375,7 @@ impl FakeHandle {
             version: 0,
             deleted_at: None,
         });
+        self.shared.save_to_file();
         id
     }
 
@@ -345,6 +389,7 @@ impl FakeHandle {
             version: 0,
             deleted_at: None,
         });
+        self.shared.save_to_file();
         id
     }
 

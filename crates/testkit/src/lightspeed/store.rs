@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::rules::{Kind, Status};
-use super::wire::{as_number, now_rfc3339};
+use super::wire::{as_number, from_number, now_rfc3339};
 use crate::demo_data::DemoData;
 
 /// A row that carries a version and may be soft-deleted.
@@ -39,7 +39,7 @@ macro_rules! versioned_serialize {
 }
 
 /// Rows by id, plus an index by version for the cursor walk.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Table<T> {
     rows: HashMap<String, T>,
     by_version: BTreeMap<u64, String>,
@@ -94,7 +94,7 @@ impl<T: Versioned> Table<T> {
 }
 
 /// A barcode in `product_codes`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct ProductCodeRow {
     #[serde(rename = "type")]
     pub kind: String,
@@ -103,7 +103,7 @@ pub(crate) struct ProductCodeRow {
 
 /// A product as Lightspeed returns it: `supply_price` is a number, `price_excluding_tax`
 /// a string, on purpose (clients must read both).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ProductRow {
     pub id: String,
     pub sku: String,
@@ -111,7 +111,7 @@ pub(crate) struct ProductRow {
     pub variant_name: Option<String>,
     pub supplier_id: Option<String>,
     pub supplier_code: Option<String>,
-    #[serde(serialize_with = "as_number")]
+    #[serde(serialize_with = "as_number", deserialize_with = "from_number")]
     pub supply_price: Decimal,
     pub price_excluding_tax: Decimal,
     pub active: bool,
@@ -122,7 +122,7 @@ pub(crate) struct ProductRow {
 }
 versioned_serialize!(ProductRow);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct OutletRow {
     pub id: String,
     pub name: String,
@@ -133,7 +133,7 @@ pub(crate) struct OutletRow {
 }
 versioned_serialize!(OutletRow);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SupplierRow {
     pub id: String,
     pub name: String,
@@ -144,12 +144,12 @@ pub(crate) struct SupplierRow {
 versioned_serialize!(SupplierRow);
 
 /// Stock of one product at one outlet; `inventory_level` is a number on the wire.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct InventoryRow {
     pub id: String,
     pub product_id: String,
     pub outlet_id: String,
-    #[serde(serialize_with = "as_number")]
+    #[serde(serialize_with = "as_number", deserialize_with = "from_number")]
     pub inventory_level: Decimal,
     pub version: u64,
     pub deleted_at: Option<String>,
@@ -157,7 +157,7 @@ pub(crate) struct InventoryRow {
 versioned_serialize!(InventoryRow);
 
 /// One consignment line; quantities are strings on the wire.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct LineRow {
     pub id: String,
     pub product_id: String,
@@ -166,7 +166,7 @@ pub(crate) struct LineRow {
     pub cost: Decimal,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ConsignmentRow {
     pub id: String,
     pub kind: Kind,
@@ -222,7 +222,7 @@ impl ConsignmentRow {
 }
 
 /// All the data of one fake store.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
     version: u64,
     pub products: Table<ProductRow>,

@@ -146,6 +146,22 @@ pub(crate) fn as_number<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Er
     s.serialize_f64(d.to_f64().unwrap_or(0.0))
 }
 
+/// Reads back what [`as_number`] wrote (or a decimal string), exactly as written: the
+/// shortest decimal that is that number.
+pub(crate) fn from_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(f64),
+        Text(String),
+    }
+    let text = match <Raw as serde::Deserialize>::deserialize(d)? {
+        Raw::Number(n) => n.to_string(),
+        Raw::Text(t) => t,
+    };
+    text.parse::<Decimal>().map_err(serde::de::Error::custom)
+}
+
 /// Now as RFC 3339 UTC, Lightspeed's timestamp format.
 pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
