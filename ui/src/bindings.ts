@@ -273,6 +273,20 @@ export type BoxChargeView = {
 	basis: string,
 };
 
+/**  A suggested set of containers and why. */
+export type BoxSuggestionView = {
+	/**  Containers in suggested order, by code (the container picker's codes). */
+	containers: SuggestedBox[],
+	/**  Carrier the set is cheapest with. */
+	carrier: string,
+	/**  Expected freight excl. GST, e.g. `"9.80"`. */
+	expected_cost_excl_gst: string,
+	/**  One sentence: the set, the carrier, the cost, and what it was compared with. */
+	summary: string,
+	/**  Lines whose weight was guessed (no catalog weight): weigh before quoting. */
+	guessed_weights: number,
+};
+
 /**  One box of the consignment. */
 export type BoxView = {
 	/**  Box id. */
@@ -402,6 +416,11 @@ export type ConsignmentRow = {
 	line_count: number,
 	/**  Last change (RFC 3339). */
 	updated_at: string,
+	/**
+	 *  How far Lightspeed is: `pending`, `done`, `refused`, `not_sent`; `None` before
+	 *  the hub has anything to send.
+	 */
+	lightspeed: string | null,
 };
 
 /**  The CIS status: richer than Lightspeed's (see ARCHITECTURE.md, "Statuses"). */
@@ -968,6 +987,10 @@ export type PackingView = {
 	bench: BenchInfo,
 	/**  The command barcodes. */
 	commands: CommandCode[],
+	/**  The cheapest safe boxes for what is left to pack, with why. */
+	suggestion: BoxSuggestionView | null,
+	/**  How far Lightspeed is with it: `pending`, `done`, `refused`, `not_sent`. */
+	lightspeed: string | null,
 };
 
 /**  Parity of a serial line. */
@@ -1824,6 +1847,18 @@ export type StrokePoint = {
 	pressure: number | null,
 	/**  Milliseconds since the first point of the signature. */
 	t_ms: number,
+};
+
+/**  One suggested container. */
+export type SuggestedBox = {
+	/**  Container code (`BOX-M`, `SATCHEL-S`, ...). */
+	code: string,
+	/**  Its name. */
+	name: string,
+	/**  Units of goods it takes. */
+	units: number,
+	/**  Expected gross weight, grams. */
+	gross_g: number,
 };
 
 /**  A supplier to pick. */

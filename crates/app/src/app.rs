@@ -460,6 +460,7 @@ impl App {
             counterpart: counterpart.unwrap_or_else(|| "—".into()),
             line_count: 0,
             updated_at: rfc3339(c.updated_at),
+            lightspeed: self.store.lightspeed_state(c.id)?,
         })
     }
 

@@ -36,6 +36,9 @@ pub struct ConsignmentRow {
     pub line_count: u32,
     /// Last change (RFC 3339).
     pub updated_at: String,
+    /// How far Lightspeed is: `pending`, `done`, `refused`, `not_sent`; `None` before
+    /// the hub has anything to send.
+    pub lightspeed: Option<String>,
 }
 
 impl ConsignmentRow {
@@ -54,6 +57,7 @@ impl ConsignmentRow {
             counterpart: c.counterpart_name.unwrap_or_else(|| "—".into()),
             line_count: c.line_count,
             updated_at: c.updated_at.format(&Rfc3339).unwrap_or_default(),
+            lightspeed: c.lightspeed_state,
         }
     }
 }

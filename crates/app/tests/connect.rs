@@ -74,3 +74,83 @@ async fn the_hubs_approval_tiers_reach_the_station_and_stay_after_an_offline_res
     .unwrap();
     assert_eq!(offline.purchasing_settings().policy, legacy);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_shows_when_a_change_has_reached_lightspeed() {
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let reference = s.demo.seeded.transfer_to_pack.clone().unwrap();
+    let state = || {
+        app.list_open_consignments()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.reference == reference)
+            .unwrap()
+            .lightspeed
+    };
+    let at_lightspeed = || {
+        s.demo
+            .lightspeed()
+            .consignments()
+            .into_iter()
+            .filter(|c| c.name.as_deref() == Some(reference.as_str()) && !c.deleted)
+            .collect::<Vec<_>>()
+    };
+    let id = uuid::Uuid::parse_str(
+        &app.list_open_consignments()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.reference == reference)
+            .unwrap()
+            .id,
+    )
+    .unwrap();
+    let line = app.store().consignment_lines(id).unwrap().remove(0);
+    let lsid = app
+        .store()
+        .product(line.line.product_id)
+        .unwrap()
+        .lightspeed_id
+        .unwrap();
+    let ls_count = || {
+        at_lightspeed().first().and_then(|c| {
+            c.lines
+                .iter()
+                .find(|l| l.product_id == lsid)
+                .map(|l| l.count)
+        })
+    };
+    let clerk = tally_store::Actor::Staff(uuid::Uuid::parse_str(&s.staff(Role::Staff).id).unwrap());
+    app.store()
+        .set_line(
+            &clerk,
+            id,
+            line.line.product_id,
+            rust_decimal::Decimal::from(9),
+            None,
+        )
+        .unwrap();
+    app.sync_now().unwrap();
+    // "done" only once Lightspeed has the new quantity: never before.
+    let mut seen = Vec::new();
+    for _ in 0..300 {
+        let st = state();
+        if st.as_deref() == Some("done") {
+            assert_eq!(
+                ls_count(),
+                Some(rust_decimal::Decimal::from(9)),
+                "done means Lightspeed has it"
+            );
+            break;
+        }
+        if seen.last() != Some(&st) {
+            seen.push(st);
+        }
+        app.nudge_sync();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(state().as_deref(), Some("done"), "states seen: {seen:?}");
+    assert_eq!(at_lightspeed().len(), 1, "one consignment at Lightspeed");
+    s.stop().await;
+}

@@ -469,6 +469,10 @@ fn a_box_closes_only_with_a_stable_weight() {
 fn a_box_much_lighter_than_its_contents_warns() {
     let (c, _, bench) = setup();
     let d = with_devices(&bench, true);
+    bench
+        .app
+        .open_box(&c.transfer.to_string(), "BOX-M")
+        .unwrap();
     pack_line(&bench, &c, 4);
     let expected = expected_box_grams(&bench, c.transfer);
     assert_eq!(expected, 2_000 + 150 * 3, "carton tare + 3 × 150 g");
@@ -1002,6 +1006,9 @@ fn command_barcodes_come_back_as_commands() {
 #[test]
 fn the_first_scan_into_a_draft_starts_packing_and_opens_a_box() {
     let (c, _, bench) = setup();
+    let suggested = view(&bench, c.draft).suggestion.unwrap().containers[0]
+        .code
+        .clone();
     let o = scan(&bench, c.draft, &c.lines[0].1, None);
     let ScanOutcome::Accepted {
         packing_started,
@@ -1013,7 +1020,9 @@ fn the_first_scan_into_a_draft_starts_packing_and_opens_a_box() {
         panic!("{o:?}")
     };
     assert!(*packing_started);
-    assert_eq!(box_opened.as_ref().unwrap().container, "BOX-M");
+    // A few light units: the cheaper satchel the suggestion names, not a carton.
+    assert_eq!(box_opened.as_ref().unwrap().container, suggested);
+    assert_eq!(suggested, "NZP-SATCHEL-M");
     assert_eq!(*box_number, 1);
     assert_eq!(view(&bench, c.draft).status, ConsignmentStatus::Packing);
 }
@@ -1072,4 +1081,44 @@ fn every_acknowledged_scan_is_in_the_store_file_after_reopening() {
         .map(|e| e.delta)
         .sum();
     assert_eq!(sum, i64::from(packed));
+}
+
+#[test]
+fn the_cheapest_safe_boxes_are_suggested_for_what_is_left_and_the_first_is_preselected() {
+    let (c, _, bench) = setup();
+    let id = c.transfer;
+    let v = view(&bench, id);
+    let s = v.suggestion.expect("a suggestion for 40 units");
+    assert!(!s.containers.is_empty());
+    let codes: Vec<&str> = v.containers.iter().map(|x| x.code.as_str()).collect();
+    for b in &s.containers {
+        assert!(
+            codes.contains(&b.code.as_str()),
+            "{} is in the picker",
+            b.code
+        );
+    }
+    let units: i64 = s.containers.iter().map(|b| i64::from(b.units)).sum();
+    assert_eq!(
+        units,
+        c.lines.iter().map(|l| l.2).sum::<i64>(),
+        "every unit placed"
+    );
+    assert!(s.summary.contains("cheapest"), "{}", s.summary);
+    assert_eq!(s.guessed_weights, 1, "line 20 has no catalog weight");
+    assert!(s.expected_cost_excl_gst.parse::<Decimal>().unwrap() > Decimal::ZERO);
+    // The first box gets the first suggested container unless the packer picks another.
+    assert_eq!(v.next_container.code, s.containers[0].code);
+    let first_scan = c.lines[1].1.clone();
+    accepted(&scan(&bench, id, &first_scan, None));
+    assert_eq!(
+        view(&bench, id).open_box.unwrap().container,
+        s.containers[0].code,
+        "a scan with no box open opens the suggested one"
+    );
+
+    // Once some is packed, the suggestion covers only what is left.
+    let left = view(&bench, id).suggestion.unwrap();
+    let left_units: i64 = left.containers.iter().map(|b| i64::from(b.units)).sum();
+    assert_eq!(left_units, units - 1);
 }

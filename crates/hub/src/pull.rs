@@ -5,7 +5,7 @@ use tally_sync::{Change, ConsignmentRow, PullResponse, Row, SnapshotResponse, PR
 use uuid::Uuid;
 
 use crate::rules;
-use crate::store::{read_with, DeviceRecord, Entity, HubStore, HubTx, StoreResult};
+use crate::store::{read_with, DeviceRecord, Entity, HubStore, HubTx, SagaState, StoreResult};
 
 /// Most change-log entries examined for one page, so a device that sees little
 /// of a busy log still gets a quick answer (it continues from `next_cursor`).
@@ -131,12 +131,32 @@ pub fn snapshot(
     })
 }
 
+/// How far Lightspeed is with a consignment: `pending`, `refused`, `not_sent`, or
+/// `done` when there is something at Lightspeed that matches (a draft may have nothing).
+pub fn lightspeed_state(
+    tx: &mut dyn HubTx,
+    id: Uuid,
+    at_lightspeed: bool,
+) -> StoreResult<Option<String>> {
+    Ok(tx.saga(id)?.and_then(|s| {
+        match s.state {
+            SagaState::Pending => Some("pending"),
+            SagaState::Dead => Some("refused"),
+            SagaState::Done if s.last_error.is_some() => Some("not_sent"),
+            SagaState::Done => at_lightspeed.then_some("done"),
+        }
+        .map(str::to_string)
+    }))
+}
+
 /// A consignment with its lines, boxes and approvals as the hub has it now.
 pub fn consignment_row(tx: &mut dyn HubTx, id: Uuid) -> StoreResult<Option<ConsignmentRow>> {
     let Some(h) = tx.consignment(id)? else {
         return Ok(None);
     };
+    let lightspeed_state = lightspeed_state(tx, id, h.lightspeed_id.is_some())?;
     Ok(Some(ConsignmentRow {
+        lightspeed_state,
         lines: tx.lines(id)?,
         boxes: tx.boxes(id)?,
         approvals: tx.approvals(id)?,

@@ -145,6 +145,9 @@ pub struct OpenConsignment {
     /// Last change.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// How far Lightspeed is, as the hub last said (`pending`, `done`, `refused`,
+    /// `not_sent`); `None` before the hub has said anything.
+    pub lightspeed_state: Option<String>,
 }
 
 const HEADER_COLUMNS: &str =
@@ -573,8 +576,12 @@ impl Store {
                         c.source_outlet_id, c.destination_outlet_id,
                         so.name AS source_name, d.name AS destination_name, s.name AS supplier_name,
                         (SELECT COUNT(*) FROM consignment_lines l
-                          WHERE l.consignment_id = c.id AND l.deleted = 0) AS line_count
+                          WHERE l.consignment_id = c.id AND l.deleted = 0) AS line_count,
+                        CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.consignment_id = c.id
+                                           AND o.state IN ('pending', 'in_flight'))
+                             THEN 'pending' ELSE ls.state END AS lightspeed_state
                  FROM consignments c
+                 LEFT JOIN consignment_lightspeed ls ON ls.consignment_id = c.id
                  LEFT JOIN outlets so ON so.id = c.source_outlet_id
                  LEFT JOIN outlets d ON d.id = c.destination_outlet_id
                  LEFT JOIN suppliers s ON s.id = c.supplier_id
@@ -608,6 +615,7 @@ impl Store {
                     counterpart_name,
                     line_count: r.int("line_count")? as u32,
                     updated_at: r.time("updated_at")?,
+                    lightspeed_state: r.opt_text("lightspeed_state")?,
                 });
             }
             Ok(out)

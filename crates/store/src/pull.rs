@@ -120,6 +120,41 @@ pub enum Refreshed {
 }
 
 impl Store {
+    /// Records how far Lightspeed is with these consignments, as the hub said
+    /// (`pending`, `done`, `refused`, `not_sent`); unknown words are ignored.
+    pub fn set_lightspeed_states(&self, states: &[(uuid::Uuid, String)]) -> Result<()> {
+        if states.is_empty() {
+            return Ok(());
+        }
+        let at = ms(now());
+        self.write_local(|tx| {
+            for (id, state) in states {
+                if !matches!(state.as_str(), "pending" | "done" | "refused" | "not_sent") {
+                    continue;
+                }
+                tx.execute(
+                    "INSERT INTO consignment_lightspeed (consignment_id, state, updated_at)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (consignment_id) DO UPDATE SET state = excluded.state,
+                         updated_at = excluded.updated_at",
+                    params![id.to_string(), state, at],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// How far Lightspeed is with a consignment, if the hub has said.
+    pub fn lightspeed_state(&self, id: uuid::Uuid) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT state FROM consignment_lightspeed WHERE consignment_id = ?1",
+            )?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?)
+        })
+    }
+
     /// Consignments to replace with the hub's view, oldest request first.
     pub fn consignments_to_refresh(&self) -> Result<Vec<uuid::Uuid>> {
         self.read(|c| {

@@ -351,6 +351,18 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
     })
     .await?;
     ensure!(w.find_all("[data-testid=sync-attention]").await?.is_empty());
+    // ... and the screen says when Lightspeed has it too.
+    until("the packing screen to show the transfer at Lightspeed", || async {
+        let state = w
+            .client
+            .execute(
+                "return document.querySelector('[data-testid=lightspeed-state]')?.dataset.state ?? ''",
+                vec![],
+            )
+            .await?;
+        Ok((state == serde_json::json!("done")).then_some(()))
+    })
+    .await?;
     w.find("[data-testid=sent-back]").await?.click().await?;
     w.wait_count("[data-testid=consignment-row]", 1).await?;
     shot(w, "13-synced").await?;

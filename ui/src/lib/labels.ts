@@ -34,3 +34,19 @@ export const roleLabel: Record<Role, string> = {
   director: "Director",
   admin: "Admin",
 };
+
+/** How far Lightspeed is with a consignment, in words and a tone for the chip. */
+export function lightspeedWords(state: string | null): { text: string; tone: "ok" | "wait" | "bad" } | null {
+  switch (state) {
+    case "done":
+      return { text: "At Lightspeed ✓", tone: "ok" };
+    case "pending":
+      return { text: "Going to Lightspeed…", tone: "wait" };
+    case "refused":
+      return { text: "Lightspeed refused it: the hub's admin sees why", tone: "bad" };
+    case "not_sent":
+      return { text: "Not sent to Lightspeed (an admin stopped it)", tone: "bad" };
+    default:
+      return null;
+  }
+}

@@ -219,10 +219,23 @@ impl App {
 
     /// The container this bench's next box gets: the one chosen with "new box", else the
     /// newest box's, else the default.
-    pub(crate) fn next_container(&self, ctx: &PackCtx, boxes: &[BoxView]) -> ContainerType {
+    /// The container the next box gets: the packer's choice, else for the first box the
+    /// first suggested container (`suggested`), else the newest box's, else the default.
+    pub(crate) fn next_container(
+        &self,
+        ctx: &PackCtx,
+        boxes: &[BoxView],
+        suggested: Option<&str>,
+    ) -> ContainerType {
         let code = self
             .bench
             .chosen_container(ctx.id())
+            .or_else(|| {
+                boxes
+                    .is_empty()
+                    .then(|| suggested.map(str::to_string))
+                    .flatten()
+            })
             .unwrap_or_else(|| default_container_after(boxes.last().map(|b| b.container.as_str())));
         find_container(&code)
             .or_else(|| find_container(DEFAULT_CONTAINER))

@@ -14,6 +14,7 @@ pub mod pick_list;
 pub(crate) mod printing;
 pub mod scan;
 pub mod send;
+pub mod suggestion;
 pub mod views;
 pub mod weight_check;
 

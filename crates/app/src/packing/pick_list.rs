@@ -116,6 +116,12 @@ impl App {
         let lines = self.pick_lines(&ctx)?;
         let boxes = self.box_views(&ctx)?;
         let open_box = boxes.iter().rev().find(|b| !b.closed && b.here).cloned();
+        let suggestion = self.box_suggestion(&ctx, &lines);
+        let first = suggestion
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .map(|b| b.code.as_str());
+        let next_container = self.next_container(&ctx, &boxes, first);
         Ok(PackingView {
             consignment_id: ctx.id().to_string(),
             reference: ctx.header.reference.clone(),
@@ -126,12 +132,14 @@ impl App {
             next_line_id: next_line(&lines),
             totals: totals(&lines),
             lines,
-            next_container: self.next_container(&ctx, &boxes),
+            next_container,
             boxes,
             open_box,
             containers: super::boxes::containers(),
             bench: self.bench_info(),
             commands: command_codes(),
+            suggestion,
+            lightspeed: self.store().lightspeed_state(ctx.id())?,
         })
     }
 

@@ -335,12 +335,16 @@ impl App {
         let container = match (&open, self.bench.chosen_container(ctx.id())) {
             (Some(_), _) => String::new(),
             (None, Some(chosen)) => chosen,
-            (None, None) => default_container_after(
-                self.store()
-                    .boxes(ctx.id())?
-                    .last()
-                    .map(|b| b.container_type.as_str()),
-            ),
+            (None, None) => {
+                let boxes = self.store().boxes(ctx.id())?;
+                match boxes.last() {
+                    Some(b) => default_container_after(Some(b.container_type.as_str())),
+                    // The first box: the container the packing screen suggested.
+                    None => self
+                        .suggested_first_container(ctx)
+                        .unwrap_or_else(|| default_container_after(None)),
+                }
+            }
         };
         let device_id = self.bench_device_id()?;
         let consignment_id = ctx.id();

@@ -171,6 +171,10 @@ pub struct PackingView {
     pub bench: BenchInfo,
     /// The command barcodes.
     pub commands: Vec<CommandCode>,
+    /// The cheapest safe boxes for what is left to pack, with why.
+    pub suggestion: Option<super::suggestion::BoxSuggestionView>,
+    /// How far Lightspeed is with it: `pending`, `done`, `refused`, `not_sent`.
+    pub lightspeed: Option<String>,
 }
 
 /// A product as a scan found it (for "not on this consignment").

@@ -32,7 +32,8 @@ pub fn retry(store: &dyn HubStore, id: Uuid) -> Result<(), HubError> {
         s.attempts = 0;
         s.next_at = now;
         s.updated_at = now;
-        tx.update_saga(&s)
+        tx.update_saga(&s)?;
+        tx.record_change(crate::store::Entity::Consignment, &id.to_string())
     })?;
     tracing::info!(consignment_id = %id, "dead letter retried");
     Ok(())
@@ -47,7 +48,8 @@ pub fn discard(store: &dyn HubStore, id: Uuid) -> Result<(), HubError> {
         s.done_gen = s.wanted_gen;
         s.last_error = Some("discarded by an operator".into());
         s.updated_at = OffsetDateTime::now_utc();
-        tx.update_saga(&s)
+        tx.update_saga(&s)?;
+        tx.record_change(crate::store::Entity::Consignment, &id.to_string())
     })?;
     tracing::warn!(consignment_id = %id, "dead letter discarded");
     Ok(())

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::backoff;
 use super::port::{LightspeedPort, LsFailure};
 use super::saga::{run_saga, SagaError, SagaProgress};
-use crate::store::{read_with, write_with, HubStore, SagaRecord, SagaState};
+use crate::store::{read_with, write_with, Entity, HubStore, SagaRecord, SagaState};
 use crate::HubError;
 
 /// Worker timings (short in tests).
@@ -243,9 +243,14 @@ impl<P: LightspeedPort> SagaWorker<P> {
         blocking(move || {
             write_with(&*store, |tx| {
                 if let Some(mut s) = tx.saga(id)? {
+                    let was = s.state;
                     update(&mut s);
                     s.updated_at = now;
                     tx.update_saga(&s)?;
+                    if s.state != was {
+                        // Stations show how far Lightspeed is: let them pull it.
+                        tx.record_change(Entity::Consignment, &id.to_string())?;
+                    }
                 }
                 Ok(())
             })

@@ -45,10 +45,22 @@ pub fn apply_push(
                 last_seq = seq;
                 tx.set_device_last_seq(&device.id, seq)?;
             }
+            let outcome = outcome.into_outcome();
+            let lightspeed_state = match (&outcome, entry) {
+                (MutationOutcome::Applied, Ok(env)) => {
+                    let id = env.mutation.consignment_id();
+                    let at_lightspeed = tx
+                        .consignment(id)?
+                        .is_some_and(|h| h.lightspeed_id.is_some());
+                    crate::pull::lightspeed_state(tx, id, at_lightspeed)?
+                }
+                _ => None,
+            };
             results.push(MutationResult {
                 seq,
                 mutation_id,
-                outcome: outcome.into_outcome(),
+                outcome,
+                lightspeed_state,
             });
         }
         tx.touch_device(&device.id, now)?;

@@ -12,6 +12,7 @@ use tokio::sync::{watch, Notify};
 
 use super::client::HubClient;
 use super::translate::{incoming, outgoing, Outgoing};
+use crate::protocol::pull::Row;
 use crate::protocol::push::{MutationEnvelope, MutationOutcome};
 use crate::protocol::reference_block::ReferenceNumbers;
 use crate::SyncError;
@@ -244,6 +245,15 @@ impl SyncLoop {
                 .iter()
                 .map(|e| (i64::try_from(e.seq).unwrap_or(i64::MAX), e.mutation_id))
                 .collect();
+            let consignment_of: std::collections::HashMap<i64, uuid::Uuid> = envs
+                .iter()
+                .map(|e| {
+                    (
+                        i64::try_from(e.seq).unwrap_or(i64::MAX),
+                        e.mutation.consignment_id(),
+                    )
+                })
+                .collect();
             let answer = self.client.push(envs).await;
             let store = self.store.clone();
             let retry_at = OffsetDateTime::now_utc() + self.backoff();
@@ -261,6 +271,19 @@ impl SyncLoop {
                 }
                 Ok(resp) => {
                     let (applied, duplicates, rejected) = blocking(move || {
+                        // How far Lightspeed is, as the hub said with its answer: kept
+                        // before the changes leave the queue, so nothing shows an old
+                        // "done" for a state Lightspeed does not have yet.
+                        let going: Vec<(uuid::Uuid, String)> = resp
+                            .results
+                            .iter()
+                            .filter_map(|x| {
+                                let state = x.lightspeed_state.clone()?;
+                                let seq = i64::try_from(x.seq).ok()?;
+                                consignment_of.get(&seq).map(|c| (*c, state))
+                            })
+                            .collect();
+                        store.set_lightspeed_states(&going)?;
                         let (mut a, mut d, mut r) = (0, 0, 0);
                         for (seq, id) in &sent {
                             let result = resp
@@ -333,6 +356,14 @@ impl SyncLoop {
                 .await?;
             report.pulled += page.changes.len();
             let changes = incoming(&page.changes);
+            let lightspeed: Vec<(uuid::Uuid, String)> = page
+                .changes
+                .iter()
+                .filter_map(|c| match &c.row {
+                    Row::Consignment(c) => c.lightspeed_state.clone().map(|s| (c.id, s)),
+                    _ => None,
+                })
+                .collect();
             let next = page.next_cursor;
             let block = page.reference_block;
             let policies = page
@@ -344,6 +375,7 @@ impl SyncLoop {
             let store = self.store.clone();
             let policies_changed = blocking(move || {
                 store.apply_pulled(&changes, i64::try_from(next).unwrap_or(i64::MAX))?;
+                store.set_lightspeed_states(&lightspeed)?;
                 let mut changed = false;
                 if let Some(json) = policies {
                     if store.hub_policies()?.as_deref() != Some(json.as_str()) {

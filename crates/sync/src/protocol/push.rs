@@ -92,6 +92,10 @@ pub struct MutationResult {
     /// What happened.
     #[serde(flatten)]
     pub outcome: MutationOutcome,
+    /// For an applied change: how far Lightspeed is with its consignment now (as in
+    /// `ConsignmentRow::lightspeed_state`), so the station never shows an old "done".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lightspeed_state: Option<String>,
 }
 
 /// The push answer: one result per mutation, in seq order.
@@ -268,6 +272,7 @@ mod tests {
     #[test]
     fn outcomes_are_tagged_by_status() {
         let r = MutationResult {
+            lightspeed_state: None,
             seq: 1,
             mutation_id: Uuid::nil(),
             outcome: MutationOutcome::rejected("ALREADY_SENT", "sent by another station"),

@@ -202,6 +202,11 @@ pub struct ConsignmentRow {
     /// Lines removed since they were created (stations drop them).
     #[serde(default)]
     pub removed_lines: Vec<RemovedLine>,
+    /// How far Lightspeed is: `pending` (the hub is still sending), `done` (Lightspeed
+    /// matches the hub), `refused` (parked in the hub's dead-letter list) or `not_sent`
+    /// (an operator gave up on it); absent before the hub has anything to send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lightspeed_state: Option<String>,
 }
 
 /// A line that was removed.

@@ -11,6 +11,7 @@ import {
   parseQuantity,
   replaceLine,
   sortLines,
+  suggestedSet,
 } from "./packing";
 
 function line(id: string, name: string, expected: number, packed: number): PickLine {
@@ -136,5 +137,10 @@ describe("numbers typed at the bench", () => {
     const base = { expected_g: 1000, measured_g: 1500, difference_g: 500, tolerance_g: 200, guessed_units: 0, message: "m" };
     expect(feedbackForWeight(1, { ...base, warn: true }).kind).toBe("unexpected");
     expect(feedbackForWeight(1, { ...base, warn: false }).kind).toBe("complete");
+  });
+
+  it("a box suggestion reads as a set, in suggested order", () => {
+    expect(suggestedSet([{ name: "Box M" }, { name: "Satchel S" }, { name: "Box M" }])).toBe("2 × Box M + 1 × Satchel S");
+    expect(suggestedSet([])).toBe("");
   });
 });

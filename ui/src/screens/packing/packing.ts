@@ -179,3 +179,10 @@ export function parseQuantity(text: string): number | null {
   const n = Number(t);
   return n >= 1 ? n : null;
 }
+
+/** "2 × Box M + 1 × Satchel S" for a box suggestion, in suggested order. */
+export function suggestedSet(boxes: ReadonlyArray<{ name: string }>): string {
+  const counts = new Map<string, number>();
+  for (const b of boxes) counts.set(b.name, (counts.get(b.name) ?? 0) + 1);
+  return [...counts].map(([name, n]) => `${n} × ${name}`).join(" + ");
+}
