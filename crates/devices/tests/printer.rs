@@ -135,3 +135,45 @@ fn an_unknown_printer_name_is_a_settings_error() {
         "DEVICE_INVALID_CONFIG"
     );
 }
+
+#[test]
+fn a_printer_unplugged_and_plugged_back_prints_again_and_garbage_status_is_an_error() {
+    let mut sim = ZplPrinterSim::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let m = station(&sim, dir.path());
+    m.print("zebra", PrintFormat::Zpl, b"^XA^FDone^FS^XZ")
+        .unwrap();
+    assert_eq!(sim.wait_for_jobs(1, Duration::from_secs(2)).len(), 1);
+
+    // Unplugged: the job fails as a disconnect (the screen says to check the cable),
+    // and nothing is half-sent.
+    sim.unplug();
+    let e = m
+        .print("zebra", PrintFormat::Zpl, b"^XA^FDtwo^FS^XZ")
+        .unwrap_err();
+    assert!(e.is_disconnect(), "{e:?}");
+    assert_eq!(sim.jobs().len(), 1);
+
+    // Plugged back in: the next job goes through on the same settings.
+    sim.replug().unwrap();
+    m.print("zebra", PrintFormat::Zpl, b"^XA^FDthree^FS^XZ")
+        .unwrap();
+    let jobs = sim.wait_for_jobs(2, Duration::from_secs(2));
+    assert_eq!(jobs.last().unwrap(), b"^XA^FDthree^FS^XZ");
+
+    // Line noise instead of a host status is an error with a code, never "ready".
+    sim.send_garbage(true);
+    let bad = m.printer_status("zebra");
+    assert!(
+        bad.as_ref().is_err()
+            || bad
+                .as_ref()
+                .is_ok_and(|s| s.as_ref().is_some_and(|s| !s.is_ready())),
+        "garbage is not a ready printer: {bad:?}"
+    );
+    if let Err(e) = &bad {
+        assert!(!e.code().is_empty());
+    }
+    sim.send_garbage(false);
+    assert!(m.printer_status("zebra").unwrap().unwrap().is_ready());
+}

@@ -202,6 +202,20 @@ mod tests {
     }
 
     #[test]
+    fn a_scale_that_needs_zeroing_or_calibration_or_reports_a_fault_is_never_recordable() {
+        for (status, want) in [
+            (8, ScaleStatus::NeedsRezero),
+            (7, ScaleStatus::NeedsCalibration),
+            (1, ScaleStatus::Fault),
+        ] {
+            let r = parse_report(&[0x03, status, 0x02, 0x00, 0x10, 0x00]).unwrap();
+            assert_eq!(r.status, want);
+            assert!(!r.status.is_recordable(), "{want:?} must not record a box weight");
+        }
+        assert!(parse_report(&[0x03, 9, 0x02, 0x00, 0, 0]).is_err(), "unknown status");
+    }
+
+    #[test]
     fn report_id_4_is_accepted() {
         assert!(parse_report(&[0x04, 0x04, 0x02, 0x00, 1, 0]).is_ok());
     }

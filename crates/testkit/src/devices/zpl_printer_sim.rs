@@ -24,6 +24,8 @@ struct State {
     jobs: Vec<Vec<u8>>,
     status: SimPrinterStatus,
     status_queries: usize,
+    /// Answer `~HS` with line noise instead of the host status.
+    garbage: bool,
 }
 
 /// A running simulated printer. Dropping it stops accepting connections.
@@ -34,36 +36,66 @@ pub struct ZplPrinterSim {
     thread: Option<JoinHandle<()>>,
 }
 
+/// Accepts connections on `listener` until `stop`.
+fn listen(
+    listener: TcpListener,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<JoinHandle<()>> {
+    listener.set_nonblocking(true)?;
+    std::thread::Builder::new()
+        .name("sim zpl printer".into())
+        .spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((conn, _)) => {
+                        let st = state.clone();
+                        let _ = std::thread::Builder::new()
+                            .name("sim zpl connection".into())
+                            .spawn(move || serve(conn, st));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        })
+}
+
 impl ZplPrinterSim {
     /// Starts listening on a free loopback port.
     pub fn start() -> std::io::Result<ZplPrinterSim> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
-        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (st, stp) = (state.clone(), stop.clone());
-        let thread = std::thread::Builder::new()
-            .name("sim zpl printer".into())
-            .spawn(move || {
-                while !stp.load(Ordering::SeqCst) {
-                    match listener.accept() {
-                        Ok((conn, _)) => {
-                            let st = st.clone();
-                            let _ = std::thread::Builder::new()
-                                .name("sim zpl connection".into())
-                                .spawn(move || serve(conn, st));
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-            })?;
+        let thread = listen(listener, state.clone(), stop.clone())?;
         Ok(ZplPrinterSim {
             addr,
             state,
             stop,
             thread: Some(thread),
         })
+    }
+
+    /// The cable is pulled: nothing listens on the port until [`Self::replug`].
+    pub fn unplug(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Plugged back in: listens on the same address again (jobs so far are kept).
+    pub fn replug(&mut self) -> std::io::Result<()> {
+        self.unplug();
+        let listener = TcpListener::bind(self.addr)?;
+        self.stop = Arc::new(AtomicBool::new(false));
+        self.thread = Some(listen(listener, self.state.clone(), self.stop.clone())?);
+        Ok(())
+    }
+
+    /// Answer `~HS` with line noise (a printer with a failing board or a wrong port).
+    pub fn send_garbage(&self, on: bool) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).garbage = on;
     }
 
     /// Where the printer listens.
@@ -141,7 +173,11 @@ fn serve(mut conn: TcpStream, state: Arc<Mutex<State>>) {
             let reply = {
                 let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
                 s.status_queries += 1;
-                host_status(s.status)
+                if s.garbage {
+                    b"\x02\xff\xfeZ?,,\x01\r\n\x7f\x00garbage\x03".to_vec()
+                } else {
+                    host_status(s.status)
+                }
             };
             let _ = conn.write_all(&reply);
         }
