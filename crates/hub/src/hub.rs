@@ -307,6 +307,7 @@ impl Hub {
         cursor: u64,
         limit: Option<u32>,
         references: Option<ReferenceNumbers>,
+        backlog: Option<(u64, u64)>,
     ) -> Result<PullResponse, HubError> {
         let store = self.store();
         let config = self.inner.config.references;
@@ -322,6 +323,9 @@ impl Hub {
             page.reference_block = write_with(&*store, |tx| {
                 let now = OffsetDateTime::now_utc();
                 tx.touch_device(&device.id, now)?;
+                if let Some((waiting, attention)) = backlog {
+                    tx.set_device_backlog(&device.id, waiting, attention, now)?;
+                }
                 match references {
                     Some(held) => crate::references::for_pull(tx, &device.id, held, &config, now),
                     None => Ok(None),

@@ -200,6 +200,8 @@ async fn demo_state() -> (Edge, Arc<MemoryLightspeed>, Uuid) {
             e.webhook(body, signed(b"forged")).await;
         }
     }
+    // Ponsonby's station has 3 changes not yet sent and 1 refused.
+    e.report_backlog(3, 1).await;
     (e, ls, dead)
 }
 
@@ -260,6 +262,21 @@ async fn the_dashboard_shows_the_sync_state_and_retry_requeues_a_dead_letter() {
     assert_eq!(text("#hooks-duplicates").await, "1");
     assert!(text("#hooks-rejected").await.starts_with('1'));
     assert_ne!(text("#p95").await, "—", "attempts were timed");
+    let backlog = c
+        .execute(
+            "const r = [...document.querySelectorAll('#outlets tbody tr')]
+                 .find((r) => r.textContent.includes('Ponsonby'));
+             return [r.querySelector('.station-waiting').textContent.trim(),
+                     r.querySelector('.station-attention').textContent.trim()];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        backlog,
+        json!(["3", "1"]),
+        "what Ponsonby's station reported"
+    );
     let dead_row = format!("tr[data-consignment=\"{dead}\"]");
     let row = c
         .find(Locator::Css(&dead_row))

@@ -32,6 +32,29 @@ async fn a_forged_webhook_signature_is_refused_and_nothing_is_queued() {
 }
 
 #[tokio::test]
+async fn the_signature_is_read_from_the_configured_header_only() {
+    let e = Edge::start_configured(|c| c.webhooks.signature_header = "X-Vend-Hmac".into()).await;
+    let body = webhook_body("consignment.send", &json!({"id": "c-7", "status": "SENT"}));
+    // Correctly signed, but in the default header: as good as unsigned here.
+    let r = e.webhook(body.clone(), signed(&body)).await;
+    assert_eq!(r.status(), 401);
+    let err: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(err["code"], "WEBHOOK_SIGNATURE_MISSING");
+    let r = e
+        .http
+        .post(e.url("/webhooks/lightspeed"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Vend-Hmac", signed(&body).unwrap())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let stats = e.hub().edges().store().webhook_queue_stats().unwrap();
+    assert_eq!(stats.recorded, 1);
+}
+
+#[tokio::test]
 async fn a_webhook_without_a_signature_is_refused() {
     let e = Edge::start().await;
     let body = webhook_body("product.update", &json!({"id": "p-1", "sku": "1"}));

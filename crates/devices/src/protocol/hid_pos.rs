@@ -210,9 +210,15 @@ mod tests {
         ] {
             let r = parse_report(&[0x03, status, 0x02, 0x00, 0x10, 0x00]).unwrap();
             assert_eq!(r.status, want);
-            assert!(!r.status.is_recordable(), "{want:?} must not record a box weight");
+            assert!(
+                !r.status.is_recordable(),
+                "{want:?} must not record a box weight"
+            );
         }
-        assert!(parse_report(&[0x03, 9, 0x02, 0x00, 0, 0]).is_err(), "unknown status");
+        assert!(
+            parse_report(&[0x03, 9, 0x02, 0x00, 0, 0]).is_err(),
+            "unknown status"
+        );
     }
 
     #[test]

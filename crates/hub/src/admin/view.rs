@@ -51,6 +51,10 @@ pub struct OutletLine {
     pub pending: u64,
     /// Dead letters.
     pub dead: u64,
+    /// Changes waiting at its stations.
+    pub station_waiting: u64,
+    /// Refused changes waiting for a person at its stations.
+    pub station_attention: u64,
 }
 
 /// Everything the dashboard template shows.
@@ -270,6 +274,8 @@ impl DashboardView {
                     },
                     pending: o.pending,
                     dead: o.dead,
+                    station_waiting: o.station_waiting,
+                    station_attention: o.station_attention,
                 })
                 .collect(),
         }

@@ -46,6 +46,10 @@ pub struct OutletView {
     pub pending: u64,
     /// Its consignments parked in the dead-letter list.
     pub dead: u64,
+    /// Changes its stations have not got to the hub yet (as they last reported).
+    pub station_waiting: u64,
+    /// Changes the hub refused that wait for a person at its stations.
+    pub station_attention: u64,
 }
 
 /// Webhook figures since the hub started, and the hint queue now.
@@ -93,6 +97,8 @@ struct OutletAcc {
     last_contact: Option<OffsetDateTime>,
     pending: u64,
     dead: u64,
+    station_waiting: u64,
+    station_attention: u64,
 }
 
 impl SyncStatus {
@@ -107,6 +113,10 @@ impl SyncStatus {
                     let o = outlets.entry(d.outlet_id.clone()).or_default();
                     if !d.revoked {
                         o.stations += 1;
+                        if let Some((waiting, attention)) = tx.device_backlog(&d.id)? {
+                            o.station_waiting += waiting;
+                            o.station_attention += attention;
+                        }
                     }
                     o.last_contact = o.last_contact.max(d.last_seen_at);
                 }
@@ -178,6 +188,8 @@ impl SyncStatus {
                     last_contact: o.last_contact,
                     pending: o.pending,
                     dead: o.dead,
+                    station_waiting: o.station_waiting,
+                    station_attention: o.station_attention,
                 })
                 .collect(),
             budget: hub.edges().rate_budget(),

@@ -67,7 +67,8 @@ async fn pull(
         return Err(unsupported(q.protocol));
     }
     Ok(Json(
-        hub.pull(device, q.cursor, q.limit, q.references()).await?,
+        hub.pull(device, q.cursor, q.limit, q.references(), q.backlog())
+            .await?,
     ))
 }
 

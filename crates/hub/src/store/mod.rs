@@ -93,6 +93,16 @@ pub trait HubTx {
     fn set_device_revoked(&mut self, id: &str, revoked: bool) -> StoreResult<()>;
     /// Notes that the device was heard from.
     fn touch_device(&mut self, id: &str, at: OffsetDateTime) -> StoreResult<()>;
+    /// Records what a station reported of its own queue (waiting, needing a person).
+    fn set_device_backlog(
+        &mut self,
+        id: &str,
+        waiting: u64,
+        attention: u64,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// What a station last reported of its queue: (waiting, needing a person).
+    fn device_backlog(&mut self, id: &str) -> StoreResult<Option<(u64, u64)>>;
 
     // -- reference-number blocks --------------------------------------------------
     /// The last number of the highest block ever issued to any device (0 for none).

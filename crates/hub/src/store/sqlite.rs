@@ -398,6 +398,32 @@ impl HubTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn set_device_backlog(
+        &mut self,
+        id: &str,
+        waiting: u64,
+        attention: u64,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO device_backlog (device_id, waiting, attention, reported_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (device_id) DO UPDATE SET waiting = excluded.waiting,
+                 attention = excluded.attention, reported_at = excluded.reported_at",
+            params![id, i64_of(waiting), i64_of(attention), ts(at)],
+        )?;
+        Ok(())
+    }
+
+    fn device_backlog(&mut self, id: &str) -> StoreResult<Option<(u64, u64)>> {
+        let row: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached("SELECT waiting, attention FROM device_backlog WHERE device_id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.map(|(w, a)| (w.max(0) as u64, a.max(0) as u64)))
+    }
+
     fn highest_reference_issued(&mut self) -> StoreResult<u32> {
         let top: i64 = self
             .conn

@@ -73,6 +73,16 @@ impl Edge {
         Self::seed(dir, handle).await
     }
 
+    /// A hub without a Lightspeed worker, its configuration changed by `config_of`.
+    #[allow(dead_code)] // not every test binary changes the configuration
+    pub async fn start_configured(config_of: impl FnOnce(&mut HubConfig)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(&dir);
+        config_of(&mut c);
+        let handle = Hub::start(c).await.unwrap();
+        Self::seed(dir, handle).await
+    }
+
     /// A hub whose saga and hint workers run against `ls`.
     pub async fn start_with(
         mut config_of: impl FnMut(&mut HubConfig),
@@ -112,6 +122,26 @@ impl Edge {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Outlet A's station pulls, reporting `waiting` unsent and `attention` refused changes.
+    #[allow(dead_code)] // not every test binary reports a backlog
+    pub async fn report_backlog(&self, waiting: u64, attention: u64) {
+        let resp = self
+            .http
+            .get(self.url("/sync/pull"))
+            .query(&[
+                ("protocol", "1".to_string()),
+                ("cursor", "0".to_string()),
+                ("limit", "1".to_string()),
+                ("waiting", waiting.to_string()),
+                ("attention", attention.to_string()),
+            ])
+            .bearer_auth(&self.dev_a.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
     }
 
     /// Pushes a new outlet transfer from outlet A; returns its id.

@@ -100,12 +100,14 @@ impl HubClient {
         Self::answer(resp).await
     }
 
-    /// `GET /sync/pull`, reporting the station's reference numbers when given.
+    /// `GET /sync/pull`, reporting the station's reference numbers and its own queue
+    /// (waiting, needing a person) when given.
     pub async fn pull(
         &self,
         cursor: u64,
         limit: Option<u32>,
         references: Option<ReferenceNumbers>,
+        backlog: Option<(u64, u64)>,
     ) -> Result<PullResponse, SyncError> {
         let mut query = vec![
             ("protocol", PROTOCOL_VERSION.to_string()),
@@ -115,6 +117,10 @@ impl HubClient {
         if let Some(r) = references {
             query.push(("refs_left", r.left.to_string()));
             query.push(("refs_highest", r.highest.to_string()));
+        }
+        if let Some((waiting, attention)) = backlog {
+            query.push(("waiting", waiting.to_string()));
+            query.push(("attention", attention.to_string()));
         }
         let resp = self
             .http

@@ -345,14 +345,26 @@ impl SyncLoop {
             .unwrap_or(0);
         loop {
             let store = self.store.clone();
-            let pool = blocking(move || Ok(store.reference_pool()?)).await?;
+            let (pool, backlog) = blocking(move || {
+                let s = store.sync_status()?;
+                Ok((
+                    store.reference_pool()?,
+                    (s.pending + s.in_flight, s.needs_attention),
+                ))
+            })
+            .await?;
             let references = ReferenceNumbers {
                 left: pool.left,
                 highest: pool.highest,
             };
             let page = self
                 .client
-                .pull(cursor, Some(self.config.pull_limit), Some(references))
+                .pull(
+                    cursor,
+                    Some(self.config.pull_limit),
+                    Some(references),
+                    Some(backlog),
+                )
                 .await?;
             report.pulled += page.changes.len();
             let changes = incoming(&page.changes);

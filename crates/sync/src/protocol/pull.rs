@@ -28,9 +28,20 @@ pub struct PullQuery {
     /// The last number of the highest block the station holds (0 for none).
     #[serde(default)]
     pub refs_highest: Option<u32>,
+    /// Changes the station has not got to the hub yet (for the admin dashboard).
+    #[serde(default)]
+    pub waiting: Option<u64>,
+    /// Changes the hub refused that wait for a person at the station.
+    #[serde(default)]
+    pub attention: Option<u64>,
 }
 
 impl PullQuery {
+    /// What the station reported of its own queue: (waiting, needing a person).
+    pub fn backlog(&self) -> Option<(u64, u64)> {
+        self.waiting.map(|w| (w, self.attention.unwrap_or(0)))
+    }
+
     /// What the station reported about its reference numbers, if it did.
     pub fn references(&self) -> Option<ReferenceNumbers> {
         self.refs_left.map(|left| ReferenceNumbers {
