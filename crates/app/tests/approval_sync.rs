@@ -102,3 +102,88 @@ async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
     assert!(s.demo.hub().dead_letters().await.unwrap().is_empty());
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_director_at_another_outlets_station_approves_the_order() {
+    let s = DemoStation::start().await;
+    let reference = s.demo.seeded.draft_po.clone().unwrap();
+    s.sign_in(Role::Staff);
+    let row = s
+        .app
+        .list_open_consignments()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reference == reference)
+        .unwrap();
+    s.app.submit_purchase_order(&row.id).unwrap();
+    drained(&s).await;
+
+    // A station of another outlet, where the director happens to be today.
+    let elsewhere = s
+        .app
+        .store()
+        .outlets()
+        .unwrap()
+        .into_iter()
+        .filter_map(|o| o.lightspeed_id)
+        .find(|o| *o != s.demo.outlet_id)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (b, b_sync) = s.station_at(&elsewhere, "Office", dir.path()).await;
+    let director = s
+        .demo
+        .staff
+        .iter()
+        .find(|p| p.role == Role::Director)
+        .unwrap();
+    b.sign_in(&director.id, &director.pin).unwrap();
+    until("the other outlet's queue to hold the order", || {
+        b.approval_queue()
+            .unwrap()
+            .iter()
+            .any(|i| i.reference == reference)
+    })
+    .await;
+    assert!(
+        !b.list_open_consignments()
+            .unwrap()
+            .iter()
+            .any(|r| r.reference == reference),
+        "another outlet's order is in the approver's queue, not in the outlet's list"
+    );
+    let approved = b
+        .decide_purchase_order(DecisionInput {
+            order_id: row.id.clone(),
+            approver_id: director.id.clone(),
+            pin: director.pin.clone(),
+            decision: DecisionKind::Approve,
+            comment: Some("Approved from Office".into()),
+            reason: None,
+        })
+        .unwrap();
+    assert_eq!(approved.status, ConsignmentStatus::Approved);
+    b.sync_now().unwrap();
+    until("the approval to reach the hub", || {
+        let st = b.sync_status().unwrap();
+        st.pending == 0 && st.in_flight == 0
+    })
+    .await;
+    assert!(
+        b.needs_attention().unwrap().is_empty(),
+        "{:#?}",
+        b.needs_attention()
+    );
+
+    let id = Uuid::parse_str(&row.id).unwrap();
+    let at_hub = s.demo.hub().consignment(id).await.unwrap().unwrap();
+    assert_eq!(at_hub.status, ConsignmentStatus::Approved);
+    assert_eq!(at_hub.approvals.len(), 1);
+    // The ordering outlet's station learns it with its next pull.
+    s.app.sync_now().unwrap();
+    until("the ordering station to see the approval", || {
+        s.app.store().consignment(id).unwrap().status == ConsignmentStatus::Approved
+    })
+    .await;
+    b_sync.stop().await;
+    s.stop().await;
+}

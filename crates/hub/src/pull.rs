@@ -94,15 +94,20 @@ fn visible_row(
                 return Ok(None);
             };
             consignment_row(tx, cid)?
-                .filter(|c| involves(c, device))
+                .filter(|c| visible(c, device))
                 .map(|c| Row::Consignment(Box::new(c)))
         }
     })
 }
 
-fn involves(c: &ConsignmentRow, device: &DeviceRecord) -> bool {
+/// Whether a station may see a consignment: its outlet's, and every purchase order of
+/// the chain (chain roles, who sign in at any station, approve any outlet's orders; the
+/// station's own lists still show only its outlet's).
+fn visible(c: &ConsignmentRow, device: &DeviceRecord) -> bool {
     let here = Some(device.outlet_id.as_str());
-    c.source_outlet_id.as_deref() == here || c.destination_outlet_id.as_deref() == here
+    c.source_outlet_id.as_deref() == here
+        || c.destination_outlet_id.as_deref() == here
+        || c.kind == tally_domain::ConsignmentKind::PurchaseOrder
 }
 
 /// One consignment with all its scan events, when `device`'s outlet is part of it.
@@ -112,7 +117,7 @@ pub fn snapshot(
     id: Uuid,
 ) -> StoreResult<SnapshotResponse> {
     read_with(store, |tx| {
-        let Some(c) = consignment_row(tx, id)?.filter(|c| involves(c, device)) else {
+        let Some(c) = consignment_row(tx, id)?.filter(|c| visible(c, device)) else {
             return Ok(SnapshotResponse {
                 protocol: PROTOCOL_VERSION,
                 consignment: None,
@@ -233,7 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_is_the_whole_consignment_with_its_scans_for_its_outlets_only() {
+    fn a_snapshot_is_the_whole_consignment_with_its_scans_for_stations_that_may_see_it() {
         let mut f = Fixture::new();
         let t = Uuid::now_v7();
         let po = Uuid::now_v7();
@@ -260,20 +265,22 @@ mod tests {
         assert!(snap.scan_events.iter().all(|e| e.consignment_id == t));
         assert_eq!(snap.changes().len(), 3, "the header and two scans");
 
-        // B receives the transfer and may see it; A's order is not B's business, and an
-        // id nobody knows is simply absent.
+        // B receives the transfer and may see it, and the chain's orders; an id nobody
+        // knows is simply absent.
         assert!(snapshot(&*f.store, &f.dev_b, t)
             .unwrap()
             .consignment
             .is_some());
-        let hidden = snapshot(&*f.store, &f.dev_b, po).unwrap();
-        assert!(hidden.consignment.is_none() && hidden.scan_events.is_empty());
+        assert!(snapshot(&*f.store, &f.dev_b, po)
+            .unwrap()
+            .consignment
+            .is_some());
         let unknown = snapshot(&*f.store, &a1, Uuid::now_v7()).unwrap();
         assert!(unknown.consignment.is_none() && unknown.changes().is_empty());
     }
 
     #[test]
-    fn an_outlet_sees_its_own_consignments_and_staff_only() {
+    fn an_outlet_sees_its_own_consignments_the_chains_orders_and_its_staff() {
         let mut f = Fixture::new();
         let po = Uuid::now_v7();
         let t = Uuid::now_v7();
@@ -296,8 +303,8 @@ mod tests {
         let b = ids(&b_rows);
         assert!(b.contains(&t.to_string()), "B receives the transfer");
         assert!(
-            !b.contains(&po.to_string()),
-            "A's order is not B's business"
+            b.contains(&po.to_string()),
+            "purchase orders are chain-wide: a director at B approves A's"
         );
         assert!(b.contains(&STAFF_B.to_string()) && b.contains(&DIRECTOR.to_string()));
         assert!(!b.contains(&STAFF_A.to_string()));
