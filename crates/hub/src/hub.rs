@@ -52,11 +52,14 @@ async fn blocking<R: Send + 'static>(
 
 impl Hub {
     /// Opens the SQLite store named in `config`. The webhook secret, unless the
-    /// caller set it, is read from the environment variable the config names.
+    /// caller set it, is read under the name the config gives, from the environment
+    /// or else the OS keychain.
     pub fn open(mut config: HubConfig) -> Result<Self, HubError> {
         let store = SqliteHubStore::open(&config.db_path)?;
         let edges = SqliteEdgeStore::open(&config.db_path)?;
-        config.webhooks.resolve_secret_from_env();
+        config
+            .webhooks
+            .resolve_secret(&crate::secrets::hub_secrets());
         Ok(Self::with_store(Arc::new(store), Arc::new(edges), config))
     }
 

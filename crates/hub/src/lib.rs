@@ -20,6 +20,7 @@ pub mod pull;
 pub mod push;
 pub mod references;
 pub mod rules;
+pub mod secrets;
 pub mod store;
 pub mod webhooks;
 

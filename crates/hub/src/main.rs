@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tally_domain::Role;
+use tally_hub::secrets::SecretSource;
 use tally_hub::{Hub, HubConfig};
 use tally_sync::OutletRow;
 
@@ -174,11 +175,15 @@ async fn main() -> anyhow::Result<()> {
                 Some(base) => {
                     let token_url = lightspeed_token_url
                         .context("set --lightspeed-token-url (TALLY_LS_TOKEN_URL)")?;
+                    let secrets = tally_hub::secrets::hub_secrets();
                     let client_id = lightspeed_client_id
-                        .context("set --lightspeed-client-id (TALLY_LS_CLIENT_ID)")?;
-                    // Secrets only from the environment, never flags or files in the repo.
-                    let secret = std::env::var("TALLY_LS_CLIENT_SECRET")
-                        .context("set TALLY_LS_CLIENT_SECRET")?;
+                        .or_else(|| secrets.get("TALLY_LS_CLIENT_ID"))
+                        .context("set --lightspeed-client-id (TALLY_LS_CLIENT_ID, or a keychain entry of that name under tally-hub)")?;
+                    // Secrets only from the environment or the OS keychain, never flags
+                    // or files in the repo.
+                    let secret = secrets.get("TALLY_LS_CLIENT_SECRET").context(
+                        "set TALLY_LS_CLIENT_SECRET (environment, or a keychain entry of that name under tally-hub)",
+                    )?;
                     if let Some(kind) = lightspeed_token_store {
                         config.lightspeed.token_store = kind;
                     }
@@ -191,7 +196,7 @@ async fn main() -> anyhow::Result<()> {
                         &base,
                     )?;
                     if store.load()?.is_none() {
-                        let refresh = std::env::var("TALLY_LS_REFRESH_TOKEN").context(
+                        let refresh = secrets.get("TALLY_LS_REFRESH_TOKEN").context(
                             "first connection: set TALLY_LS_REFRESH_TOKEN (it rotates; the hub keeps the new one)",
                         )?;
                         store.save(&tally_lightspeed::StoredTokens::from_refresh_token(refresh))?;
@@ -206,11 +211,11 @@ async fn main() -> anyhow::Result<()> {
                     Hub::start_with_lightspeed(config, api).await?
                 }
             };
-            // Freight: carrier keys from the environment, addresses from a file.
+            // Freight: carrier keys from the environment or keychain, addresses from a file.
             if let Ok(path) = std::env::var("TALLY_FREIGHT_ADDRESSES") {
                 tally_hub::freight::setup::configure(
                     handle.hub(),
-                    &tally_freight::EnvSecrets,
+                    &tally_hub::secrets::hub_secrets(),
                     std::path::Path::new(&path),
                 )?;
             }

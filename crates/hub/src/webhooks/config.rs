@@ -64,13 +64,11 @@ impl Default for WebhookConfig {
 }
 
 impl WebhookConfig {
-    /// Fills `secret` from the environment if it is not set yet.
-    pub fn resolve_secret_from_env(&mut self) {
+    /// Fills `secret` from `source` (the environment, then the keychain) under the
+    /// name `secret_env`, if it is not set yet.
+    pub fn resolve_secret(&mut self, source: &dyn crate::secrets::SecretSource) {
         if self.secret.is_none() {
-            self.secret = std::env::var(&self.secret_env)
-                .ok()
-                .filter(|s| !s.is_empty())
-                .map(WebhookSecret::new);
+            self.secret = source.get(&self.secret_env).map(WebhookSecret::new);
         }
     }
 }
