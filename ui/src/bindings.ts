@@ -27,11 +27,11 @@ export const commands = {
 	/**  One consignment with its lines and next allowed statuses. */
 	consignmentDetail: (id: string) => typedError<ConsignmentDetail, AppError>(__TAURI_INVOKE("consignment_detail", { id })),
 	/**  Quotes from every carrier for the consignment's weighed boxes, cheapest first. */
-	freightQuotes: (id: string) => typedError<FreightQuotes, AppError>(__TAURI_INVOKE("freight_quotes", { id })),
+	freightQuotes: (id: string, options: DeliveryChoice) => typedError<FreightQuotes, AppError>(__TAURI_INVOKE("freight_quotes", { id, options })),
 	/**  Books the quoted row `key`, prints the carrier labels, records the tracking numbers. */
 	freightBook: (id: string, key: string) => typedError<FreightBookingView, AppError>(__TAURI_INVOKE("freight_book", { id, key })),
 	/**  Offline: books the cheapest overnight service as soon as the hub answers. */
-	freightBookWhenOnline: (id: string) => typedError<FreightBookingView, AppError>(__TAURI_INVOKE("freight_book_when_online", { id })),
+	freightBookWhenOnline: (id: string, options: DeliveryChoice) => typedError<FreightBookingView, AppError>(__TAURI_INVOKE("freight_book_when_online", { id, options })),
 	/**  The consignment's freight booking, if any. */
 	freightStatus: (id: string) => typedError<FreightBookingView | null, AppError>(__TAURI_INVOKE("freight_status", { id })),
 	/**  Tracking numbers of this outlet's incoming consignments. */
@@ -490,6 +490,21 @@ export type DecisionView = {
 	comment: string | null,
 };
 
+/**
+ *  Delivery options the packer asks for (FREIGHT.md): each may cost extra, and
+ *  Saturday switches carriers to an express service.
+ */
+export type DeliveryChoice = {
+	/**  The receiver signs. */
+	signature_required: boolean,
+	/**  Never left at the door. */
+	no_authority_to_leave: boolean,
+	/**  A photo at delivery. */
+	photo_on_delivery: boolean,
+	/**  Delivered on Saturday. */
+	saturday: boolean,
+};
+
 /**  Delivery progress of a sent order (partial deliveries keep it open). */
 export type DeliveryView = {
 	/**  Units ordered. */
@@ -767,6 +782,8 @@ export type FreightQuoteRow = {
 
 /**  Quotes side by side for a consignment's weighed boxes. */
 export type FreightQuotes = {
+	/**  The delivery options these prices include. */
+	options: DeliveryChoice,
 	consignment_id: string,
 	reference: string,
 	/**  Cheapest first. */

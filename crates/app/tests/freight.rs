@@ -9,6 +9,7 @@ mod support;
 use std::time::Duration;
 
 use support::DemoStation;
+use tally_app::freight::DeliveryChoice;
 use tally_app::packing::{CloseWeight, Handover, SendInput};
 use tally_domain::Role;
 use uuid::Uuid;
@@ -57,7 +58,7 @@ async fn the_cheaper_carrier_is_booked_once_and_its_tracking_reaches_the_receivi
     // Heavy boxes: NZ Couriers (through GoSweetSpot) undercuts NZ Post overnight.
     let id = pack(&s, &[14, 11]);
 
-    let q = app.freight_quotes(&id).await.unwrap();
+    let q = app.freight_quotes(&id, Default::default()).await.unwrap();
     let carriers: std::collections::BTreeSet<&str> =
         q.rows.iter().map(|r| r.carrier.as_str()).collect();
     assert_eq!(
@@ -199,10 +200,15 @@ async fn offline_the_booking_waits_and_the_sync_loop_books_it_when_the_hub_is_ba
     s.demo.set_station_online(false);
     // Packing and weighing work offline.
     let id = pack(&s, &[3]);
-    let e = app.freight_quotes(&id).await.unwrap_err();
+    let e = app
+        .freight_quotes(&id, Default::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.code, "HUB_UNREACHABLE");
     assert!(e.message.contains("book when back online"), "{}", e.message);
-    let waiting = app.book_freight_when_online(&id).unwrap();
+    let waiting = app
+        .book_freight_when_online(&id, Default::default())
+        .unwrap();
     assert_eq!(waiting.state, "waiting");
     tokio::time::sleep(Duration::from_millis(300)).await;
     let carriers = s.demo.carriers();
@@ -246,14 +252,20 @@ async fn quotes_wait_until_every_box_is_closed_and_weighed() {
         .unwrap()
         .id;
     assert_eq!(
-        app.freight_quotes(&id).await.unwrap_err().code,
+        app.freight_quotes(&id, Default::default())
+            .await
+            .unwrap_err()
+            .code,
         "FREIGHT_NO_BOXES"
     );
     app.open_box(&id, "BOX-M").unwrap();
     let line = app.packing_view(&id).unwrap().lines.remove(0);
     app.scan(&id, &line.sku, Some(1)).unwrap();
     assert_eq!(
-        app.freight_quotes(&id).await.unwrap_err().code,
+        app.freight_quotes(&id, Default::default())
+            .await
+            .unwrap_err()
+            .code,
         "FREIGHT_BOX_OPEN"
     );
     assert_eq!(
@@ -262,6 +274,54 @@ async fn quotes_wait_until_every_box_is_closed_and_weighed() {
             .unwrap_err()
             .code,
         "FREIGHT_BOX_OPEN"
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_options_change_the_prices_and_are_booked_as_quoted() {
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let id = pack(&s, &[14, 11]);
+    let plain = app.freight_quotes(&id, Default::default()).await.unwrap();
+    assert_eq!(plain.options, DeliveryChoice::default());
+    let signed = DeliveryChoice {
+        signature_required: true,
+        ..Default::default()
+    };
+    let q = app.freight_quotes(&id, signed).await.unwrap();
+    assert_eq!(q.options, signed, "the prices say what they include");
+    let price = |q: &tally_app::freight::FreightQuotes, key: &str| {
+        q.rows
+            .iter()
+            .find(|r| r.key == key)
+            .map(|r| r.price_excl_gst.parse::<rust_decimal::Decimal>().unwrap())
+    };
+    let dearer = q
+        .rows
+        .iter()
+        .filter(|r| price(&plain, &r.key).is_some_and(|p| price(&q, &r.key).unwrap() > p))
+        .count();
+    assert!(
+        dearer > 0,
+        "a signature costs extra with at least one carrier"
+    );
+    for r in &q.rows {
+        if let Some(p) = price(&plain, &r.key) {
+            assert!(price(&q, &r.key).unwrap() >= p, "{} got cheaper", r.key);
+        }
+    }
+    // Booked with the options of the prices shown.
+    let pick = &q.rows[q.preselected.unwrap() as usize];
+    let booked = app.book_freight(&id, &pick.key).await.unwrap();
+    assert_eq!(booked.state, "booked");
+    assert_eq!(
+        booked
+            .price_excl_gst
+            .as_deref()
+            .map(|p| p.parse::<rust_decimal::Decimal>().unwrap()),
+        Some(pick.price_excl_gst.parse().unwrap())
     );
     s.stop().await;
 }

@@ -1,7 +1,7 @@
 //! Freight at the packing bench: quotes side by side, booking, "book when back online",
 //! and tracking numbers for the incoming list. Carrier calls go through the hub.
 
-use tally_app::freight::{FreightBookingView, FreightQuotes, IncomingTracking};
+use tally_app::freight::{DeliveryChoice, FreightBookingView, FreightQuotes, IncomingTracking};
 use tally_app::AppError;
 
 use super::AppState;
@@ -9,9 +9,13 @@ use super::AppState;
 /// Quotes from every carrier for the consignment's weighed boxes, cheapest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn freight_quotes(app: AppState<'_>, id: String) -> Result<FreightQuotes, AppError> {
+pub async fn freight_quotes(
+    app: AppState<'_>,
+    id: String,
+    options: DeliveryChoice,
+) -> Result<FreightQuotes, AppError> {
     let app = app.inner().clone();
-    app.freight_quotes(&id).await
+    app.freight_quotes(&id, options).await
 }
 
 /// Books the quoted row `key`, prints the carrier labels, records the tracking numbers.
@@ -32,8 +36,9 @@ pub async fn freight_book(
 pub fn freight_book_when_online(
     app: AppState<'_>,
     id: String,
+    options: DeliveryChoice,
 ) -> Result<FreightBookingView, AppError> {
-    app.book_freight_when_online(&id)
+    app.book_freight_when_online(&id, options)
 }
 
 /// The consignment's freight booking, if any.

@@ -89,6 +89,11 @@ impl App {
                 "The boxes changed since these prices. Get quotes again (F10).",
             ));
         }
+        // Booked with the delivery options the prices were for.
+        let req = ShipmentRequest {
+            options: quoted_req.options,
+            ..req
+        };
         let quote = comparison
             .rows
             .iter()
@@ -355,10 +360,12 @@ impl App {
     pub fn book_freight_when_online(
         &self,
         consignment_id: &str,
+        choice: super::views::DeliveryChoice,
     ) -> Result<FreightBookingView, AppError> {
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
-        let (req, units, _) = self.shipment_request(consignment_id)?;
+        let (mut req, units, _) = self.shipment_request(consignment_id)?;
+        req.options = req.options.union(choice.to_options());
         let deferred = DeferredFreight {
             shipment: req,
             preferred: None,

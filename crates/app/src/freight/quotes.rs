@@ -5,7 +5,9 @@ use tally_domain::freight::{ChargeBasis, DeliveryOptions, Dimensions, Grams};
 use tally_freight::{QuoteComparison, QuoteRow, ShipBox, ShipmentRequest, Weighed};
 use tally_store::Weight;
 
-use super::views::{BoxChargeView, FreightFailureView, FreightQuoteRow, FreightQuotes};
+use super::views::{
+    BoxChargeView, DeliveryChoice, FreightFailureView, FreightQuoteRow, FreightQuotes,
+};
 use super::{freight_error, REQUIRED_LEVEL};
 use crate::error::AppError;
 use crate::App;
@@ -80,6 +82,7 @@ pub(crate) fn quotes_view(
     c: &QuoteComparison,
 ) -> FreightQuotes {
     FreightQuotes {
+        options: DeliveryChoice::of(&req.options),
         consignment_id: consignment_id.to_owned(),
         reference: reference.to_owned(),
         rows: c
@@ -198,8 +201,13 @@ impl App {
 
     /// Prices from every carrier the hub has for the consignment's weighed boxes, side
     /// by side, cheapest first, with the cheapest overnight service preselected.
-    pub async fn freight_quotes(&self, consignment_id: &str) -> Result<FreightQuotes, AppError> {
-        let (req, _units, reference) = self.shipment_request(consignment_id)?;
+    pub async fn freight_quotes(
+        &self,
+        consignment_id: &str,
+        choice: DeliveryChoice,
+    ) -> Result<FreightQuotes, AppError> {
+        let (mut req, _units, reference) = self.shipment_request(consignment_id)?;
+        req.options = req.options.union(choice.to_options());
         let id = crate::app::parse_id("consignment", consignment_id)?;
         let booked = self.freight_status(consignment_id)?;
         let client = self.freight.client()?.clone();

@@ -59,6 +59,8 @@ pub struct FreightFailureView {
 /// Quotes side by side for a consignment's weighed boxes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct FreightQuotes {
+    /// The delivery options these prices include.
+    pub options: DeliveryChoice,
     pub consignment_id: String,
     pub reference: String,
     /// Cheapest first.
@@ -104,4 +106,41 @@ pub struct FreightBookingView {
 pub struct IncomingTracking {
     pub consignment_id: String,
     pub tracking_numbers: Vec<String>,
+}
+
+/// Delivery options the packer asks for (FREIGHT.md): each may cost extra, and
+/// Saturday switches carriers to an express service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+pub struct DeliveryChoice {
+    /// The receiver signs.
+    pub signature_required: bool,
+    /// Never left at the door.
+    pub no_authority_to_leave: bool,
+    /// A photo at delivery.
+    pub photo_on_delivery: bool,
+    /// Delivered on Saturday.
+    pub saturday: bool,
+}
+
+impl DeliveryChoice {
+    /// The options for the carrier request.
+    pub fn to_options(self) -> tally_domain::freight::DeliveryOptions {
+        tally_domain::freight::DeliveryOptions {
+            signature_required: self.signature_required,
+            no_authority_to_leave: self.no_authority_to_leave,
+            photo_on_delivery: self.photo_on_delivery,
+            saturday: self.saturday,
+            ..Default::default()
+        }
+    }
+
+    /// What a request asked for, as the panel shows it.
+    pub fn of(o: &tally_domain::freight::DeliveryOptions) -> Self {
+        Self {
+            signature_required: o.signature_required,
+            no_authority_to_leave: o.no_authority_to_leave,
+            photo_on_delivery: o.photo_on_delivery,
+            saturday: o.saturday,
+        }
+    }
 }
