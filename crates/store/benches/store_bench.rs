@@ -284,19 +284,25 @@ fn main() {
         s99.as_secs_f64() / f99.as_secs_f64()
     );
     println!(
-        "| barcode lookup, hit, {products} products | {} | {} | - |",
+        "| barcode lookup, hit, {products} products | {} | {} | {:.3} / {:.3} |",
         us(h50),
-        us(h99)
+        us(h99),
+        h50.as_secs_f64() / f50.as_secs_f64(),
+        h99.as_secs_f64() / f99.as_secs_f64()
     );
     println!(
-        "| barcode lookup, miss, {products} products | {} | {} | - |",
+        "| barcode lookup, miss, {products} products | {} | {} | {:.3} / {:.3} |",
         us(m50),
-        us(m99)
+        us(m99),
+        m50.as_secs_f64() / f50.as_secs_f64(),
+        m99.as_secs_f64() / f99.as_secs_f64()
     );
     println!(
-        "| name search (FTS5, 1-3 words typed, limit 20) | {} | {} | - |",
+        "| name search (FTS5, 1-3 words typed, limit 20) | {} | {} | {:.3} / {:.3} |",
         us(q50),
-        us(q99)
+        us(q99),
+        q50.as_secs_f64() / f50.as_secs_f64(),
+        q99.as_secs_f64() / f99.as_secs_f64()
     );
     println!();
     println!(
