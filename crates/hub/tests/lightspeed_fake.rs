@@ -46,6 +46,10 @@ struct Setup {
 }
 
 async fn setup(products: usize) -> Setup {
+    setup_with(products, |_| {}).await
+}
+
+async fn setup_with(products: usize, change: impl FnOnce(&mut tally_hub::HubConfig)) -> Setup {
     let fake = FakeLightspeed::start(FakeConfig::default()).await.unwrap();
     let outlets = vec![fake.add_outlet("Ponsonby"), fake.add_outlet("Newmarket")];
     fake.add_supplier("Otago Merino Mills");
@@ -70,6 +74,7 @@ async fn setup(products: usize) -> Setup {
         poll_interval_ms: 50,
         poll_page_size: 40,
     };
+    change(&mut config);
     let api = Arc::new(LightspeedApi::new(Arc::new(client_for(&fake))));
     let handle = Hub::start_with_lightspeed(config, api).await.unwrap();
     Setup {
@@ -182,4 +187,44 @@ async fn a_transfer_reaches_the_fake_once_under_lost_acks_and_rate_limits() {
     );
     let c = hub.consignment(id).await.unwrap().unwrap();
     assert_eq!(c.lightspeed_id.as_deref(), Some(remote.id.as_str()));
+}
+
+#[tokio::test]
+async fn a_webhook_is_answered_without_waiting_for_lightspeed() {
+    let s = setup_with(3, |c| c.webhooks.secret = Some(support::edges::secret())).await;
+    let hub = s.handle.hub().clone();
+    until("catalog seeded", async || product_count(&hub).await == 3).await;
+    // From now on every Lightspeed call takes 6 s: longer than the 5 s Lightspeed
+    // gives a webhook receiver.
+    s.fake.faults().add_rule(FaultRule::new(
+        "*",
+        "/api/2.0/**",
+        Fault::latency(Duration::from_secs(6)),
+    ));
+    let before = s.fake.requests().records().len();
+    let body = support::edges::webhook_body(
+        "consignment.send",
+        &serde_json::json!({"id": "ls-77", "type": "OUTLET", "status": "SENT", "version": 7}),
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{}/webhooks/lightspeed", s.handle.base_url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("X-Signature", support::edges::signed(&body).unwrap())
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // The answer came before any Lightspeed request finished: the work is queued.
+    let finished_since: Vec<_> = s.fake.requests().records()[before..]
+        .iter()
+        .filter(|r| r.status.is_some())
+        .cloned()
+        .collect();
+    assert!(
+        finished_since.is_empty(),
+        "no Lightspeed answer was awaited: {finished_since:?}"
+    );
+    let stats = hub.edges().store().webhook_queue_stats().unwrap();
+    assert_eq!(stats.recorded, 1, "the hint is queued for the worker");
 }
