@@ -38,6 +38,8 @@ pub struct DeviceState {
     pub description: Option<String>,
     /// The last problem reported, cleared on connect.
     pub last_error: Option<String>,
+    /// Its stable code (`DEVICE_NOT_CONNECTED`, ...), set with it.
+    pub last_error_code: Option<String>,
 }
 
 /// The latest value a worker produced, with a sequence number so waiters see new ones.
@@ -59,6 +61,7 @@ fn new_cell<T>(device: &str) -> SharedCell<T> {
                 connected: false,
                 description: None,
                 last_error: None,
+                last_error_code: None,
             },
         }),
         Condvar::new(),
@@ -120,7 +123,10 @@ impl Reporter {
         if self.last_error.as_ref() != Some(&key) {
             tracing::warn!(device = %self.device, code = e.code(), error = %e, "device problem");
             self.send(DeviceEvent::error(&self.device, e));
-            update(cell, |s| s.state.last_error = Some(e.to_string()));
+            update(cell, |s| {
+                s.state.last_error = Some(e.to_string());
+                s.state.last_error_code = Some(e.code().to_string());
+            });
             self.last_error = Some(key);
         }
     }
@@ -132,6 +138,7 @@ impl Reporter {
             s.state.connected = true;
             s.state.description = Some(description.clone());
             s.state.last_error = None;
+            s.state.last_error_code = None;
         });
         self.send(DeviceEvent::Connected {
             device: self.device.clone(),

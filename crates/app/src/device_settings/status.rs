@@ -109,8 +109,12 @@ pub struct DeviceStateView {
 impl DeviceStateView {
     /// The view of a worker's state; `code` is the last error code seen for the device.
     pub fn from_state(s: DeviceState, code: Option<String>) -> DeviceStateView {
+        // The state carries its own code; the code last seen in events is a fallback.
+        let state_code = s.last_error_code.clone();
         let problem = s.last_error.map(|message| DeviceProblemView {
-            code: code.unwrap_or_else(|| "DEVICE_PROBLEM".into()),
+            code: state_code
+                .or(code)
+                .unwrap_or_else(|| "DEVICE_PROBLEM".into()),
             message: super::choices::capitalise(&message),
         });
         DeviceStateView {
@@ -304,6 +308,21 @@ mod tests {
     }
 
     #[test]
+    fn the_problem_code_comes_with_the_state_even_before_its_event() {
+        let v = DeviceStateView::from_state(
+            DeviceState {
+                device: "serial:/dev/ttyUSB9".into(),
+                connected: false,
+                description: None,
+                last_error: Some("nothing answers on /dev/ttyUSB9".into()),
+                last_error_code: Some("DEVICE_NOT_CONNECTED".into()),
+            },
+            None,
+        );
+        assert_eq!(v.problem.unwrap().code, "DEVICE_NOT_CONNECTED");
+    }
+
+    #[test]
     fn a_device_with_a_problem_is_in_error_with_the_fix() {
         let v = DeviceStateView::from_state(
             DeviceState {
@@ -311,6 +330,7 @@ mod tests {
                 connected: false,
                 description: None,
                 last_error: Some("Tally is not allowed to open /dev/ttyUSB0. dialout".into()),
+                last_error_code: None,
             },
             Some("DEVICE_PERMISSION_DENIED".into()),
         );
