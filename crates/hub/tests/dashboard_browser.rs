@@ -262,6 +262,26 @@ async fn the_dashboard_shows_the_sync_state_and_retry_requeues_a_dead_letter() {
     assert_eq!(text("#hooks-duplicates").await, "1");
     assert!(text("#hooks-rejected").await.starts_with('1'));
     assert_ne!(text("#p95").await, "—", "attempts were timed");
+    assert_ne!(text("#p50").await, "—");
+    assert_ne!(
+        text("#oldest").await,
+        "—",
+        "the oldest waiting saga has an age"
+    );
+    // One creation was refused and two met a 503: some attempts failed, some succeeded.
+    let rate: f64 = text("#success-rate")
+        .await
+        .trim_end_matches(" %")
+        .trim_end_matches('%')
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(rate > 0.0 && rate < 100.0, "success rate {rate}");
+    let outlets = text("#outlets").await;
+    assert!(
+        outlets.contains("just now"),
+        "Ponsonby's last contact: {outlets}"
+    );
     let backlog = c
         .execute(
             "const r = [...document.querySelectorAll('#outlets tbody tr')]
