@@ -2,7 +2,8 @@
 //! fake carriers on loopback): quotes from both carriers side by side, the cheaper
 //! overnight service booked once however often Book is pressed, the tracking numbers
 //! at the receiving outlet after sync, and "book when back online" done by the sync
-//! loop after the link returns.
+//! loop after the link returns. A supplier return goes the same way to a RETURN
+//! consignment at Lightspeed.
 
 mod support;
 
@@ -323,5 +324,73 @@ async fn delivery_options_change_the_prices_and_are_booked_as_quoted() {
             .map(|p| p.parse::<rust_decimal::Decimal>().unwrap()),
         Some(pick.price_excl_gst.parse().unwrap())
     );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplier_return_is_packed_sent_and_reaches_lightspeed_as_a_return() {
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let reference = s.demo.seeded.draft_return.clone().unwrap();
+    let id = app
+        .list_open_consignments()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reference == reference)
+        .unwrap()
+        .id;
+    let lines = app.packing_view(&id).unwrap().lines;
+    assert!(!lines.is_empty());
+    app.open_box(&id, "BOX-M").unwrap();
+    for line in &lines {
+        app.scan(&id, &line.sku, Some(line.expected as u32))
+            .unwrap();
+    }
+    app.close_box(&id, None, CloseWeight::Typed { grams: 3_200 })
+        .unwrap();
+    let sent = app
+        .send(
+            &id,
+            &SendInput {
+                short: vec![],
+                handover: Handover::DepotDrop,
+                driver: None,
+                local_date: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(sent.status, tally_domain::ConsignmentStatus::Sent);
+    app.sync_now().unwrap();
+
+    // At Lightspeed: one RETURN consignment, sent, with what was packed.
+    let mut found = None;
+    for _ in 0..500 {
+        let at_ls: Vec<_> = s
+            .demo
+            .lightspeed()
+            .consignments()
+            .into_iter()
+            .filter(|c| c.name.as_deref() == Some(reference.as_str()) && !c.deleted)
+            .collect();
+        assert!(at_ls.len() <= 1, "one return at Lightspeed: {at_ls:?}");
+        if let Some(c) = at_ls
+            .into_iter()
+            .find(|c| c.status == tally_domain::LsConsignmentStatus::Sent)
+        {
+            found = Some(c);
+            break;
+        }
+        app.nudge_sync();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let c = found.expect("the return reached Lightspeed as SENT");
+    assert_eq!(c.kind, tally_domain::LsConsignmentType::Return);
+    let packed: rust_decimal::Decimal = lines
+        .iter()
+        .map(|l| rust_decimal::Decimal::from(l.expected))
+        .sum();
+    let at_ls: rust_decimal::Decimal = c.lines.iter().map(|l| l.count).sum();
+    assert_eq!(at_ls, packed, "Lightspeed has what was packed");
     s.stop().await;
 }
