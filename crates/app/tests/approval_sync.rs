@@ -30,9 +30,8 @@ async fn drained(s: &DemoStation) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
-    let s = DemoStation::start().await;
+/// Staff submit the demo's draft purchase order; it reaches the hub pending approval.
+async fn submit_the_draft_order(s: &DemoStation) -> tally_app::consignments::ConsignmentRow {
     let reference = s.demo.seeded.draft_po.clone().unwrap();
     s.sign_in(Role::Staff);
     let row = s
@@ -44,7 +43,14 @@ async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
         .unwrap();
     let submitted = s.app.submit_purchase_order(&row.id).unwrap();
     assert_eq!(submitted.status, ConsignmentStatus::PendingApproval);
-    drained(&s).await;
+    drained(s).await;
+    row
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
+    let s = DemoStation::start().await;
+    let row = submit_the_draft_order(&s).await;
 
     // A director approves with their PIN at this station (any tier's total).
     let director = s
@@ -91,7 +97,7 @@ async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
             .lightspeed()
             .consignments()
             .into_iter()
-            .filter(|c| !c.deleted && c.name.as_deref() == Some(reference.as_str()))
+            .filter(|c| !c.deleted && c.name.as_deref() == Some(row.reference.as_str()))
             .collect::<Vec<_>>()
     };
     until("the order to reach Lightspeed", || !in_ls().is_empty()).await;
@@ -106,17 +112,8 @@ async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_director_at_another_outlets_station_approves_the_order() {
     let s = DemoStation::start().await;
-    let reference = s.demo.seeded.draft_po.clone().unwrap();
-    s.sign_in(Role::Staff);
-    let row = s
-        .app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap();
-    s.app.submit_purchase_order(&row.id).unwrap();
-    drained(&s).await;
+    let row = submit_the_draft_order(&s).await;
+    let reference = row.reference.clone();
 
     // A station of another outlet, where the director happens to be today.
     let elsewhere = s

@@ -151,9 +151,12 @@ impl Hub {
 
     /// The complete evidence file stations uploaded under `sha256`, if the hub has it.
     pub fn evidence_file(&self, sha256: &str) -> Option<std::path::PathBuf> {
-        let ok = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-        let path = crate::http::evidence_api::evidence_dir(self).join(sha256);
-        (ok && path.is_file()).then_some(path)
+        use crate::http::evidence_api::{evidence_dir, is_hash_name};
+        if !is_hash_name(sha256) {
+            return None;
+        }
+        let path = evidence_dir(self).join(sha256);
+        path.is_file().then_some(path)
     }
 
     /// Enrols a station of `outlet_id`; the token is shown once.

@@ -134,6 +134,28 @@ impl EvidenceStore {
     pub fn contains(&self, hash: &ContentHash) -> bool {
         self.path(hash).is_file()
     }
+
+    /// Every stored file's hash, sorted.
+    pub fn hashes(&self) -> Result<Vec<ContentHash>> {
+        hashes_in(&self.dir).map_err(|e| StoreError::io(format!("list {}", self.dir.display()), e))
+    }
+}
+
+/// The hashes of the evidence files in `dir`, sorted; none when `dir` does not exist.
+/// Temp files (`.incoming-*`) and anything else not named by a hash are skipped.
+pub fn hashes_in(dir: &Path) -> std::io::Result<Vec<ContentHash>> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut out: Vec<ContentHash> = rd
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| ContentHash::parse(e.file_name().to_str()?).ok())
+        .collect();
+    out.sort();
+    Ok(out)
 }
 
 #[cfg(unix)]

@@ -39,7 +39,7 @@ pub use consignment::{
     Consignment, ConsignmentLine, Direction, LineProgress, NewConsignment, OpenConsignment,
 };
 pub use error::{Result, StoreError};
-pub use evidence::{ContentHash, EvidenceStore};
+pub use evidence::{hashes_in as evidence_hashes_in, ContentHash, EvidenceStore};
 pub use freight::{FreightBooked, FreightBooking, FreightState};
 pub use outbox::{MutationRef, OutboxEntry, OutboxState, SyncStatus};
 pub use parcel::{BoxChange, Parcel, Weight};

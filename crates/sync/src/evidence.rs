@@ -307,25 +307,9 @@ pub fn pending(
     evidence_dir: &Path,
     ledger: &UploadLedger,
 ) -> Result<Vec<ContentHash>, EvidenceUploadError> {
-    let rd = match std::fs::read_dir(evidence_dir) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(EvidenceUploadError::Local(format!(
-                "{}: {e}",
-                evidence_dir.display()
-            )))
-        }
-    };
-    let mut out: Vec<ContentHash> = rd
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        // Temp files (`.incoming-*`) and anything else not named by a hash are skipped.
-        .filter_map(|e| ContentHash::parse(e.file_name().to_str()?).ok())
-        .filter(|h| !ledger.is_done(h))
-        .collect();
-    out.sort();
-    Ok(out)
+    let all = tally_store::evidence_hashes_in(evidence_dir)
+        .map_err(|e| EvidenceUploadError::Local(format!("{}: {e}", evidence_dir.display())))?;
+    Ok(all.into_iter().filter(|h| !ledger.is_done(h)).collect())
 }
 
 /// What one pass over the pending files did.

@@ -566,14 +566,15 @@ async fn run(w: &Window, scratch: &Path) -> Result<()> {
     // The evidence at the hub by content hash: the photo and the signature images,
     // byte for byte under their SHA-256.
     let demo = w.data_dir.path().join("demo");
-    let local = evidence_files(&demo.join("station").join("evidence"))?;
+    let evidence = tally_store::EvidenceStore::open(demo.join("station").join("evidence"))?;
+    let local = evidence.hashes()?;
     ensure!(
         local.len() >= 3,
         "a photo and two signatures are kept at the station: {local:?}"
     );
     let deadline = Instant::now() + Duration::from_secs(30);
-    for (hash, path) in &local {
-        let at_hub = demo.join("hub").join("evidence").join(hash);
+    for hash in &local {
+        let at_hub = demo.join("hub").join("evidence").join(hash.as_str());
         while !at_hub.is_file() {
             if Instant::now() > deadline {
                 bail!("evidence {hash} never reached the hub");
@@ -581,28 +582,11 @@ async fn run(w: &Window, scratch: &Path) -> Result<()> {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
         let bytes = std::fs::read(&at_hub)?;
-        ensure!(bytes == std::fs::read(path)?, "{hash} differs at the hub");
+        ensure!(bytes == evidence.get(hash)?, "{hash} differs at the hub");
         ensure!(
-            tally_store::ContentHash::of(&bytes).as_str() == hash,
+            tally_store::ContentHash::of(&bytes) == *hash,
             "{hash} does not match its bytes"
         );
     }
     Ok(())
-}
-
-/// Evidence files under `dir` (named by their SHA-256) with their paths.
-fn evidence_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            out.extend(evidence_files(&path)?);
-        } else if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
-            if name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
-                out.push((name.to_string(), path.clone()));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }

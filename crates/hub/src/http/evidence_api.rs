@@ -41,9 +41,13 @@ pub fn evidence_dir(hub: &Hub) -> PathBuf {
         .map_or_else(|| PathBuf::from("evidence"), |d| d.join("evidence"))
 }
 
+/// Whether `name` is an evidence file name: 64 lowercase hex digits (safe in a path).
+pub fn is_hash_name(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 fn checked(hash: &str) -> Result<&str, ApiError> {
-    let ok = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if ok {
+    if is_hash_name(hash) {
         Ok(hash)
     } else {
         Err(ApiError::new(
