@@ -25,6 +25,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::freight::freight_book_when_online,
             commands::freight::freight_status,
             commands::freight::freight_incoming_tracking,
+            commands::freight::freight_cancel,
             commands::packing::packing_view,
             commands::packing::packing_scan,
             commands::packing::packing_confirm_overpack,

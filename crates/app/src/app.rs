@@ -461,6 +461,7 @@ impl App {
             line_count: 0,
             updated_at: rfc3339(c.updated_at),
             lightspeed: self.store.lightspeed_state(c.id)?,
+            freight: self.store.freight_tracking(c.id)?.map(|t| t.state),
         })
     }
 

@@ -39,6 +39,9 @@ pub struct ConsignmentRow {
     /// How far Lightspeed is: `pending`, `done`, `refused`, `not_sent`; `None` before
     /// the hub has anything to send.
     pub lightspeed: Option<String>,
+    /// Where its freight is: `booked`, `in_transit`, `delivered`, `cancelled`; `None`
+    /// when nothing was booked (or the hub has not said yet).
+    pub freight: Option<String>,
 }
 
 impl ConsignmentRow {
@@ -58,6 +61,7 @@ impl ConsignmentRow {
             line_count: c.line_count,
             updated_at: c.updated_at.format(&Rfc3339).unwrap_or_default(),
             lightspeed: c.lightspeed_state,
+            freight: c.freight_state,
         }
     }
 }

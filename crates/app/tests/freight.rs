@@ -394,3 +394,212 @@ async fn a_supplier_return_is_packed_sent_and_reaches_lightspeed_as_a_return() {
     assert_eq!(at_ls, packed, "Lightspeed has what was packed");
     s.stop().await;
 }
+
+/// Where a booking is at whichever fake carrier made it.
+fn stage_of(s: &DemoStation, booking_id: &str) -> tally_testkit::carriers::Stage {
+    let c = s.demo.carriers();
+    c.nzpost
+        .state
+        .consignments()
+        .into_iter()
+        .find(|x| x.consignment_id == booking_id)
+        .map(|x| x.stage)
+        .or_else(|| {
+            c.gosweetspot
+                .state
+                .shipments()
+                .into_iter()
+                .find(|x| x.connote == booking_id)
+                .map(|x| x.stage)
+        })
+        .expect("a fake carrier has the booking")
+}
+
+/// Moves a booking along at whichever fake carrier made it.
+fn advance(s: &DemoStation, booking_id: &str) {
+    let c = s.demo.carriers();
+    if c.nzpost.state.advance(booking_id).is_none() {
+        c.gosweetspot.state.advance(booking_id).unwrap();
+    }
+}
+
+/// Bookings made at both fake carriers.
+fn bookings_made(s: &DemoStation) -> usize {
+    let c = s.demo.carriers();
+    c.nzpost.state.consignments().len() + c.gosweetspot.state.shipments().len()
+}
+
+/// Quotes a packed consignment and books the preselected row.
+async fn quote_and_book(s: &DemoStation, id: &str) -> tally_app::freight::FreightBookingView {
+    let q = s.app.freight_quotes(id, Default::default()).await.unwrap();
+    let pick = &q.rows[q.preselected.unwrap() as usize];
+    s.app.book_freight(id, &pick.key).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_label_is_audited_the_boxes_book_again_and_both_outlets_see_the_tracking() {
+    use tally_testkit::carriers::Stage;
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let id = pack(&s, &[3]);
+    let cid = Uuid::parse_str(&id).unwrap();
+    let first = quote_and_book(&s, &id).await;
+    let old = first.booking_id.clone().unwrap();
+    assert_eq!(bookings_made(&s), 1);
+
+    let e = app.cancel_freight(&id, " ").await.unwrap_err();
+    assert_eq!(e.code, "FREIGHT_CANCEL_REASON_MISSING");
+    let done = app
+        .cancel_freight(&id, "wrong service picked")
+        .await
+        .unwrap();
+    assert_eq!(done.state, "cancelled");
+    assert_eq!(done.booking_id, old);
+    assert!(
+        done.message.contains("nothing is charged"),
+        "{}",
+        done.message
+    );
+    assert_eq!(stage_of(&s, &old), Stage::Cancelled);
+    assert!(
+        app.freight_status(&id).unwrap().is_none(),
+        "the consignment can be booked again"
+    );
+    let actions: Vec<String> = app
+        .store()
+        .audit_entries_for("consignment", &id)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert!(
+        actions.contains(&"freight.cancel_requested".to_owned())
+            && actions.contains(&"freight.cancelled".to_owned()),
+        "{actions:?}"
+    );
+    let e = app.cancel_freight(&id, "again").await.unwrap_err();
+    assert_eq!(
+        e.code, "BAD_INPUT",
+        "nothing booked to cancel: {}",
+        e.message
+    );
+
+    // The same boxes book again: a new booking; the hub's ledger keeps the old one.
+    let second = quote_and_book(&s, &id).await;
+    assert_eq!(second.state, "booked");
+    assert!(!second.already_booked);
+    let new = second.booking_id.clone().unwrap();
+    assert_ne!(new, old);
+    assert_eq!(bookings_made(&s), 2);
+    let ledger = s
+        .demo
+        .hub()
+        .freight()
+        .unwrap()
+        .ledger()
+        .for_consignment(&id)
+        .unwrap();
+    assert_eq!(ledger.len(), 2);
+    assert!(ledger[0].record.cancelled && !ledger[1].record.cancelled);
+
+    // The carrier picks it up; the hub polls; the sending list shows it in transit.
+    advance(&s, &new);
+    advance(&s, &new);
+    s.demo
+        .hub()
+        .freight()
+        .unwrap()
+        .poll_tracking(Duration::ZERO, 50)
+        .await;
+    until("in transit on the sending outlet's list", || {
+        let _ = app.sync_now();
+        app.list_open_consignments()
+            .unwrap()
+            .iter()
+            .any(|r| r.id == id && r.freight.as_deref() == Some("in_transit"))
+    })
+    .await;
+    assert_eq!(
+        app.freight_status(&id)
+            .unwrap()
+            .unwrap()
+            .tracking_state
+            .as_deref(),
+        Some("in_transit")
+    );
+
+    // Sent: the receiving outlet's incoming list shows where the parcels are.
+    app.send(
+        &id,
+        &SendInput {
+            short: vec![],
+            handover: Handover::Pickup,
+            driver: None,
+            local_date: None,
+        },
+    )
+    .unwrap();
+    app.sync_now().unwrap();
+    let destination = app
+        .store()
+        .consignment(cid)
+        .unwrap()
+        .destination_outlet_id
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, rsync) = s.station_at(&destination, "Receiving", dir.path()).await;
+    let staff = s
+        .demo
+        .staff
+        .iter()
+        .find(|m| m.outlet_id.as_deref() == Some(destination.as_str()))
+        .unwrap();
+    receiver.sign_in(&staff.id, &staff.pin).unwrap();
+    until("in transit at the receiving outlet", || {
+        let _ = receiver.sync_now();
+        receiver.incoming_tracking().unwrap().iter().any(|t| {
+            t.consignment_id == id
+                && t.state.as_deref() == Some("in_transit")
+                && t.tracking_numbers == second.tracking_numbers
+        })
+    })
+    .await;
+    rsync.stop().await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_a_cancel_waits_blocks_rebooking_and_is_sent_when_the_hub_is_back() {
+    use tally_testkit::carriers::Stage;
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let id = pack(&s, &[3]);
+    let booked = quote_and_book(&s, &id).await.booking_id.unwrap();
+    s.demo.set_station_online(false);
+    let waiting = app.cancel_freight(&id, "order cancelled").await.unwrap();
+    assert_eq!(waiting.state, "waiting");
+    let status = app.freight_status(&id).unwrap().unwrap();
+    assert_eq!(status.state, "cancelling");
+    assert!(status.note.unwrap().contains("order cancelled"));
+    let q_err = app.book_freight(&id, "any").await.unwrap_err();
+    assert_eq!(q_err.code, "FREIGHT_CANCEL_PENDING");
+    assert_eq!(stage_of(&s, &booked), Stage::Booked);
+
+    s.demo.set_station_online(true);
+    app.sync_now().unwrap();
+    until("the waiting cancel done", || {
+        let _ = app.sync_now();
+        app.freight_status(&id).unwrap().is_none()
+    })
+    .await;
+    assert_eq!(stage_of(&s, &booked), Stage::Cancelled);
+
+    // Signed out, nothing can be cancelled.
+    app.sign_out().unwrap();
+    let e = app.cancel_freight(&id, "x").await.unwrap_err();
+    assert_eq!(e.code, "NOT_SIGNED_IN");
+    s.stop().await;
+}

@@ -63,8 +63,21 @@ impl Booker {
         shipment: &Shipment,
         quote: &Quote,
     ) -> Result<Booking, FreightError> {
+        self.book_once_as(carrier, shipment, quote, &shipment.box_set_reference())
+            .await
+    }
+
+    /// [`Booker::book_once`] under a given reference (the hub books a box set again
+    /// after a cancel under a new one, so the cancelled booking is never found).
+    pub async fn book_once_as(
+        &self,
+        carrier: &dyn Carrier,
+        shipment: &Shipment,
+        quote: &Quote,
+        reference: &str,
+    ) -> Result<Booking, FreightError> {
         shipment.check_bookable()?;
-        let reference = shipment.box_set_reference();
+        let reference = reference.to_owned();
         let lock = self.lock_for(&reference);
         let result = {
             let _held = lock.lock().await;

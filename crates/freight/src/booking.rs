@@ -95,10 +95,78 @@ pub enum TrackingState {
     Other(String),
 }
 
+impl TrackingState {
+    /// Reads a carrier's status words (NZ Post's `consignment_status`, GoSweetSpot's
+    /// `Status`), case and spacing ignored.
+    pub fn from_carrier_words(words: &str) -> TrackingState {
+        let w: String = words
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match w.as_str() {
+            "processing" | "pending" => Self::LabelPending,
+            "complete" | "labelcreated" | "booked" => Self::LabelReady,
+            "pickedup" | "intransit" | "outfordelivery" => Self::InTransit,
+            "delivered" => Self::Delivered,
+            "cancelled" | "canceled" | "deleted" => Self::Cancelled,
+            _ => Self::Other(words.to_owned()),
+        }
+    }
+
+    /// The stable name stations show: `booked`, `in_transit`, `delivered`, `cancelled`
+    /// (a label not made yet counts as booked; an unknown word as `other`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::LabelPending | Self::LabelReady => "booked",
+            Self::InTransit => "in_transit",
+            Self::Delivered => "delivered",
+            Self::Cancelled => "cancelled",
+            Self::Other(_) => "other",
+        }
+    }
+
+    /// Delivered and cancelled bookings change no more: polling them stops.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Delivered | Self::Cancelled)
+    }
+
+    /// Whether the label may still be cancelled (nothing has been picked up).
+    pub fn cancellable(&self) -> bool {
+        matches!(self, Self::LabelPending | Self::LabelReady)
+    }
+}
+
 /// A booking's status as the carrier reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingStatus {
     pub state: TrackingState,
     /// The carrier's own words.
     pub carrier_status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TrackingState;
+
+    #[test]
+    fn carrier_words_map_to_the_states_stations_show() {
+        for (words, state) in [
+            ("Complete", "booked"),
+            ("LabelCreated", "booked"),
+            ("Picked Up", "in_transit"),
+            ("InTransit", "in_transit"),
+            ("Delivered", "delivered"),
+            ("Cancelled", "cancelled"),
+            ("Lost at sea", "other"),
+        ] {
+            assert_eq!(
+                TrackingState::from_carrier_words(words).as_str(),
+                state,
+                "{words}"
+            );
+        }
+        assert!(TrackingState::Delivered.is_final() && !TrackingState::InTransit.is_final());
+        assert!(TrackingState::LabelReady.cancellable() && !TrackingState::InTransit.cancellable());
+    }
 }

@@ -32,7 +32,7 @@ impl std::fmt::Display for CarrierKind {
     }
 }
 
-/// A carrier API: quote, book, fetch labels, read status, and find earlier bookings.
+/// A carrier API: quote, book, fetch labels, read status, cancel, and find earlier bookings.
 ///
 /// `book` is not idempotent on its own (it costs money each call); use
 /// [`crate::Booker::book_once`], which searches with `find_booking` first.
@@ -68,4 +68,9 @@ pub trait Carrier: Send + Sync {
 
     /// Where the booking is now.
     async fn status(&self, booking: &Booking) -> Result<BookingStatus, FreightError>;
+
+    /// Cancels the booking's labels (nothing is charged for a label never used). A label
+    /// already cancelled is answered as done; one already picked up is refused with
+    /// [`FreightError::CancelRefused`].
+    async fn cancel(&self, booking: &Booking) -> Result<(), FreightError>;
 }

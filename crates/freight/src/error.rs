@@ -46,6 +46,12 @@ pub enum FreightError {
         carrier: CarrierKind,
         booking_id: String,
     },
+    /// The carrier will not cancel the label (already picked up, in transit, delivered).
+    #[error("{carrier} will not cancel this label: {reason}")]
+    CancelRefused {
+        carrier: CarrierKind,
+        reason: String,
+    },
     /// The carrier does not offer this label format.
     #[error("{carrier} does not offer {format} labels; print the PDF instead")]
     LabelFormatNotOffered {
@@ -91,6 +97,7 @@ impl FreightError {
             Self::BadResponse { .. } => "CARRIER_BAD_RESPONSE",
             Self::LabelNotReady { .. } => "LABEL_NOT_READY",
             Self::LabelFormatNotOffered { .. } => "LABEL_FORMAT_NOT_OFFERED",
+            Self::CancelRefused { .. } => "CARRIER_CANCEL_REFUSED",
             Self::MissingCredentials { .. } => "CARRIER_NOT_CONFIGURED",
             Self::WeightNotStable { .. } => "BOX_WEIGHT_NOT_STABLE",
             Self::QuoteCarrierMismatch { .. } => "QUOTE_CARRIER_MISMATCH",
@@ -139,6 +146,9 @@ fn known_code(code: &str) -> ErrorCode {
         "CARRIER_BAD_RESPONSE",
         "LABEL_NOT_READY",
         "LABEL_FORMAT_NOT_OFFERED",
+        "CARRIER_CANCEL_REFUSED",
+        "FREIGHT_NOT_BOOKED",
+        "FREIGHT_CANCEL_REASON_MISSING",
         "CARRIER_NOT_CONFIGURED",
         "BOX_WEIGHT_NOT_STABLE",
         "QUOTE_CARRIER_MISMATCH",

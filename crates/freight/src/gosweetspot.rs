@@ -1,5 +1,5 @@
 //! GoSweetSpot (multi-carrier, NZ): `access_key` and `site_id` headers on every
-//! call; rates, shipments by quote id, labels by connote.
+//! call; rates, shipments by quote id, labels by connote, shipments deleted by connote.
 //!
 //! Search by reference: shipments carry our idempotency reference in
 //! `DeliveryReference` and are looked up with `GET /api/shipments?reference=`
@@ -199,6 +199,22 @@ struct FoundShipment {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
+struct DeleteAnswer {
+    #[serde(default)]
+    results: Vec<Deleted>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Deleted {
+    connote: String,
+    deleted: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
 struct GssError {
     #[serde(default)]
     message: Option<String>,
@@ -377,7 +393,12 @@ impl Carrier for GoSweetSpot {
         shipment: &Shipment,
         reference: &str,
     ) -> Result<Option<Booking>, FreightError> {
-        let Some(found) = self.search(reference).await?.into_iter().next() else {
+        // A deleted shipment is not a booking of these boxes any more.
+        let live = |s: &FoundShipment| {
+            TrackingState::from_carrier_words(s.status.as_deref().unwrap_or(""))
+                != TrackingState::Cancelled
+        };
+        let Some(found) = self.search(reference).await?.into_iter().find(live) else {
             return Ok(None);
         };
         tracing::info!(carrier = %KIND, reference, connote = %found.connote, "found an earlier booking by reference");
@@ -494,17 +515,40 @@ impl Carrier for GoSweetSpot {
             });
         };
         let carrier_status = s.status.unwrap_or_else(|| "Unknown".to_owned());
-        let state = match carrier_status.to_ascii_lowercase().as_str() {
-            "labelcreated" | "label created" | "booked" => TrackingState::LabelReady,
-            "picked up" | "pickedup" | "in transit" | "intransit" => TrackingState::InTransit,
-            "delivered" => TrackingState::Delivered,
-            "cancelled" | "deleted" => TrackingState::Cancelled,
-            other => TrackingState::Other(other.to_owned()),
-        };
         Ok(BookingStatus {
-            state,
+            state: TrackingState::from_carrier_words(&carrier_status),
             carrier_status,
         })
+    }
+
+    /// `DELETE /api/shipments` with the connotes as a JSON array: GoSweetSpot deletes
+    /// shipments not yet picked up and says why for each one it keeps.
+    async fn cancel(&self, booking: &Booking) -> Result<(), FreightError> {
+        let req = self
+            .http
+            .delete(self.url("/api/shipments"))
+            .json(&[booking.booking_id.as_str()]);
+        let ans: DeleteAnswer = self.call(req).await?.json(KIND)?;
+        match ans
+            .results
+            .into_iter()
+            .find(|r| r.connote == booking.booking_id)
+        {
+            Some(r) if r.deleted => {
+                tracing::info!(carrier = %KIND, connote = %booking.booking_id, "shipment deleted");
+                Ok(())
+            }
+            Some(r) => Err(FreightError::CancelRefused {
+                carrier: KIND,
+                reason: r
+                    .reason
+                    .unwrap_or_else(|| "the shipment is already on its way".to_owned()),
+            }),
+            None => Err(FreightError::BadResponse {
+                carrier: KIND,
+                detail: format!("no answer for connote {}", booking.booking_id),
+            }),
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! Freight through the hub: the wire types of `POST /freight/quote` and
-//! `POST /freight/book`, and the station's client for them. The hub holds the
+//! Freight through the hub: the wire types of `POST /freight/quote`,
+//! `POST /freight/book` and `POST /freight/cancel`, and the station's client for them. The hub holds the
 //! carrier keys and is the only booker; a station sends what it packed.
 
 use std::time::Duration;
@@ -18,6 +18,8 @@ use crate::shipment::ShipBox;
 pub const QUOTE_PATH: &str = "/freight/quote";
 /// Book path on the hub.
 pub const BOOK_PATH: &str = "/freight/book";
+/// Cancel path on the hub.
+pub const CANCEL_PATH: &str = "/freight/cancel";
 
 /// What a station asks quotes for: its packed boxes going to another outlet. The
 /// origin is the station's own outlet (from its device token).
@@ -88,6 +90,28 @@ pub struct BookResponse {
     pub already_booked: bool,
 }
 
+/// Cancelling a consignment's booked label: who asks and why (the hub audits both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelRequest {
+    pub consignment_id: String,
+    /// The carrier booking to cancel (a repeat of a done cancel is answered as done).
+    pub booking_id: String,
+    /// Why (required): kept with the hub's audit record.
+    pub reason: String,
+    /// The signed-in person at the station (staff id and name).
+    pub requested_by: String,
+}
+
+/// The hub's answer to a cancel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelResponse {
+    pub booking_id: String,
+    /// True when this booking was cancelled before: nothing was done now.
+    pub already_cancelled: bool,
+    /// When the hub recorded the cancel (RFC 3339).
+    pub cancelled_at: String,
+}
+
 /// The hub's error body (same shape as the sync API's).
 #[derive(Debug, Clone, Deserialize)]
 struct HubErrorBody {
@@ -127,6 +151,11 @@ impl HubFreightClient {
     /// Books (or finds the earlier booking of) the box set with the chosen quote.
     pub async fn book(&self, req: &BookRequest) -> Result<BookResponse, FreightError> {
         self.post(BOOK_PATH, req).await
+    }
+
+    /// Cancels a booked label (idempotent: a repeat answers `already_cancelled`).
+    pub async fn cancel(&self, req: &CancelRequest) -> Result<CancelResponse, FreightError> {
+        self.post(CANCEL_PATH, req).await
     }
 
     async fn post<B: Serialize, T: serde::de::DeserializeOwned>(

@@ -1,5 +1,5 @@
-//! NZ Post and GoSweetSpot clients behind one [`Carrier`] trait, the exactly-once
-//! [`Booker`], and the side-by-side [`compare`] of quotes.
+//! NZ Post and GoSweetSpot clients behind one [`Carrier`] trait (quote, book, label,
+//! status, cancel), the exactly-once [`Booker`], and the side-by-side [`compare`] of quotes.
 //!
 //! Invariants: never books twice for one box set (the booker searches the carrier
 //! by reference before every booking and serialises bookings per reference);
@@ -30,7 +30,10 @@ pub use credentials::{
 };
 pub use error::FreightError;
 pub use gosweetspot::{GoSweetSpot, GoSweetSpotConfig};
-pub use hub_api::{BookRequest, BookResponse, HubFreightClient, ShipmentRequest, WireLabel};
+pub use hub_api::{
+    BookRequest, BookResponse, CancelRequest, CancelResponse, HubFreightClient, ShipmentRequest,
+    WireLabel,
+};
 pub use nzpost::{NzPost, NzPostConfig};
 pub use quote::{BoxCharge, Quote, ServiceLevel};
 pub use shipment::{Address, ShipBox, Shipment, Weighed};

@@ -1,6 +1,6 @@
 //! NZ Post Parcel APIs: OAuth2 client credentials (token cached until shortly
-//! before expiry), domestic shipping options, label creation, status polling and
-//! PDF download.
+//! before expiry), domestic shipping options, label creation, status polling, PDF
+//! download and cancelling an unused label.
 //!
 //! Search by reference: labels are created with our idempotency reference in
 //! `sender_reference_2`, and looked up with
@@ -341,7 +341,10 @@ impl NzPost {
     async fn await_complete(&self, consignment_id: &str) -> Result<StatusAnswer, FreightError> {
         for attempt in 0..self.cfg.label_poll_attempts.max(1) {
             let s = self.status_of(consignment_id).await?;
-            if s.consignment_status.eq_ignore_ascii_case("complete") {
+            // Labels exist once made, also after pick-up or cancellation.
+            if TrackingState::from_carrier_words(&s.consignment_status)
+                != TrackingState::LabelPending
+            {
                 return Ok(s);
             }
             tracing::debug!(carrier = %KIND, consignment_id, attempt, status = %s.consignment_status, "label not ready");
@@ -604,16 +607,29 @@ impl Carrier for NzPost {
 
     async fn status(&self, booking: &Booking) -> Result<BookingStatus, FreightError> {
         let s = self.status_of(&booking.booking_id).await?;
-        let state = match s.consignment_status.to_ascii_lowercase().as_str() {
-            "processing" | "pending" => TrackingState::LabelPending,
-            "complete" => TrackingState::LabelReady,
-            "cancelled" => TrackingState::Cancelled,
-            other => TrackingState::Other(other.to_owned()),
-        };
         Ok(BookingStatus {
-            state,
+            state: TrackingState::from_carrier_words(&s.consignment_status),
             carrier_status: s.consignment_status,
         })
+    }
+
+    /// `DELETE /parcellabel/v3/labels/{consignment_id}`: NZ Post voids unused labels;
+    /// it answers 409 once a parcel has been picked up.
+    async fn cancel(&self, booking: &Booking) -> Result<(), FreightError> {
+        let url = self.url(&format!("/parcellabel/v3/labels/{}", booking.booking_id));
+        let ans = self.call(|t| self.http.delete(&url).bearer_auth(t)).await?;
+        if ans.status == reqwest::StatusCode::CONFLICT {
+            return Err(FreightError::CancelRefused {
+                carrier: KIND,
+                reason: error_reason(&ans.body)
+                    .unwrap_or_else(|| "the parcel is already on its way".to_owned()),
+            });
+        }
+        if !ans.status.is_success() {
+            return Err(ans.error(KIND, error_reason));
+        }
+        tracing::info!(carrier = %KIND, consignment_id = %booking.booking_id, "label cancelled");
+        Ok(())
     }
 }
 

@@ -470,12 +470,13 @@ async fn nz_post_labels_are_polled_until_ready_then_downloaded_as_pdf() {
     let labels = client.label(&booking, LabelFormat::Pdf).await.unwrap();
     assert_eq!(labels.len(), 1);
     let pdf = &labels[0].bytes;
-    assert!(pdf.starts_with(b"%PDF-") && pdf.ends_with(b"%%EOF\n"));
-    let text = String::from_utf8_lossy(pdf);
-    assert!(text.contains(&booking.parcels[1].tracking_number));
+    // One page per parcel, each with its tracking barcode (decoded in tally-labels' tests).
+    assert!(pdf.starts_with(b"%PDF-"));
+    let pages = String::from_utf8_lossy(pdf).contains("/Type/Pages/Count 2/");
     if let Some(dir) = std::env::var_os("TALLY_KEEP_LABELS") {
         std::fs::write(std::path::Path::new(&dir).join("nzpost-label.pdf"), pdf).unwrap();
     }
+    assert!(pages, "a page per parcel");
 
     let zpl = client.label(&booking, LabelFormat::Zpl).await.unwrap_err();
     assert_eq!(zpl.code(), "LABEL_FORMAT_NOT_OFFERED");
@@ -609,4 +610,94 @@ async fn bookings_feed_the_freight_report_even_when_recovered_by_reference() {
         Some(dec(2955) / Decimal::from(30))
     );
     assert_eq!(report.by_carrier.len(), 2);
+}
+
+/// Books the preselected overnight service of `kgs` with one carrier.
+async fn book_with(carrier: &dyn Carrier, kgs: &[u32]) -> tally_freight::Booking {
+    let s = shipment(kgs);
+    let quotes = carrier.quote(&s).await.unwrap();
+    let q = quotes
+        .iter()
+        .find(|q| q.level >= ServiceLevel::Overnight)
+        .unwrap();
+    fast_booker().book_once(carrier, &s, q).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_unused_label_cancels_at_both_carriers_and_a_repeat_is_answered_the_same() {
+    let (np, gss) = fakes().await;
+    let nz = nzpost_client(&np, |_| {});
+    let gs = gss_client(&gss, 0);
+    for carrier in [nz.as_ref() as &dyn Carrier, gs.as_ref()] {
+        let b = book_with(carrier, &[2]).await;
+        carrier.cancel(&b).await.unwrap();
+        carrier
+            .cancel(&b)
+            .await
+            .expect("a second cancel of the same label is done, not an error");
+        assert_eq!(
+            carrier.status(&b).await.unwrap().state,
+            TrackingState::Cancelled,
+            "{}",
+            carrier.kind()
+        );
+    }
+    assert_eq!(np.state.faults.calls(Endpoint::Cancel), 2);
+    assert_eq!(gss.state.faults.calls(Endpoint::Cancel), 2);
+    assert_eq!(
+        np.state.consignments()[0].stage,
+        tally_testkit::carriers::Stage::Cancelled
+    );
+}
+
+#[tokio::test]
+async fn a_label_already_picked_up_is_not_cancelled_and_the_carrier_says_why() {
+    let (np, gss) = fakes().await;
+    let nz = nzpost_client(&np, |_| {});
+    let gs = gss_client(&gss, 0);
+    let b = book_with(nz.as_ref(), &[2]).await;
+    np.state.advance(&b.booking_id).unwrap();
+    let e = nz.cancel(&b).await.unwrap_err();
+    assert_eq!(e.code(), "CARRIER_CANCEL_REFUSED");
+    assert!(e.to_string().contains("picked up"), "{e}");
+    assert!(!e.is_retryable());
+    let b = book_with(gs.as_ref(), &[12]).await;
+    gss.state.advance(&b.booking_id).unwrap();
+    gss.state.advance(&b.booking_id).unwrap();
+    let e = gs.cancel(&b).await.unwrap_err();
+    assert_eq!(e.code(), "CARRIER_CANCEL_REFUSED");
+    assert!(e.to_string().contains("in transit"), "{e}");
+    assert_eq!(
+        gs.status(&b).await.unwrap().state,
+        TrackingState::InTransit,
+        "a refused cancel leaves the shipment going"
+    );
+}
+
+#[tokio::test]
+async fn tracking_follows_the_fakes_from_booked_to_delivered() {
+    let (np, gss) = fakes().await;
+    let nz = nzpost_client(&np, |_| {});
+    let gs = gss_client(&gss, 0);
+    let nb = book_with(nz.as_ref(), &[2]).await;
+    let gb = book_with(gs.as_ref(), &[12]).await;
+    let states = |s: tally_freight::BookingStatus| s.state.as_str();
+    assert_eq!(states(nz.status(&nb).await.unwrap()), "booked");
+    assert_eq!(states(gs.status(&gb).await.unwrap()), "booked");
+    for _ in 0..2 {
+        np.state.advance(&nb.booking_id);
+        gss.state.advance(&gb.booking_id);
+    }
+    assert_eq!(states(nz.status(&nb).await.unwrap()), "in_transit");
+    let g = gs.status(&gb).await.unwrap();
+    assert_eq!(
+        (g.state.as_str(), g.carrier_status.as_str()),
+        ("in_transit", "InTransit")
+    );
+    np.state.advance(&nb.booking_id);
+    gss.state.advance(&gb.booking_id);
+    let n = nz.status(&nb).await.unwrap();
+    assert_eq!(n.state, TrackingState::Delivered);
+    assert!(n.state.is_final());
+    assert_eq!(states(gs.status(&gb).await.unwrap()), "delivered");
 }

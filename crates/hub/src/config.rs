@@ -42,6 +42,10 @@ pub struct HubConfig {
     /// Blocks of reference numbers for stations (`[references]`).
     #[serde(default)]
     pub references: crate::references::ReferenceConfig,
+    /// Freight: tracking polls, the report's baseline, outlets' own carrier accounts
+    /// (`[freight]`).
+    #[serde(default)]
+    pub freight: crate::freight::FreightConfig,
 }
 
 /// The chain's configurable rules (held by the domain; chosen here).
@@ -108,6 +112,7 @@ impl HubConfig {
             admin: crate::admin::AdminConfig::default(),
             lightspeed: crate::ls::LightspeedSettings::default(),
             references: crate::references::ReferenceConfig::default(),
+            freight: crate::freight::FreightConfig::default(),
         }
     }
 

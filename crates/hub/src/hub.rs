@@ -80,12 +80,16 @@ impl Hub {
         }
     }
 
-    /// Configures freight (carriers with their keys, outlet addresses); once.
+    /// Configures freight (carriers with their keys, outlet addresses); once. Inside a
+    /// runtime, the tracking poller starts too (it stops with the hub).
     pub fn set_freight(&self, desk: crate::freight::FreightDesk) -> Result<(), HubError> {
+        let desk = Arc::new(desk);
         self.inner
             .freight
-            .set(Arc::new(desk))
-            .map_err(|_| HubError::Config("freight is already configured".into()))
+            .set(desk.clone())
+            .map_err(|_| HubError::Config("freight is already configured".into()))?;
+        crate::freight::tracking::spawn(&desk, &self.inner.config.freight);
+        Ok(())
     }
 
     /// The freight desk, when carriers are configured.
@@ -318,6 +322,8 @@ impl Hub {
         let store = self.store();
         let config = self.inner.config.references;
         let policies = self.inner.config.policies.clone();
+        let freight = self.freight();
+        let keep_days = self.inner.config.freight.tracking_keep_days;
         blocking(move || {
             let mut page = pull::pull(&*store, &device, cursor, limit)?;
             if !page.has_more {
@@ -325,6 +331,13 @@ impl Hub {
                     approval: policies.approval.clone(),
                     variance: policies.variance.clone(),
                 });
+                if let Some(desk) = freight {
+                    page.freight_tracking = Some(crate::freight::tracking::for_outlet(
+                        &desk,
+                        &device.outlet_id,
+                        keep_days,
+                    )?);
+                }
             }
             page.reference_block = write_with(&*store, |tx| {
                 let now = OffsetDateTime::now_utc();

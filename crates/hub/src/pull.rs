@@ -60,6 +60,7 @@ fn page(changes: Vec<Change>, next_cursor: u64, has_more: bool) -> PullResponse 
         has_more,
         reference_block: None,
         policies: None,
+        freight_tracking: None,
     }
 }
 

@@ -47,8 +47,14 @@ fn address(name: &str, street: &str, postcode: &str) -> Address {
 }
 
 async fn setup() -> Setup {
+    setup_with(|_| {}).await
+}
+
+async fn setup_with(tune: impl FnOnce(&mut tally_hub::HubConfig)) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let handle = Hub::start(fast_config(&dir)).await.unwrap();
+    let mut config = fast_config(&dir);
+    tune(&mut config);
+    let handle = Hub::start(config).await.unwrap();
     let hub = handle.hub();
     let outlets = seed_two_outlets(hub, "Coil").await;
     let consignment = Uuid::now_v7();
@@ -64,7 +70,7 @@ async fn setup() -> Setup {
         )],
     )
     .await;
-    let (nzpost, gss) = configure_freight(hub).await;
+    let (nzpost, gss) = configure_freight(hub, |_, d| d).await;
     Setup {
         _dir: dir,
         handle,
@@ -75,14 +81,36 @@ async fn setup() -> Setup {
     }
 }
 
-/// Starts both fake carriers and gives the hub their keys and the outlets' addresses.
-async fn configure_freight(hub: &Hub) -> (FakeNzPost, FakeGoSweetSpot) {
+/// A GoSweetSpot client for one of the fake's accounts.
+fn gss_client(gss: &FakeGoSweetSpot, account: usize) -> Arc<dyn Carrier> {
+    let (key, site) = gss.state.config.accounts[account].clone();
+    Arc::new(
+        GoSweetSpot::new(GoSweetSpotConfig::new(
+            &gss.base_url,
+            GoSweetSpotCredentials {
+                access_key: Secret::new(key),
+                site_id: site,
+            },
+        ))
+        .unwrap(),
+    )
+}
+
+/// Starts both fake carriers and gives the hub their keys and the outlets' addresses
+/// (`own` may give outlets their own accounts). The fake GoSweetSpot has the chain's
+/// site (1001) and Ponsonby's own (2002).
+async fn configure_freight(
+    hub: &Hub,
+    own: impl FnOnce(&FakeGoSweetSpot, FreightDesk) -> FreightDesk,
+) -> (FakeNzPost, FakeGoSweetSpot) {
     let nzpost = FakeNzPost::start(FakeNzPostConfig::default())
         .await
         .unwrap();
-    let gss = FakeGoSweetSpot::start(FakeGoSweetSpotConfig::default())
-        .await
-        .unwrap();
+    let mut gss_config = FakeGoSweetSpotConfig::default();
+    gss_config
+        .accounts
+        .push(("ponsonby-own-key".to_owned(), "2002".to_owned()));
+    let gss = FakeGoSweetSpot::start(gss_config).await.unwrap();
     let mut np = NzPostConfig::new(
         &nzpost.base_url,
         NzPostCredentials {
@@ -91,20 +119,8 @@ async fn configure_freight(hub: &Hub) -> (FakeNzPost, FakeGoSweetSpot) {
         },
     );
     np.label_poll_interval = Duration::from_millis(5);
-    let (key, site) = gss.state.config.accounts[0].clone();
-    let carriers: Vec<Arc<dyn Carrier>> = vec![
-        Arc::new(NzPost::new(np).unwrap()),
-        Arc::new(
-            GoSweetSpot::new(GoSweetSpotConfig::new(
-                &gss.base_url,
-                GoSweetSpotCredentials {
-                    access_key: Secret::new(key),
-                    site_id: site,
-                },
-            ))
-            .unwrap(),
-        ),
-    ];
+    let carriers: Vec<Arc<dyn Carrier>> =
+        vec![Arc::new(NzPost::new(np).unwrap()), gss_client(&gss, 0)];
     let addresses = HashMap::from([
         (
             "out-a".to_owned(),
@@ -115,10 +131,9 @@ async fn configure_freight(hub: &Hub) -> (FakeNzPost, FakeGoSweetSpot) {
             address("Newmarket", "2 Broadway", "1023"),
         ),
     ]);
-    hub.set_freight(FreightDesk::new(
-        carriers,
-        addresses,
-        hub.open_freight_ledger().unwrap(),
+    hub.set_freight(own(
+        &gss,
+        FreightDesk::new(carriers, addresses, hub.open_freight_ledger().unwrap()),
     ))
     .unwrap();
     (nzpost, gss)
@@ -291,7 +306,7 @@ async fn the_freight_report_page_needs_an_admin_sign_in() {
 async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route() {
     use support::edges::{password, Edge, ADMIN};
     let e = Edge::start().await;
-    let _fakes = configure_freight(e.hub()).await;
+    let _fakes = configure_freight(e.hub(), |_, d| d).await;
     let id = e.push_transfer(1, "TR-OUT-1").await;
     let station =
         HubFreightClient::new(&e.url(""), &e.dev_a.token, Duration::from_secs(10)).unwrap();
@@ -326,5 +341,312 @@ async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route()
     assert!(
         html.contains(&format!("${per_unit}")),
         "per unit {per_unit}"
+    );
+}
+
+/// Quotes `kgs` for the test consignment at outlet A and books the preselected row.
+async fn quote_and_book(s: &Setup, kgs: &[u32]) -> tally_freight::BookResponse {
+    let station = client(s, &s.outlets.dev_a.token);
+    let req = shipment(s.consignment, kgs);
+    let c = station.quote(&req).await.unwrap();
+    station
+        .book(&BookRequest {
+            shipment: req,
+            quote: c.rows[c.preselected.unwrap()].quote.clone(),
+            units: 3,
+            label_format: LabelFormat::Pdf,
+        })
+        .await
+        .unwrap()
+}
+
+fn cancel_request(s: &Setup, booking_id: &str, reason: &str) -> tally_freight::CancelRequest {
+    tally_freight::CancelRequest {
+        consignment_id: s.consignment.to_string(),
+        booking_id: booking_id.to_owned(),
+        reason: reason.to_owned(),
+        requested_by: format!("{} (Ana)", s.outlets.staff_a),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booked_label_is_cancelled_once_audited_and_the_same_boxes_book_again() {
+    use tally_testkit::carriers::{Endpoint, Stage};
+    let s = setup().await;
+    let station = client(&s, &s.outlets.dev_a.token);
+    let first = quote_and_book(&s, &[2]).await;
+    assert_eq!(first.booking.carrier, CarrierKind::NzPost);
+    let id = first.booking.booking_id.clone();
+
+    // Who and why are required; only the sender cancels; an unknown label is named.
+    let e = station
+        .cancel(&cancel_request(&s, &id, "  "))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "FREIGHT_CANCEL_REASON_MISSING");
+    let e = client(&s, &s.outlets.dev_b.token)
+        .cancel(&cancel_request(&s, &id, "wrong boxes"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "NOT_THE_SENDER");
+    let e = station
+        .cancel(&cancel_request(&s, "NOPE42", "wrong boxes"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "FREIGHT_NOT_BOOKED");
+    assert_eq!(s.nzpost.state.faults.calls(Endpoint::Cancel), 0);
+
+    let done = station
+        .cancel(&cancel_request(
+            &s,
+            &id,
+            "courier not needed: going in the van",
+        ))
+        .await
+        .unwrap();
+    assert!(!done.already_cancelled);
+    assert_eq!(s.nzpost.state.consignments()[0].stage, Stage::Cancelled);
+    let again = station
+        .cancel(&cancel_request(&s, &id, "pressed twice"))
+        .await
+        .unwrap();
+    assert!(again.already_cancelled, "a repeat is a no-op answer");
+    assert_eq!(again.cancelled_at, done.cancelled_at);
+    assert_eq!(
+        s.nzpost.state.faults.calls(Endpoint::Cancel),
+        1,
+        "the carrier was asked once"
+    );
+
+    let desk = s.handle.hub().freight().unwrap();
+    let audit = desk.ledger().audit_for(&s.consignment.to_string()).unwrap();
+    assert_eq!(audit.len(), 1);
+    let a = &audit[0];
+    assert_eq!(a.action, "freight.cancelled");
+    assert_eq!(a.reason, "courier not needed: going in the van");
+    assert!(a.person.contains("Ana"));
+    assert_eq!(a.device_id, s.outlets.dev_a.id);
+    let before: serde_json::Value = serde_json::from_str(&a.before).unwrap();
+    let after: serde_json::Value = serde_json::from_str(&a.after).unwrap();
+    assert_eq!(before["record"]["cancelled"], false);
+    assert_eq!(after["record"]["cancelled"], true);
+    assert_eq!(after["tracking_state"], "cancelled");
+
+    // The same boxes book again: a new booking; the old one stays, cancelled.
+    let second = quote_and_book(&s, &[2]).await;
+    assert!(!second.already_booked);
+    assert_ne!(second.booking.booking_id, id);
+    assert_eq!(s.nzpost.state.consignments().len(), 2);
+    let entries = desk
+        .ledger()
+        .for_consignment(&s.consignment.to_string())
+        .unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(entries[0].record.cancelled && !entries[1].record.cancelled);
+    assert!(
+        entries[1].reference.ends_with("-R1"),
+        "{}",
+        entries[1].reference
+    );
+    let view = tally_hub::freight::report::report_view(s.handle.hub())
+        .await
+        .unwrap();
+    assert_eq!((view.total.consignments, view.cancelled), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_label_already_picked_up_is_not_cancelled_and_nothing_is_recorded() {
+    let s = setup().await;
+    let b = quote_and_book(&s, &[12, 9]).await;
+    assert_eq!(b.booking.carrier, CarrierKind::GoSweetSpot);
+    s.gss.state.advance(&b.booking.booking_id).unwrap();
+    let e = client(&s, &s.outlets.dev_a.token)
+        .cancel(&cancel_request(&s, &b.booking.booking_id, "not needed"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "CARRIER_CANCEL_REFUSED");
+    assert!(e.to_string().contains("picked up"), "{e}");
+    let desk = s.handle.hub().freight().unwrap();
+    let entries = desk
+        .ledger()
+        .for_consignment(&s.consignment.to_string())
+        .unwrap();
+    assert!(!entries[0].record.cancelled);
+    assert!(desk
+        .ledger()
+        .audit_for(&s.consignment.to_string())
+        .unwrap()
+        .is_empty());
+}
+
+/// The freight tracking a station gets with a full pull.
+async fn pulled_tracking(s: &Setup, token: &str) -> Vec<tally_sync::FreightTracking> {
+    let page: tally_sync::PullResponse = reqwest::Client::new()
+        .get(format!(
+            "{}/sync/pull?protocol={}&cursor=0&limit=500",
+            s.handle.base_url,
+            tally_sync::PROTOCOL_VERSION
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!page.has_more);
+    page.freight_tracking
+        .expect("the last page carries freight tracking")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_polls_tracking_until_delivered_and_both_outlets_see_it_with_pulls() {
+    use tally_testkit::carriers::Endpoint;
+    // The poller runs every second and asks again at once (no recheck wait).
+    let s = setup_with(|c| {
+        c.freight.tracking_interval_secs = 1;
+        c.freight.tracking_recheck_secs = 0;
+    })
+    .await;
+    let b = quote_and_book(&s, &[2]).await;
+    let id = b.booking.booking_id.clone();
+    let state_at = |t: Vec<tally_sync::FreightTracking>| {
+        t.into_iter()
+            .find(|t| t.consignment_id == s.consignment)
+            .map(|t| (t.booking_id, t.state))
+    };
+    assert_eq!(
+        state_at(pulled_tracking(&s, &s.outlets.dev_b.token).await),
+        Some((id.clone(), "booked".to_owned()))
+    );
+    s.nzpost.state.advance(&id);
+    s.nzpost.state.advance(&id);
+    support::until("the receiving outlet sees in transit", async || {
+        state_at(pulled_tracking(&s, &s.outlets.dev_b.token).await)
+            == Some((id.clone(), "in_transit".to_owned()))
+    })
+    .await;
+    assert_eq!(
+        state_at(pulled_tracking(&s, &s.outlets.dev_a.token).await),
+        Some((id.clone(), "in_transit".to_owned())),
+        "the sending outlet too"
+    );
+    s.nzpost.state.advance(&id);
+    support::until("delivered", async || {
+        state_at(pulled_tracking(&s, &s.outlets.dev_a.token).await)
+            == Some((id.clone(), "delivered".to_owned()))
+    })
+    .await;
+    // Delivered is final: the poller asks no more.
+    let asked = s.nzpost.state.faults.calls(Endpoint::Status);
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert_eq!(s.nzpost.state.faults.calls(Endpoint::Status), asked);
+    let desk = s.handle.hub().freight().unwrap();
+    let e = &desk
+        .ledger()
+        .for_consignment(&s.consignment.to_string())
+        .unwrap()[0];
+    assert_eq!(e.carrier_status.as_deref(), Some("Delivered"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_booking_is_polled_no_more_and_polls_stay_within_the_batch() {
+    use tally_testkit::carriers::Endpoint;
+    let s = setup().await;
+    let b = quote_and_book(&s, &[2]).await;
+    let desk = s.handle.hub().freight().unwrap();
+    let before = s.nzpost.state.faults.calls(Endpoint::Status);
+    assert_eq!(
+        desk.poll_tracking(Duration::ZERO, 10).await,
+        0,
+        "still booked"
+    );
+    assert_eq!(s.nzpost.state.faults.calls(Endpoint::Status), before + 1);
+    client(&s, &s.outlets.dev_a.token)
+        .cancel(&cancel_request(&s, &b.booking.booking_id, "not needed"))
+        .await
+        .unwrap();
+    desk.poll_tracking(Duration::ZERO, 10).await;
+    assert_eq!(
+        s.nzpost.state.faults.calls(Endpoint::Status),
+        before + 1,
+        "a cancelled booking is not asked about"
+    );
+    let t = pulled_tracking(&s, &s.outlets.dev_b.token).await;
+    assert_eq!(t[0].state, "cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outlet_with_its_own_gosweetspot_site_quotes_books_and_cancels_with_it() {
+    use tally_testkit::carriers::Endpoint;
+    let dir = tempfile::tempdir().unwrap();
+    let handle = Hub::start(fast_config(&dir)).await.unwrap();
+    let hub = handle.hub();
+    let outlets = seed_two_outlets(hub, "Coil").await;
+    let consignment = Uuid::now_v7();
+    push(
+        &reqwest::Client::new(),
+        &handle.base_url,
+        &outlets.dev_a,
+        vec![transfer_a_to_b(
+            consignment,
+            1,
+            &outlets.staff_a,
+            "TR-OUT-1",
+        )],
+    )
+    .await;
+    // Ponsonby (out-a) has its own site 2002; Newmarket (out-b) uses the chain's 1001.
+    let (_nzpost, gss) = configure_freight(hub, |gss, d| {
+        d.with_outlet_carriers("out-a", vec![gss_client(gss, 1)])
+    })
+    .await;
+    let s = Setup {
+        _dir: dir,
+        handle,
+        outlets,
+        nzpost: _nzpost,
+        gss,
+        consignment,
+    };
+    let b = quote_and_book(&s, &[12, 9]).await;
+    assert_eq!(b.booking.carrier, CarrierKind::GoSweetSpot);
+    client(&s, &s.outlets.dev_a.token)
+        .cancel(&cancel_request(&s, &b.booking.booking_id, "not needed"))
+        .await
+        .unwrap();
+    let calls = s.gss.state.calls();
+    for endpoint in [
+        Endpoint::Quote,
+        Endpoint::Book,
+        Endpoint::Label,
+        Endpoint::Cancel,
+    ] {
+        assert!(
+            calls.iter().any(|c| c.endpoint == endpoint),
+            "{endpoint:?} was called"
+        );
+    }
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.site_id == "2002" && c.access_key == "ponsonby-own-key"),
+        "every Ponsonby call carried its own site: {calls:?}"
+    );
+    assert_eq!(s.gss.state.shipments()[0].site_id, "2002");
+
+    // Newmarket has no site of its own: the chain's account answers its quotes.
+    let newmarket = client(&s, &s.outlets.dev_b.token);
+    let mut req = shipment(Uuid::now_v7(), &[12]);
+    req.destination_outlet_id = "out-a".into();
+    newmarket.quote(&req).await.unwrap();
+    let last = s.gss.state.calls().pop().unwrap();
+    assert_eq!(
+        (
+            last.endpoint,
+            last.site_id.as_str(),
+            last.access_key.as_str()
+        ),
+        (Endpoint::Quote, "1001", "fake-gss-key")
     );
 }

@@ -9,6 +9,7 @@
 pub mod barcode;
 pub mod box_label;
 pub mod canvas;
+pub mod carrier_label;
 pub mod error;
 pub mod packing_slip;
 pub mod party;
@@ -22,6 +23,7 @@ pub mod text;
 pub mod zpl;
 
 pub use box_label::{BoxBarcode, BoxLabel};
+pub use carrier_label::{carrier_labels_pdf, CarrierLabel};
 pub use error::LabelError;
 pub use packing_slip::{PackingSlip, SlipKind, SlipLine};
 pub use party::Party;

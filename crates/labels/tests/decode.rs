@@ -183,3 +183,22 @@ fn manifest_runs_onto_a_second_page() {
         "{text}"
     );
 }
+
+#[test]
+fn a_carrier_label_carries_its_tracking_number_as_code_128() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for tracking in ["007942100000010001", "NZC00000002"] {
+        let pdf = tally_labels::carrier_labels_pdf(&[tally_labels::CarrierLabel {
+            lines: vec!["CourierPost".into(), "To: Newmarket".into()],
+            tracking: tracking.into(),
+        }])
+        .unwrap();
+        assert_eq!(
+            decode(&pdf, 200, dir.path(), "carrier"),
+            vec![format!("CODE-128:{tracking}")]
+        );
+    }
+}

@@ -148,6 +148,9 @@ pub struct OpenConsignment {
     /// How far Lightspeed is, as the hub last said (`pending`, `done`, `refused`,
     /// `not_sent`); `None` before the hub has said anything.
     pub lightspeed_state: Option<String>,
+    /// Where its freight is, as the hub last said (`booked`, `in_transit`, `delivered`,
+    /// `cancelled`); `None` when nothing was booked.
+    pub freight_state: Option<String>,
 }
 
 const HEADER_COLUMNS: &str =
@@ -579,9 +582,11 @@ impl Store {
                           WHERE l.consignment_id = c.id AND l.deleted = 0) AS line_count,
                         CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.consignment_id = c.id
                                            AND o.state IN ('pending', 'in_flight'))
-                             THEN 'pending' ELSE ls.state END AS lightspeed_state
+                             THEN 'pending' ELSE ls.state END AS lightspeed_state,
+                        fr.state AS freight_state
                  FROM consignments c
                  LEFT JOIN consignment_lightspeed ls ON ls.consignment_id = c.id
+                 LEFT JOIN consignment_freight fr ON fr.consignment_id = c.id
                  LEFT JOIN outlets so ON so.id = c.source_outlet_id
                  LEFT JOIN outlets d ON d.id = c.destination_outlet_id
                  LEFT JOIN suppliers s ON s.id = c.supplier_id
@@ -616,6 +621,7 @@ impl Store {
                     line_count: r.int("line_count")? as u32,
                     updated_at: r.time("updated_at")?,
                     lightspeed_state: r.opt_text("lightspeed_state")?,
+                    freight_state: r.opt_text("freight_state")?,
                 });
             }
             Ok(out)

@@ -40,7 +40,9 @@ pub use consignment::{
 };
 pub use error::{Result, StoreError};
 pub use evidence::{hashes_in as evidence_hashes_in, ContentHash, EvidenceStore};
-pub use freight::{FreightBooked, FreightBooking, FreightState};
+pub use freight::{
+    FreightBooked, FreightBooking, FreightCancellation, FreightState, FreightTrackingState,
+};
 pub use outbox::{MutationRef, OutboxEntry, OutboxState, SyncStatus};
 pub use parcel::{BoxChange, Parcel, Weight};
 pub use pull::{PullReport, PulledChanges, PulledConsignment, Refreshed};

@@ -1,7 +1,9 @@
 //! Freight at the packing bench: quotes side by side, booking, "book when back online",
 //! and tracking numbers for the incoming list. Carrier calls go through the hub.
 
-use tally_app::freight::{DeliveryChoice, FreightBookingView, FreightQuotes, IncomingTracking};
+use tally_app::freight::{
+    DeliveryChoice, FreightBookingView, FreightCancelView, FreightQuotes, IncomingTracking,
+};
 use tally_app::AppError;
 
 use super::AppState;
@@ -56,4 +58,17 @@ pub fn freight_status(
 #[specta::specta]
 pub fn freight_incoming_tracking(app: AppState<'_>) -> Result<Vec<IncomingTracking>, AppError> {
     app.incoming_tracking()
+}
+
+/// Cancels the consignment's booked carrier label (signed in, with a reason): at the
+/// hub now, or as soon as it answers.
+#[tauri::command]
+#[specta::specta]
+pub async fn freight_cancel(
+    app: AppState<'_>,
+    id: String,
+    reason: String,
+) -> Result<FreightCancelView, AppError> {
+    let app = app.inner().clone();
+    app.cancel_freight(&id, &reason).await
 }

@@ -40,6 +40,7 @@ pub(crate) fn booking_view(b: &FreightBooking) -> FreightBookingView {
                 .clone()
                 .unwrap_or_else(|| "Waiting for the hub: booked as soon as it answers.".to_owned())
         }),
+        tracking_state: None,
     }
 }
 
@@ -62,7 +63,27 @@ impl App {
         consignment_id: &str,
     ) -> Result<Option<FreightBookingView>, AppError> {
         let id = parse_id("consignment", consignment_id)?;
-        Ok(self.store().freight_booking(id)?.as_ref().map(booking_view))
+        let Some(b) = self.store().freight_booking(id)? else {
+            return Ok(None);
+        };
+        let mut view = booking_view(&b);
+        // The hub's tracking of this booking (not of an earlier, cancelled one).
+        view.tracking_state = self
+            .store()
+            .freight_tracking(id)?
+            .filter(|t| Some(&t.booking_id) == b.booking_id.as_ref())
+            .map(|t| t.state);
+        if let Some(c) = self.waiting_cancel(id)? {
+            view.state = "cancelling".to_owned();
+            view.note = Some(format!(
+                "Cancel asked for ({}): sent as soon as the hub answers.{}",
+                c.reason,
+                c.last_error
+                    .map(|e| format!(" Last try: {e}"))
+                    .unwrap_or_default()
+            ));
+        }
+        Ok(Some(view))
     }
 
     /// Books the quoted row `quote_key` (from `freight_quotes`) through the hub, prints
@@ -76,6 +97,12 @@ impl App {
     ) -> Result<FreightBookingView, AppError> {
         let actor = self.actor()?;
         let id = parse_id("consignment", consignment_id)?;
+        if self.waiting_cancel(id)?.is_some() {
+            return Err(AppError::new(
+                "FREIGHT_CANCEL_PENDING",
+                "The old label's cancel is still waiting for the hub. Book again once it is cancelled.",
+            ));
+        }
         let (req, units, _) = self.shipment_request(consignment_id)?;
         let Some((quoted_req, comparison)) = self.freight.remembered(id) else {
             return Err(AppError::new(

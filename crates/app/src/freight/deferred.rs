@@ -1,5 +1,5 @@
-//! "Book when back online": bookings recorded while the hub was out of reach are made
-//! by the sync loop after a cycle that reached the hub: fresh quotes, the row the
+//! "Book when back online": bookings recorded while the hub was out of reach (and
+//! cancels of booked labels) are made by the sync loop after a cycle that reached the hub: fresh quotes, the row the
 //! person picked if it is still offered (else the preselected one), then the booking.
 
 use std::sync::atomic::Ordering;
@@ -48,14 +48,21 @@ impl App {
                 return;
             }
         };
-        if waiting.is_empty() || app.freight.running.swap(true, Ordering::AcqRel) {
+        let cancels = app
+            .store()
+            .freight_cancels_waiting()
+            .map(|c| !c.is_empty())
+            .unwrap_or(false);
+        if (waiting.is_empty() && !cancels) || app.freight.running.swap(true, Ordering::AcqRel) {
             return;
         }
         let app = Arc::clone(app);
         tokio::spawn(async move {
+            // Cancels first: a booking of the same boxes may wait behind one.
+            let cancelled = app.send_waiting_cancels().await;
             let booked = app.book_waiting_freight(waiting).await;
             app.freight.running.store(false, Ordering::Release);
-            if booked > 0 {
+            if booked + cancelled > 0 {
                 app.report_data_changed();
             }
         });

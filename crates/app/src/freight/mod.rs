@@ -3,9 +3,12 @@
 //! required service level preselected; booking through the hub (exactly once per box
 //! set), the carrier labels printed at the bench, tracking numbers on the boxes and
 //! the consignment (they sync to the receiving outlet). Offline, "book when back
-//! online" is recorded and the sync loop books it when the hub answers.
+//! online" is recorded and the sync loop books it when the hub answers. A booked label
+//! may be cancelled (signed in, with a reason; offline it waits like a booking), and
+//! the hub's polled tracking state shows on the sending and the receiving lists.
 
 mod book;
+mod cancel;
 mod deferred;
 mod quotes;
 mod tracking;

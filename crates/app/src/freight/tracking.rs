@@ -1,5 +1,6 @@
 //! Tracking numbers of incoming consignments, from their boxes (the sender's booking
-//! put them there; the hub's pull brought them here).
+//! put them there; the hub's pull brought them here), with where the parcels are (the
+//! hub polls the carrier and sends the state with pulls).
 
 use tally_store::Direction;
 
@@ -27,6 +28,7 @@ impl App {
                 out.push(IncomingTracking {
                     consignment_id: c.id.to_string(),
                     tracking_numbers: numbers,
+                    state: c.freight_state.clone(),
                 });
             }
         }

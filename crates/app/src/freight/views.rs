@@ -82,7 +82,8 @@ pub struct FreightQuotes {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct FreightBookingView {
     pub consignment_id: String,
-    /// `waiting` (booked when the hub is back) or `booked`.
+    /// `waiting` (booked when the hub is back), `booked`, or `cancelling` (a cancel of
+    /// the booked label waits for the hub).
     pub state: String,
     pub carrier_name: Option<String>,
     pub service: Option<String>,
@@ -97,8 +98,28 @@ pub struct FreightBookingView {
     pub print: Option<PrintResult>,
     /// The label PDFs kept at this station.
     pub label_files: Vec<String>,
-    /// Why a waiting booking is waiting (the last attempt's error).
+    /// Why a waiting booking is waiting (the last attempt's error), or what a waiting
+    /// cancel waits for.
     pub note: Option<String>,
+    /// Where the parcels are, as the hub last heard from the carrier: `booked`,
+    /// `in_transit`, `delivered` (`None` until the hub has said).
+    pub tracking_state: Option<String>,
+}
+
+/// What cancelling a booked label did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct FreightCancelView {
+    pub consignment_id: String,
+    /// The carrier's id of the cancelled booking.
+    pub booking_id: String,
+    pub carrier_name: Option<String>,
+    /// `cancelled` (done at the carrier) or `waiting` (sent when the hub answers).
+    pub state: String,
+    /// This label had been cancelled before: nothing was done twice.
+    pub already_cancelled: bool,
+    pub reason: String,
+    /// What happened and what to do, for the bench.
+    pub message: String,
 }
 
 /// Tracking numbers of an incoming consignment's boxes (for the incoming list).
@@ -106,6 +127,9 @@ pub struct FreightBookingView {
 pub struct IncomingTracking {
     pub consignment_id: String,
     pub tracking_numbers: Vec<String>,
+    /// Where the parcels are: `booked`, `in_transit`, `delivered`, `cancelled` (`None`
+    /// until the hub has said).
+    pub state: Option<String>,
 }
 
 /// Delivery options the packer asks for (FREIGHT.md): each may cost extra, and

@@ -35,6 +35,7 @@ pub fn router() -> Router<Hub> {
         .route("/admin/", get(dashboard::dashboard))
         .route("/admin/live", get(dashboard::live))
         .route("/admin/freight", get(crate::freight::report::page))
+        .route("/admin/freight.json", get(crate::freight::report::json))
         .route("/admin/login", get(pages::login_page).post(pages::login))
         .route("/admin/logout", post(pages::logout))
         .route("/admin/dead-letters/{id}/retry", post(dashboard::retry))

@@ -1,11 +1,14 @@
-//! `POST /freight/quote` and `POST /freight/book` for enrolled stations.
+//! `POST /freight/quote`, `POST /freight/book` and `POST /freight/cancel` for
+//! enrolled stations.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use tally_freight::{BookRequest, BookResponse, QuoteComparison, ShipmentRequest};
+use tally_freight::{
+    BookRequest, BookResponse, CancelRequest, CancelResponse, QuoteComparison, ShipmentRequest,
+};
 
 use super::{FreightDesk, FreightRefusal};
 use crate::http::{ApiError, DeviceAuth};
@@ -16,6 +19,7 @@ pub fn routes() -> Router<Hub> {
     Router::new()
         .route(tally_freight::hub_api::QUOTE_PATH, post(quote))
         .route(tally_freight::hub_api::BOOK_PATH, post(book))
+        .route(tally_freight::hub_api::CANCEL_PATH, post(cancel))
 }
 
 impl From<FreightRefusal> for ApiError {
@@ -30,6 +34,8 @@ impl From<FreightRefusal> for ApiError {
                 );
             }
             FreightRefusal::NotTheSender => StatusCode::FORBIDDEN,
+            FreightRefusal::NotBooked => StatusCode::NOT_FOUND,
+            FreightRefusal::CancelReasonMissing => StatusCode::UNPROCESSABLE_ENTITY,
             FreightRefusal::NotConfigured | FreightRefusal::AddressMissing { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -69,4 +75,14 @@ async fn book(
 ) -> Result<Json<BookResponse>, ApiError> {
     let req = body(req)?;
     Ok(Json(desk(&hub)?.book(&hub, &device, &req).await?))
+}
+
+#[tracing::instrument(skip_all, fields(device_id = %device.id, outlet_id = %device.outlet_id))]
+async fn cancel(
+    State(hub): State<Hub>,
+    DeviceAuth(device): DeviceAuth,
+    req: Result<Json<CancelRequest>, JsonRejection>,
+) -> Result<Json<CancelResponse>, ApiError> {
+    let req = body(req)?;
+    Ok(Json(desk(&hub)?.cancel(&hub, &device, &req).await?))
 }

@@ -1,25 +1,34 @@
 //! The hub's freight desk: quotes from every configured carrier side by side, and
 //! bookings made exactly once per box set (the ledger first, then the carrier searched
-//! by reference through `Booker::book_once`), with the labels to print.
+//! by reference through `Booker::book_once_as`), with the labels to print; cancelling
+//! a booked label (audited, idempotent; the same boxes then book again under a new
+//! reference); and polling booked shipments' tracking. Each outlet books with its own
+//! carrier accounts where it has them, else the chain's.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use tally_freight::{
-    compare_carriers, Address, BookRequest, BookResponse, Booker, Carrier, FreightError, Label,
-    LabelFormat, QuoteComparison, Shipment, ShipmentRequest, WireLabel,
+    compare_carriers, Address, BookRequest, BookResponse, Booker, Booking, CancelRequest,
+    CancelResponse, Carrier, FreightError, Label, LabelFormat, QuoteComparison, Shipment,
+    ShipmentRequest, WireLabel,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ledger::{FreightLedger, LedgerEntry};
+use super::ledger::{FreightAudit, FreightLedger, LedgerEntry};
 use super::FreightRefusal;
 use crate::store::{read_with, DeviceRecord};
 use crate::Hub;
 
 /// Carriers, outlet addresses and the booking ledger.
 pub struct FreightDesk {
+    /// The chain's accounts.
     carriers: Vec<Arc<dyn Carrier>>,
+    /// Outlets' own accounts, by outlet id: each replaces the chain's of its kind.
+    outlet_carriers: HashMap<String, Vec<Arc<dyn Carrier>>>,
+    /// One cancel at a time (a repeat waits, then finds it done).
+    cancel_lock: tokio::sync::Mutex<()>,
     booker: Booker,
     /// Pickup and delivery address of each outlet, by outlet id.
     addresses: HashMap<String, Address>,
@@ -37,6 +46,8 @@ impl FreightDesk {
     ) -> Self {
         Self {
             carriers,
+            outlet_carriers: HashMap::new(),
+            cancel_lock: tokio::sync::Mutex::new(()),
             booker: Booker::new(),
             addresses,
             ledger,
@@ -44,9 +55,33 @@ impl FreightDesk {
         }
     }
 
+    /// Gives `outlet_id` its own carrier accounts (e.g. its own GoSweetSpot site): its
+    /// quotes, bookings, cancels and tracking use them instead of the chain's.
+    pub fn with_outlet_carriers(
+        mut self,
+        outlet_id: &str,
+        carriers: Vec<Arc<dyn Carrier>>,
+    ) -> Self {
+        self.outlet_carriers.insert(outlet_id.to_owned(), carriers);
+        self
+    }
+
     /// The bookings made so far.
     pub fn ledger(&self) -> &FreightLedger {
         &self.ledger
+    }
+
+    /// The carriers an outlet books with: its own accounts, the chain's for the rest.
+    pub fn carriers_for(&self, outlet_id: &str) -> Vec<Arc<dyn Carrier>> {
+        let own = self
+            .outlet_carriers
+            .get(outlet_id)
+            .map_or(&[][..], Vec::as_slice);
+        let chain = self
+            .carriers
+            .iter()
+            .filter(|c| own.iter().all(|o| o.kind() != c.kind()));
+        own.iter().chain(chain).cloned().collect()
     }
 
     fn address(&self, outlet_id: &str) -> Result<Address, FreightRefusal> {
@@ -66,20 +101,12 @@ impl FreightDesk {
         device: &DeviceRecord,
         req: &ShipmentRequest,
     ) -> Result<(Shipment, String, String), FreightRefusal> {
-        if self.carriers.is_empty() {
+        if self.carriers_for(&device.outlet_id).is_empty() {
             return Err(FreightRefusal::NotConfigured);
         }
-        let mut destination = req.destination_outlet_id.clone();
-        if let Ok(id) = Uuid::parse_str(&req.consignment_id) {
-            if let Some(c) = hub.consignment(id).await? {
-                if c.source_outlet_id.as_deref() != Some(device.outlet_id.as_str()) {
-                    return Err(FreightRefusal::NotTheSender);
-                }
-                if let Some(d) = c.destination_outlet_id {
-                    destination = d;
-                }
-            }
-        }
+        let destination = check_sender(hub, device, &req.consignment_id)
+            .await?
+            .unwrap_or_else(|| req.destination_outlet_id.clone());
         let shipment = Shipment {
             consignment_ref: req.consignment_ref.clone(),
             origin: self.address(&device.outlet_id)?,
@@ -105,7 +132,8 @@ impl FreightDesk {
             }
             .into());
         }
-        let c = compare_carriers(&self.carriers, &shipment, req.required_level).await;
+        let carriers = self.carriers_for(&device.outlet_id);
+        let c = compare_carriers(&carriers, &shipment, req.required_level).await;
         tracing::info!(
             consignment = %req.consignment_ref,
             quotes = c.rows.len(),
@@ -124,10 +152,16 @@ impl FreightDesk {
         req: &BookRequest,
     ) -> Result<BookResponse, FreightRefusal> {
         let (shipment, origin, destination) = self.shipment(hub, device, &req.shipment).await?;
-        let reference = shipment.box_set_reference();
+        // After a cancel the same boxes book again under a new reference, so neither the
+        // ledger nor the carrier's search finds the cancelled booking.
+        let base = shipment.box_set_reference();
+        let reference = match self.ledger.cancelled_under(&base)? {
+            0 => base,
+            n => format!("{base}-R{n}"),
+        };
         if let Some(existing) = self.ledger.find(&reference)? {
             tracing::info!(%reference, "freight already booked; returning the booking");
-            let carrier = self.carrier_for(&existing.booking)?;
+            let carrier = self.carrier_for(&existing.booking, &device.outlet_id)?;
             let labels = self
                 .labels(carrier.as_ref(), &existing.booking, req.label_format)
                 .await?;
@@ -138,15 +172,17 @@ impl FreightDesk {
             });
         }
         let carrier = self
-            .carriers
-            .iter()
+            .carriers_for(&device.outlet_id)
+            .into_iter()
             .find(|c| c.kind() == req.quote.carrier)
-            .cloned()
             .ok_or(FreightRefusal::NotConfigured)?;
         let booking = self
             .booker
-            .book_once(carrier.as_ref(), &shipment, &req.quote)
+            .book_once_as(carrier.as_ref(), &shipment, &req.quote, &reference)
             .await?;
+        let destination_id = check_sender(hub, device, &req.shipment.consignment_id)
+            .await?
+            .unwrap_or_else(|| req.shipment.destination_outlet_id.clone());
         let entry = LedgerEntry {
             reference: reference.clone(),
             consignment_ref: req.shipment.consignment_ref.clone(),
@@ -159,6 +195,12 @@ impl FreightDesk {
             ),
             booking: booking.clone(),
             booked_at: OffsetDateTime::now_utc(),
+            origin_outlet_id: Some(device.outlet_id.clone()),
+            destination_outlet_id: Some(destination_id),
+            tracking_state: "booked".to_owned(),
+            carrier_status: None,
+            tracking_changed_at: None,
+            cancelled_at: None,
         };
         let carrier_key = serde_json::to_value(booking.carrier)
             .ok()
@@ -183,15 +225,123 @@ impl FreightDesk {
         })
     }
 
+    /// The carrier account a booking was made with: the sending outlet's.
     fn carrier_for(
         &self,
-        booking: &tally_freight::Booking,
+        booking: &Booking,
+        origin_outlet_id: &str,
     ) -> Result<Arc<dyn Carrier>, FreightRefusal> {
-        self.carriers
-            .iter()
+        self.carriers_for(origin_outlet_id)
+            .into_iter()
             .find(|c| c.kind() == booking.carrier)
-            .cloned()
             .ok_or(FreightRefusal::NotConfigured)
+    }
+
+    /// Cancels the consignment's booked label at the carrier (nothing is charged for it)
+    /// and records who, when and why. A repeat of a done cancel is answered as done
+    /// without asking the carrier again; a label already picked up is refused.
+    pub async fn cancel(
+        &self,
+        hub: &Hub,
+        device: &DeviceRecord,
+        req: &CancelRequest,
+    ) -> Result<CancelResponse, FreightRefusal> {
+        let (reason, person) = (req.reason.trim(), req.requested_by.trim());
+        if reason.is_empty() || person.is_empty() {
+            return Err(FreightRefusal::CancelReasonMissing);
+        }
+        check_sender(hub, device, &req.consignment_id).await?;
+        let _one_at_a_time = self.cancel_lock.lock().await;
+        let entry = self
+            .ledger
+            .for_consignment(&req.consignment_id)?
+            .into_iter()
+            .rev()
+            .find(|e| e.booking.booking_id == req.booking_id)
+            .ok_or(FreightRefusal::NotBooked)?;
+        if let Some(at) = entry.cancelled_at.filter(|_| entry.record.cancelled) {
+            tracing::info!(reference = %entry.reference, "label already cancelled; nothing to do");
+            return Ok(CancelResponse {
+                booking_id: entry.booking.booking_id,
+                already_cancelled: true,
+                cancelled_at: rfc3339(at),
+            });
+        }
+        let origin = entry
+            .origin_outlet_id
+            .clone()
+            .unwrap_or_else(|| device.outlet_id.clone());
+        let carrier = self.carrier_for(&entry.booking, &origin)?;
+        carrier.cancel(&entry.booking).await?;
+        let now = OffsetDateTime::now_utc();
+        let json = |e: &LedgerEntry| serde_json::to_string(e).unwrap_or_default();
+        let done = self
+            .ledger
+            .cancel(&entry.reference, now, |before, after| FreightAudit {
+                at: now,
+                action: "freight.cancelled".to_owned(),
+                reference: before.reference.clone(),
+                consignment_id: before.record.consignment_id.clone(),
+                device_id: device.id.clone(),
+                person: person.to_owned(),
+                reason: reason.to_owned(),
+                before: json(before),
+                after: json(after),
+            })?;
+        tracing::info!(
+            reference = %entry.reference,
+            carrier = %entry.booking.carrier_name,
+            booking_id = %entry.booking.booking_id,
+            device_id = %device.id,
+            "freight label cancelled"
+        );
+        // The stored time (to the millisecond), so a repeat answers the same.
+        let at = done.as_ref().and_then(|a| a.cancelled_at).unwrap_or(now);
+        Ok(CancelResponse {
+            booking_id: entry.booking.booking_id,
+            already_cancelled: done.is_none(),
+            cancelled_at: rfc3339(at),
+        })
+    }
+
+    /// Asks the carriers where up to `batch` live bookings not asked about since
+    /// `recheck` ago are, and stores the answers. Returns how many changed state.
+    pub async fn poll_tracking(&self, recheck: std::time::Duration, batch: u32) -> usize {
+        let now = OffsetDateTime::now_utc();
+        let due = match self.ledger.due_for_tracking(now - recheck, batch) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "freight tracking not read");
+                return 0;
+            }
+        };
+        let mut changed = 0;
+        for e in due {
+            let origin = e.origin_outlet_id.clone().unwrap_or_default();
+            let answer = match self.carrier_for(&e.booking, &origin) {
+                Ok(c) => c.status(&e.booking).await.map_err(|e| e.to_string()),
+                Err(r) => Err(r.to_string()),
+            };
+            let stored = match answer {
+                Ok(s) => self
+                    .ledger
+                    .set_tracking(&e.reference, s.state.as_str(), &s.carrier_status, now)
+                    .map(|c| {
+                        if c {
+                            tracing::info!(reference = %e.reference, state = s.state.as_str(), "freight tracking changed");
+                            changed += 1;
+                        }
+                    }),
+                Err(why) => {
+                    tracing::warn!(reference = %e.reference, %why, "freight tracking not answered");
+                    self.ledger.tracking_asked(&e.reference, now)
+                }
+            };
+            if let Err(err) = stored {
+                tracing::warn!(code = err.code(), error = %err, "freight tracking not stored");
+            }
+        }
+        changed
     }
 
     /// PDF labels always (the record); the printer's format too when it differs and
@@ -230,6 +380,30 @@ impl FreightDesk {
             }
         }
     }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Only the sending outlet books or cancels a consignment's freight. Returns the
+/// consignment's destination outlet when the hub knows the consignment.
+async fn check_sender(
+    hub: &Hub,
+    device: &DeviceRecord,
+    consignment_id: &str,
+) -> Result<Option<String>, FreightRefusal> {
+    let Ok(id) = Uuid::parse_str(consignment_id) else {
+        return Ok(None);
+    };
+    let Some(c) = hub.consignment(id).await? else {
+        return Ok(None);
+    };
+    if c.source_outlet_id.as_deref() != Some(device.outlet_id.as_str()) {
+        return Err(FreightRefusal::NotTheSender);
+    }
+    Ok(c.destination_outlet_id)
 }
 
 /// Names of the two outlets, for the report's routes (the id when unknown).

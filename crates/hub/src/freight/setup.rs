@@ -2,6 +2,8 @@
 //! values read from the keychain), API bases from the environment, and the outlets'
 //! pickup and delivery addresses from a TOML file (`[outlets."<outlet id>"]` tables
 //! with `name`, `phone`, `street`, `suburb`, `city`, `postcode`, `country_code`).
+//! Outlets with their own GoSweetSpot site are listed in the hub configuration's
+//! `[freight.outlets."<outlet id>"]` (site id, and the name of the secret with its key).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,7 +15,7 @@ use tally_freight::{
     NzPostCredentials, SecretSource,
 };
 
-use super::FreightDesk;
+use super::{FreightConfig, FreightDesk};
 use crate::{Hub, HubError};
 
 /// NZ Post's API base unless `TALLY_NZPOST_BASE_URL` says otherwise.
@@ -62,15 +64,49 @@ pub fn carriers_from(src: &dyn SecretSource) -> Result<Vec<Arc<dyn Carrier>>, Hu
     Ok(out)
 }
 
-/// Configures the hub's freight from `src` and the address file.
+/// Each outlet's own GoSweetSpot site from `[freight.outlets]`, its key read from `src`
+/// by the name the configuration gives (a missing key is an error naming it).
+pub fn outlet_carriers_from(
+    src: &dyn SecretSource,
+    cfg: &FreightConfig,
+) -> Result<Vec<(String, Vec<Arc<dyn Carrier>>)>, HubError> {
+    let base = src
+        .get("TALLY_GSS_BASE_URL")
+        .unwrap_or_else(|| GSS_BASE.to_owned());
+    cfg.outlets
+        .iter()
+        .map(|(outlet, acc)| {
+            let key = src.get(&acc.gss_access_key_secret).ok_or_else(|| {
+                HubError::Config(format!(
+                    "outlet {outlet}: GoSweetSpot key {} is not set; add it to the keychain or environment",
+                    acc.gss_access_key_secret
+                ))
+            })?;
+            let creds = GoSweetSpotCredentials {
+                access_key: tally_freight::Secret::new(key),
+                site_id: acc.gss_site_id.clone(),
+            };
+            let c = GoSweetSpot::new(GoSweetSpotConfig::new(base.clone(), creds))
+                .map_err(|e| HubError::Config(e.to_string()))?;
+            Ok((outlet.clone(), vec![Arc::new(c) as Arc<dyn Carrier>]))
+        })
+        .collect()
+}
+
+/// Configures the hub's freight from `src`, the hub's `[freight]` settings and the
+/// address file.
 pub fn configure(hub: &Hub, src: &dyn SecretSource, addresses: &Path) -> Result<usize, HubError> {
     let carriers = carriers_from(src)?;
     let n = carriers.len();
-    let desk = FreightDesk::new(
+    let mut desk = FreightDesk::new(
         carriers,
         read_addresses(addresses)?,
         hub.open_freight_ledger()?,
     );
+    for (outlet, own) in outlet_carriers_from(src, &hub.config().freight)? {
+        tracing::info!(%outlet, "outlet books freight with its own GoSweetSpot site");
+        desk = desk.with_outlet_carriers(&outlet, own);
+    }
     hub.set_freight(desk)?;
     tracing::info!(carriers = n, "freight configured");
     Ok(n)
@@ -120,5 +156,31 @@ country_code = "NZ"
             half.is_err(),
             "a half-set key is an error, not a silent skip"
         );
+    }
+
+    #[test]
+    fn an_outlets_own_site_reads_its_key_by_the_configured_name() {
+        let cfg: FreightConfig = toml::from_str(
+            "[outlets.\"out-b\"]\ngss_site_id = \"2002\"\ngss_access_key_secret = \"TALLY_GSS_KEY_NM\"\n",
+        )
+        .unwrap();
+        let Err(missing) = outlet_carriers_from(&MapSecrets::default(), &cfg) else {
+            panic!("a missing key must be an error");
+        };
+        assert!(
+            missing.to_string().contains("TALLY_GSS_KEY_NM"),
+            "{missing}"
+        );
+        let own = outlet_carriers_from(
+            &MapSecrets(HashMap::from([(
+                "TALLY_GSS_KEY_NM".to_owned(),
+                "nm-key".to_owned(),
+            )])),
+            &cfg,
+        )
+        .unwrap();
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].0, "out-b");
+        assert_eq!(own[0].1[0].kind(), tally_freight::CarrierKind::GoSweetSpot);
     }
 }

@@ -376,6 +376,19 @@ impl SyncLoop {
                     _ => None,
                 })
                 .collect();
+            let freight: Vec<tally_store::FreightTrackingState> = page
+                .freight_tracking
+                .iter()
+                .flatten()
+                .map(|t| tally_store::FreightTrackingState {
+                    consignment_id: t.consignment_id,
+                    booking_id: t.booking_id.clone(),
+                    carrier_name: t.carrier_name.clone(),
+                    state: t.state.clone(),
+                    carrier_status: t.carrier_status.clone(),
+                    changed_at: t.changed_at.clone(),
+                })
+                .collect();
             let next = page.next_cursor;
             let block = page.reference_block;
             let policies = page
@@ -388,6 +401,7 @@ impl SyncLoop {
             let policies_changed = blocking(move || {
                 store.apply_pulled(&changes, i64::try_from(next).unwrap_or(i64::MAX))?;
                 store.set_lightspeed_states(&lightspeed)?;
+                store.set_freight_tracking(&freight)?;
                 let mut changed = false;
                 if let Some(json) = policies {
                     if store.hub_policies()?.as_deref() != Some(json.as_str()) {

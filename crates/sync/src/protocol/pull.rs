@@ -98,6 +98,27 @@ pub struct PullResponse {
     /// the last page of a pull, so every station picks the tier the hub will check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<ChainPolicies>,
+    /// Where the freight of this outlet's consignments is (sent or received), on the
+    /// last page of a pull: the hub polls the carriers after booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freight_tracking: Option<Vec<FreightTracking>>,
+}
+
+/// A consignment's latest carrier booking and where it is, as the hub last heard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreightTracking {
+    /// The consignment.
+    pub consignment_id: uuid::Uuid,
+    /// The carrier's booking id (consignment id or connote).
+    pub booking_id: String,
+    /// Who delivers.
+    pub carrier_name: String,
+    /// `booked`, `in_transit`, `delivered`, `cancelled` or `other`.
+    pub state: String,
+    /// The carrier's own words.
+    pub carrier_status: Option<String>,
+    /// When the state last changed (RFC 3339).
+    pub changed_at: Option<String>,
 }
 
 /// The rules the hub enforces that a station must apply the same way offline.

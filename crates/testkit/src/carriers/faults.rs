@@ -17,6 +17,7 @@ pub enum Endpoint {
     Status,
     Label,
     Search,
+    Cancel,
 }
 
 /// One injected fault.

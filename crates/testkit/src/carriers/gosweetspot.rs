@@ -1,6 +1,7 @@
 //! Fake GoSweetSpot: `access_key` + `site_id` headers, rates with Available[] and
 //! Rejected[], shipments by QuoteId, labels by connote (PDF or ZPL, base64), and
-//! shipments searchable by `DeliveryReference`.
+//! shipments searchable by `DeliveryReference`, deleted by connote before pick-up,
+//! stages a test moves along ([`GssState::advance`]), and a log of the keys each call carried.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 use super::faults::{after_commit, Endpoint, Fault, FaultPlan};
 use super::label_file::{label_pdf, label_zpl};
 use super::server::{serve, Running};
+use super::stage::Stage;
 use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
 
 /// How the fake GoSweetSpot behaves.
@@ -56,6 +58,16 @@ pub struct GssShipment {
     pub cost: Decimal,
     pub packages: usize,
     pub receiver: String,
+    /// Where the parcels are (moved along with [`GssState::advance`]).
+    pub stage: Stage,
+}
+
+/// One authenticated call: which endpoint, and the keys it carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GssCall {
+    pub endpoint: Endpoint,
+    pub site_id: String,
+    pub access_key: String,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +82,7 @@ struct IssuedQuote {
 struct Inner {
     quotes: HashMap<String, IssuedQuote>,
     shipments: Vec<GssShipment>,
+    calls: Vec<GssCall>,
     seq: u32,
 }
 
@@ -95,6 +108,31 @@ impl GssState {
     pub fn quotes_issued(&self) -> usize {
         self.lock().quotes.len()
     }
+
+    /// Every call with valid keys, in order, with the site and key it carried.
+    pub fn calls(&self) -> Vec<GssCall> {
+        self.lock().calls.clone()
+    }
+
+    /// Test control: moves a shipment to its next stage (picked up, in transit,
+    /// delivered); returns the new stage, `None` for an unknown connote.
+    pub fn advance(&self, connote: &str) -> Option<Stage> {
+        let mut inner = self.lock();
+        let s = inner.shipments.iter_mut().find(|s| s.connote == connote)?;
+        s.stage = s.stage.next();
+        Some(s.stage)
+    }
+}
+
+/// GoSweetSpot's words for a stage.
+fn status_words(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Booked => "LabelCreated",
+        Stage::PickedUp => "PickedUp",
+        Stage::InTransit => "InTransit",
+        Stage::Delivered => "Delivered",
+        Stage::Cancelled => "Deleted",
+    }
 }
 
 /// A running fake GoSweetSpot.
@@ -116,7 +154,10 @@ impl FakeGoSweetSpot {
         });
         let router = Router::new()
             .route("/api/rates", axum::routing::post(rates))
-            .route("/api/shipments", get(search).post(create_shipment))
+            .route(
+                "/api/shipments",
+                get(search).post(create_shipment).delete(delete_shipments),
+            )
             .route("/api/labels", get(labels))
             .with_state(state.clone());
         let running = serve(router).await?;
@@ -162,7 +203,19 @@ async fn guard(
 ) -> Result<(Option<Fault>, String), Response> {
     let fault = state.faults.enter(endpoint).await?;
     match site(state, headers) {
-        Some(s) => Ok((fault, s)),
+        Some(s) => {
+            let access_key = headers
+                .get("access_key")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            state.lock().calls.push(GssCall {
+                endpoint,
+                site_id: s.clone(),
+                access_key,
+            });
+            Ok((fault, s))
+        }
         None => Err(bad(
             StatusCode::UNAUTHORIZED,
             "Authorization has been denied for this request.",
@@ -333,7 +386,7 @@ fn label_files(s: &GssShipment, zpl: bool) -> Vec<String> {
             let bytes = if zpl {
                 label_zpl(&lines, &s.connote)
             } else {
-                label_pdf(&lines)
+                label_pdf(&[(lines, s.connote.clone())])
             };
             engine.encode(bytes)
         })
@@ -380,6 +433,7 @@ async fn create_shipment(
             cost: q.cost,
             packages: req.packages.len().max(1),
             receiver: req.destination.name,
+            stage: Stage::Booked,
         };
         inner.shipments.push(s.clone());
         s
@@ -425,12 +479,54 @@ async fn search(State(state): S, headers: HeaderMap, Query(q): Query<SearchQuery
                 "TrackingUrl": tracking_url(&s.connote),
                 "CarrierName": s.carrier_name,
                 "DeliveryReference": s.delivery_reference,
-                "Status": "LabelCreated",
+                "Status": status_words(s.stage),
                 "PackageCount": s.packages,
             })
         })
         .collect();
     Json(json!({"Results": results})).into_response()
+}
+
+/// `DELETE /api/shipments` with a JSON array of connotes: each of this site's
+/// shipments not yet picked up is deleted (a repeat answers deleted again); the rest
+/// are kept, with the reason.
+async fn delete_shipments(
+    State(state): S,
+    headers: HeaderMap,
+    body: Result<Json<Vec<String>>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let (fault, site_id) = match guard(&state, Endpoint::Cancel, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(Json(connotes)) = body else {
+        return bad(
+            StatusCode::BAD_REQUEST,
+            "The body must be a list of connotes.",
+        );
+    };
+    let mut inner = state.lock();
+    let results: Vec<Value> = connotes
+        .iter()
+        .map(|c| {
+            match inner
+                .shipments
+                .iter_mut()
+                .find(|s| s.connote == *c && s.site_id == site_id)
+            {
+                None => json!({"Connote": c, "Deleted": false, "Reason": format!("No consignment {c}.")}),
+                Some(s) if !s.stage.cancellable() => {
+                    json!({"Connote": c, "Deleted": false, "Reason": s.stage.refusal()})
+                }
+                Some(s) => {
+                    s.stage = Stage::Cancelled;
+                    json!({"Connote": c, "Deleted": true})
+                }
+            }
+        })
+        .collect();
+    drop(inner);
+    after_commit(fault, Json(json!({"Results": results})).into_response())
 }
 
 #[derive(Deserialize)]
@@ -485,12 +581,14 @@ mod tests {
             ("POST", "/api/shipments", Endpoint::Book),
             ("GET", "/api/shipments?reference=x", Endpoint::Search),
             ("GET", "/api/labels?connote=NZC1", Endpoint::Label),
+            ("DELETE", "/api/shipments", Endpoint::Cancel),
         ];
         for (method, path, endpoint) in routes {
             let url = format!("{}{path}", fake.base_url);
             let send = || {
                 let req = match method {
                     "POST" => http.post(&url).json(&json!({})),
+                    "DELETE" => http.delete(&url).json(&json!(["NZC1"])),
                     _ => http.get(&url),
                 };
                 req.header("access_key", "wrong")

@@ -3,7 +3,9 @@
 //! carrier changes with weight), rural surcharges, delivery options, rejections
 //! over carrier limits, injected faults (latency, 5xx, a response lost after the
 //! booking was committed), OAuth2 for NZ Post, header keys for GoSweetSpot, real
-//! PDF labels, tracking numbers, and shipments searchable by reference.
+//! PDF labels, tracking numbers, shipments searchable by reference, cancelling a
+//! label before pick-up, and a test control ([`Stage`]) that moves a shipment along
+//! (picked up, in transit, delivered) so tracking can be polled.
 //!
 //! Start one from a test: `let np = FakeNzPost::start(FakeNzPostConfig::default()).await?;`
 //! then point a client at `np.base_url` and assert on `np.state`.
@@ -12,11 +14,13 @@ pub mod faults;
 pub mod gosweetspot;
 pub mod label_file;
 pub mod nzpost;
+pub mod stage;
 pub mod tariff;
 
 mod server;
 
 pub use faults::{Endpoint, Fault, FaultPlan};
-pub use gosweetspot::{FakeGoSweetSpot, FakeGoSweetSpotConfig, GssShipment, GssState};
+pub use gosweetspot::{FakeGoSweetSpot, FakeGoSweetSpotConfig, GssCall, GssShipment, GssState};
 pub use nzpost::{FakeConsignment, FakeNzPost, FakeNzPostConfig, NzPostState};
+pub use stage::Stage;
 pub use tariff::{Parcel, Surcharges, Tariff};

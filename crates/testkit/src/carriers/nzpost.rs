@@ -1,5 +1,6 @@
 //! Fake NZ Post Parcel APIs: OAuth2 client credentials, domestic shipping options,
-//! label creation with status polling, PDF labels, search by `sender_reference_2`.
+//! label creation with status polling, PDF labels, search by `sender_reference_2`,
+//! cancelling an unused label, and stages a test moves along ([`NzPostState::advance`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use serde_json::{json, Value};
 use super::faults::{after_commit, Endpoint, Fault, FaultPlan};
 use super::label_file::label_pdf;
 use super::server::{serve, Running};
+use super::stage::Stage;
 use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
 
 /// How the fake NZ Post behaves.
@@ -64,6 +66,8 @@ pub struct FakeConsignment {
     pub receiver_name: String,
     /// Status polls so far.
     pub polls: u32,
+    /// Where the parcels are (moved along with [`NzPostState::advance`]).
+    pub stage: Stage,
 }
 
 #[derive(Debug, Default)]
@@ -101,6 +105,29 @@ impl NzPostState {
     pub fn consignments(&self) -> Vec<FakeConsignment> {
         self.lock().consignments.clone()
     }
+
+    /// Test control: moves a consignment to its next stage (picked up, in transit,
+    /// delivered); returns the new stage, `None` for an unknown id.
+    pub fn advance(&self, consignment_id: &str) -> Option<Stage> {
+        let mut inner = self.lock();
+        let c = inner
+            .consignments
+            .iter_mut()
+            .find(|c| c.consignment_id == consignment_id)?;
+        c.stage = c.stage.next();
+        Some(c.stage)
+    }
+}
+
+/// NZ Post's words for a stage.
+fn status_words(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Booked => "Complete",
+        Stage::PickedUp => "Picked Up",
+        Stage::InTransit => "In Transit",
+        Stage::Delivered => "Delivered",
+        Stage::Cancelled => "Cancelled",
+    }
 }
 
 /// A running fake NZ Post.
@@ -125,7 +152,7 @@ impl FakeNzPost {
             .route("/shippingoptions/2.0/domestic", get(options))
             .route("/parcellabel/v3/labels", post(create_label))
             .route("/parcellabel/v3/labels/{id}/status", get(label_status))
-            .route("/parcellabel/v3/labels/{id}", get(download))
+            .route("/parcellabel/v3/labels/{id}", get(download).delete(cancel))
             .route("/parcellabel/v3/consignments", get(search))
             .with_state(state.clone());
         let running = serve(router).await?;
@@ -424,6 +451,7 @@ async fn create_label(
             add_ons: req.add_ons,
             receiver_name: req.receiver_details.name,
             polls: 0,
+            stage: Stage::Booked,
         });
         id
     };
@@ -464,7 +492,7 @@ async fn label_status(State(state): S, headers: HeaderMap, Path(id): Path<String
     let ok = Json(json!({
         "success": true,
         "consignment_id": c.consignment_id,
-        "consignment_status": if done { "Complete" } else { "Processing" },
+        "consignment_status": if done { status_words(c.stage) } else { "Processing" },
         "service_code": c.service_code,
         "labels": labels,
     }))
@@ -515,18 +543,53 @@ async fn download(
             "the label is still being generated",
         );
     }
-    let mut lines = vec![
-        "CourierPost".to_owned(),
-        format!("Service {}", c.service_code),
-        format!("To: {}", c.receiver_name),
-        format!("Ref: {}", c.sender_reference_1),
-    ];
-    lines.extend(c.tracking_numbers.iter().map(|t| format!("Tracking {t}")));
+    let n = c.tracking_numbers.len();
+    let labels: Vec<(Vec<String>, String)> = c
+        .tracking_numbers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let lines = vec![
+                "CourierPost".to_owned(),
+                format!("Service {}", c.service_code),
+                format!("To: {}", c.receiver_name),
+                format!("Ref: {}", c.sender_reference_1),
+                format!("Parcel {} of {n}", i + 1),
+            ];
+            (lines, t.clone())
+        })
+        .collect();
     (
         [(header::CONTENT_TYPE, "application/pdf")],
-        label_pdf(&lines),
+        label_pdf(&labels),
     )
         .into_response()
+}
+
+/// `DELETE /parcellabel/v3/labels/{id}`: voids an unused label; a repeat answers the
+/// same; a parcel already picked up is refused with 409.
+async fn cancel(State(state): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let fault = match guard(&state, Endpoint::Cancel, &headers).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let mut inner = state.lock();
+    let Some(c) = inner
+        .consignments
+        .iter_mut()
+        .find(|c| c.consignment_id == id)
+    else {
+        return errors(StatusCode::NOT_FOUND, "NOT_FOUND", "no such consignment");
+    };
+    if !c.stage.cancellable() {
+        return errors(StatusCode::CONFLICT, "LABEL_IN_USE", &c.stage.refusal());
+    }
+    c.stage = Stage::Cancelled;
+    drop(inner);
+    let ok =
+        Json(json!({"success": true, "consignment_id": id, "consignment_status": "Cancelled"}))
+            .into_response();
+    after_commit(fault, ok)
 }
 
 #[derive(Deserialize)]
@@ -543,7 +606,7 @@ async fn search(State(state): S, headers: HeaderMap, Query(q): Query<SearchQuery
         .consignments
         .iter()
         .filter(|c| c.sender_reference_2 == q.sender_reference_2)
-        .map(|c| json!({"consignment_id": c.consignment_id, "sender_reference_2": c.sender_reference_2}))
+        .map(|c| json!({"consignment_id": c.consignment_id, "sender_reference_2": c.sender_reference_2, "consignment_status": status_words(c.stage)}))
         .collect();
     Json(json!({"success": true, "consignments": found})).into_response()
 }
@@ -553,7 +616,7 @@ mod tests {
     use super::*;
 
     /// Every authenticated endpoint: (method, path, endpoint).
-    const ROUTES: [(&str, &str, Endpoint); 5] = [
+    const ROUTES: [(&str, &str, Endpoint); 6] = [
         (
             "GET",
             "/shippingoptions/2.0/domestic?weight=1&length=10&width=10&height=10",
@@ -562,6 +625,7 @@ mod tests {
         ("POST", "/parcellabel/v3/labels", Endpoint::Book),
         ("GET", "/parcellabel/v3/labels/ABC/status", Endpoint::Status),
         ("GET", "/parcellabel/v3/labels/ABC", Endpoint::Label),
+        ("DELETE", "/parcellabel/v3/labels/ABC", Endpoint::Cancel),
         (
             "GET",
             "/parcellabel/v3/consignments?sender_reference_2=x",
@@ -574,6 +638,7 @@ mod tests {
         let url = format!("{}{path}", fake.base_url);
         let req = match method {
             "POST" => http.post(url).json(&json!({})),
+            "DELETE" => http.delete(url),
             _ => http.get(url),
         };
         let resp = req.send().await.unwrap();
