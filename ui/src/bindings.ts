@@ -36,6 +36,11 @@ export const commands = {
 	freightStatus: (id: string) => typedError<FreightBookingView | null, AppError>(__TAURI_INVOKE("freight_status", { id })),
 	/**  Tracking numbers of this outlet's incoming consignments. */
 	freightIncomingTracking: () => typedError<IncomingTracking[], AppError>(__TAURI_INVOKE("freight_incoming_tracking")),
+	/**
+	 *  Cancels the consignment's booked carrier label (signed in, with a reason): at the
+	 *  hub now, or as soon as it answers.
+	 */
+	freightCancel: (id: string, reason: string) => typedError<FreightCancelView, AppError>(__TAURI_INVOKE("freight_cancel", { id, reason })),
 	/**  Everything the packing screen shows for one consignment. */
 	packingView: (id: string) => typedError<PackingView, AppError>(__TAURI_INVOKE("packing_view", { id })),
 	/**  One scan (exactly what the scanner sent); `quantity` is the quantity key. */
@@ -421,6 +426,11 @@ export type ConsignmentRow = {
 	 *  the hub has anything to send.
 	 */
 	lightspeed: string | null,
+	/**
+	 *  Where its freight is: `booked`, `in_transit`, `delivered`, `cancelled`; `None`
+	 *  when nothing was booked (or the hub has not said yet).
+	 */
+	freight: string | null,
 };
 
 /**  The CIS status: richer than Lightspeed's (see ARCHITECTURE.md, "Statuses"). */
@@ -723,7 +733,10 @@ export type FoundKind =
 /**  A consignment's freight booking. */
 export type FreightBookingView = {
 	consignment_id: string,
-	/**  `waiting` (booked when the hub is back) or `booked`. */
+	/**
+	 *  `waiting` (booked when the hub is back), `booked`, or `cancelling` (a cancel of
+	 *  the booked label waits for the hub).
+	 */
 	state: string,
 	carrier_name: string | null,
 	service: string | null,
@@ -738,8 +751,31 @@ export type FreightBookingView = {
 	print: PrintResult | null,
 	/**  The label PDFs kept at this station. */
 	label_files: string[],
-	/**  Why a waiting booking is waiting (the last attempt's error). */
+	/**
+	 *  Why a waiting booking is waiting (the last attempt's error), or what a waiting
+	 *  cancel waits for.
+	 */
 	note: string | null,
+	/**
+	 *  Where the parcels are, as the hub last heard from the carrier: `booked`,
+	 *  `in_transit`, `delivered` (`None` until the hub has said).
+	 */
+	tracking_state: string | null,
+};
+
+/**  What cancelling a booked label did. */
+export type FreightCancelView = {
+	consignment_id: string,
+	/**  The carrier's id of the cancelled booking. */
+	booking_id: string,
+	carrier_name: string | null,
+	/**  `cancelled` (done at the carrier) or `waiting` (sent when the hub answers). */
+	state: string,
+	/**  This label had been cancelled before: nothing was done twice. */
+	already_cancelled: boolean,
+	reason: string,
+	/**  What happened and what to do, for the bench. */
+	message: string,
 };
 
 /**  A carrier that gave no quote, and why. */
@@ -816,6 +852,11 @@ export type Handover =
 export type IncomingTracking = {
 	consignment_id: string,
 	tracking_numbers: string[],
+	/**
+	 *  Where the parcels are: `booked`, `in_transit`, `delivered`, `cancelled` (`None`
+	 *  until the hub has said).
+	 */
+	state: string | null,
 };
 
 /**  The label printer and its settings. */

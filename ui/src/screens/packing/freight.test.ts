@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adviceFor, basisText, dollars, isOffline, levelText, rowForKey } from "./freight";
+import { adviceFor, basisText, CANCEL_EXPLAINED, cancelProblem, dollars, isOffline, levelText, rowForKey, trackingWords } from "./freight";
 
 describe("freight panel logic", () => {
   it("number keys pick rows that exist, nothing else", () => {
@@ -30,5 +30,22 @@ describe("freight panel logic", () => {
     expect(adviceFor("FREIGHT_BOX_OPEN")).toContain("F4");
     expect(adviceFor("SOMETHING")).toBeNull();
     expect(levelText("overnight")).toBe("Overnight");
+  });
+
+  it("tracking states read as bench words with a tone", () => {
+    expect(trackingWords("in_transit")).toEqual({ text: "In transit", tone: "wait" });
+    expect(trackingWords("delivered")?.tone).toBe("ok");
+    expect(trackingWords("cancelled")?.text).toBe("Label cancelled");
+    expect(trackingWords(null)).toBeNull();
+    expect(trackingWords("other")).toBeNull();
+  });
+
+  it("a cancel needs a reason and is not offered once the parcels are moving", () => {
+    expect(cancelProblem("", "booked")).toContain("Say why");
+    expect(cancelProblem("  no ", null)).toContain("Say why");
+    expect(cancelProblem("wrong service", "booked")).toBeNull();
+    expect(cancelProblem("wrong service", null)).toBeNull();
+    expect(cancelProblem("wrong service", "in_transit")).toContain("cannot be cancelled");
+    expect(CANCEL_EXPLAINED).toContain("costs nothing");
   });
 });

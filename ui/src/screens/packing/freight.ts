@@ -57,3 +57,32 @@ export function adviceFor(code: string): string | null {
       return isOffline(code) ? "Press Enter to book when back online." : null;
   }
 }
+
+/** Where the parcels are, in bench words, with a tone for the chip; null when unknown. */
+export function trackingWords(state: string | null | undefined): { text: string; tone: "ok" | "wait" | "bad" } | null {
+  switch (state) {
+    case "booked":
+      return { text: "Booked", tone: "wait" };
+    case "in_transit":
+      return { text: "In transit", tone: "wait" };
+    case "delivered":
+      return { text: "Delivered", tone: "ok" };
+    case "cancelled":
+      return { text: "Label cancelled", tone: "bad" };
+    default:
+      return null;
+  }
+}
+
+/** Why the confirm button of "Cancel label" is not ready yet, or null when it is. */
+export function cancelProblem(reason: string, trackingState: string | null | undefined): string | null {
+  if (trackingState === "in_transit" || trackingState === "delivered") {
+    return "The carrier has the parcels already: a label on its way cannot be cancelled.";
+  }
+  if (reason.trim().length < 3) return "Say why the label is cancelled (it is kept with the record).";
+  return null;
+}
+
+/** What the confirm step of "Cancel label" tells the packer before anything is done. */
+export const CANCEL_EXPLAINED =
+  "Cancelling costs nothing: the carrier voids the unused label and does not charge for it. Take the old label off the boxes. The boxes stay packed; get prices again (F10) to book new labels.";
