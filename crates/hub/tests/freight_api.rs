@@ -257,7 +257,7 @@ async fn booking_the_same_boxes_twice_books_once_and_answers_the_same_tracking()
     assert_eq!(view.by_route[0].key, "Ponsonby → Newmarket");
     assert_eq!(view.by_consignment[0].key, "TR-OUT-1");
     let cost: rust_decimal::Decimal = first.booking.price_excl_gst.unwrap();
-    assert_eq!(view.total.cost, format!("${}", cost.round_dp(2)));
+    assert_eq!(view.total.cost, format!("${:.2}", cost.round_dp(2)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -337,9 +337,12 @@ async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route()
     assert!(html.contains(&b.booking.carrier_name));
     let per_box = (cost / rust_decimal::Decimal::from(2)).round_dp(2);
     let per_unit = (cost / rust_decimal::Decimal::from(4)).round_dp(2);
-    assert!(html.contains(&format!("${per_box}")), "per box {per_box}");
     assert!(
-        html.contains(&format!("${per_unit}")),
+        html.contains(&format!("${per_box:.2}")),
+        "per box {per_box}"
+    );
+    assert!(
+        html.contains(&format!("${per_unit:.2}")),
         "per unit {per_unit}"
     );
 }
@@ -649,4 +652,80 @@ async fn an_outlet_with_its_own_gosweetspot_site_quotes_books_and_cancels_with_i
         ),
         (Endpoint::Quote, "1001", "fake-gss-key")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_page_shows_a_period_and_the_saving_against_the_baseline_and_refuses_bad_dates()
+{
+    use support::edges::{password, Edge, ADMIN};
+    let e = Edge::start().await;
+    let _fakes = configure_freight(e.hub(), |_, d| d).await;
+    let id = e.push_transfer(1, "TR-OUT-1").await;
+    let station =
+        HubFreightClient::new(&e.url(""), &e.dev_a.token, Duration::from_secs(10)).unwrap();
+    let req = shipment(id, &[2, 2]);
+    let c = station.quote(&req).await.unwrap();
+    let b = station
+        .book(&BookRequest {
+            shipment: req,
+            quote: c.rows[c.preselected.unwrap()].quote.clone(),
+            units: 4,
+            label_format: LabelFormat::Pdf,
+        })
+        .await
+        .unwrap();
+    let cost = b.booking.price_excl_gst.unwrap();
+    // The default baseline: $11.50 a box, so 2 boxes were $23.00 with the old system.
+    let baseline = rust_decimal::Decimal::new(2300, 2);
+    let saving = ((baseline - cost) / baseline * rust_decimal::Decimal::from(100))
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let s = e.sign_in(ADMIN, password()).await;
+    let get = |path: &str| e.http.get(e.url(path)).header("cookie", &s.cookie).send();
+    let html = get("/admin/freight?period=this_month")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("TR-OUT-1"), "{html}");
+    assert!(
+        html.contains(&format!("${:.2}", cost.round_dp(2))),
+        "money shows cents"
+    );
+    assert!(html.contains("$11.50 per box"));
+    assert!(html.contains("$23.00"), "the old system's cost of 2 boxes");
+    assert!(
+        html.contains(&format!("{saving} %")),
+        "saving {saving} % in {html}"
+    );
+    assert!(html.contains(r#"class="preset active" data-preset="this_month""#));
+
+    let json: serde_json::Value = get("/admin/freight.json?period=last_month")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["total"]["boxes"], 0, "nothing was booked last month");
+    let json: serde_json::Value = get("/admin/freight.json?period=this_month")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["total"]["boxes"], 2);
+    assert_eq!(json["total"]["vs_baseline"], format!("{saving} %"));
+    assert_eq!(json["by_carrier"][0]["key"], b.booking.carrier_name);
+    assert_eq!(json["by_route"][0]["vs_baseline"], format!("{saving} %"));
+    assert_eq!(
+        json["total"]["vs_previous"], "—",
+        "no bookings the month before"
+    );
+
+    let bad = get("/admin/freight?from=2026-11-30&to=2026-11-01")
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["code"], "REPORT_PERIOD_INVALID");
 }

@@ -2,8 +2,10 @@
 //! one carton XL on the MT-SICS scale simulator, ask for freight (F10): quotes from both
 //! fake carriers side by side, the cheapest overnight one preselected and marked; book it
 //! (Enter): its ZPL label reaches the fake label printer, its PDF is kept (rendered to
-//! PNG here); send; then a second window, a station of the receiving outlet enrolled at
-//! the same hub, shows the tracking number on its incoming list.
+//! PNG here, its Code 128 decoded: it is the tracking number on screen); "Cancel label…"
+//! asks first (and is backed out of); send; then a second window, a station of the
+//! receiving outlet enrolled at the same hub, shows the tracking number and the freight
+//! state on its incoming list.
 //! Screenshots land in test-output/e2e/freight-*.png.
 
 use std::path::{Path, PathBuf};
@@ -42,17 +44,31 @@ fn demo_log_field(data_dir: &Path, field: &str) -> Result<String> {
     bail!("the demo's log in {} has no {field}", logs.display())
 }
 
-/// Renders the first page of a PDF to PNG with pdftoppm; returns the PNG path.
+/// Renders the first page of a PDF to PNG with pdftoppm (150 dpi: a barcode's modules
+/// stay sharp); returns the PNG path.
 fn render_pdf(pdf: &Path, name: &str) -> Result<PathBuf> {
     let out = output_dir().join(name);
     let status = Command::new("pdftoppm")
-        .args(["-png", "-r", "96", "-singlefile"])
+        .args(["-png", "-r", "150", "-singlefile"])
         .arg(pdf)
         .arg(&out)
         .status()
         .context("running pdftoppm (poppler-utils)")?;
     ensure!(status.success(), "pdftoppm failed on {}", pdf.display());
     Ok(out.with_extension("png"))
+}
+
+/// The barcodes zbarimg (zbar-tools) reads in a PNG, as "TYPE:data" lines.
+fn decode_png(png: &Path) -> Result<Vec<String>> {
+    let out = Command::new("zbarimg")
+        .arg("-q")
+        .arg(png)
+        .output()
+        .context("running zbarimg (zbar-tools)")?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,7 +209,38 @@ async fn run(w: &Window, bench: &Bench) -> Result<()> {
         .find(|p| p.extension().is_some_and(|x| x == "pdf"))
         .context("a label PDF was kept")?;
     let png = render_pdf(&pdf, "freight-label")?;
-    ensure!(png.exists());
+    // The printed label's barcode is the tracking number shown on screen.
+    let codes = decode_png(&png)?;
+    ensure!(
+        codes == vec![format!("CODE-128:{}", tracking.trim())],
+        "the label PDF's barcode reads {codes:?}, the screen shows {tracking}"
+    );
+
+    // "Cancel label…" asks first, saying it costs nothing; keeping the label changes nothing.
+    w.find("[data-testid=freight-cancel]")
+        .await?
+        .click()
+        .await?;
+    let confirm = w
+        .find("[data-testid=freight-cancel-confirm]")
+        .await?
+        .text()
+        .await?;
+    ensure!(confirm.contains("costs nothing"), "{confirm}");
+    let go = w
+        .find("[data-testid=freight-cancel-confirm-button]")
+        .await?;
+    ensure!(
+        go.attr("disabled").await?.is_some(),
+        "no cancel without a reason"
+    );
+    shot(w, "03b-cancel-confirm").await?;
+    w.find("[data-testid=freight-cancel-back]")
+        .await?
+        .click()
+        .await?;
+    w.find("[data-testid=freight-booked][data-state=booked]")
+        .await?;
 
     // Done, then send (scanner-only, as at the bench).
     press(w, "Enter", false).await?;
@@ -261,6 +308,14 @@ async fn receiving_outlet_sees_the_tracking(
         })
         .await?;
         ensure!(shown.contains(tracking));
+        let state = until("the freight state on the incoming row", || async {
+            match r.find_all("[data-testid=row-freight]").await?.first() {
+                Some(c) => Ok(Some(c.text().await?)),
+                None => Ok(None),
+            }
+        })
+        .await?;
+        ensure!(state.contains("Booked"), "freight state {state}");
         shot(&r, "05-receiver-incoming").await
     }
     .await;

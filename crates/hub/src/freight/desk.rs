@@ -382,7 +382,8 @@ impl FreightDesk {
     }
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+/// RFC 3339 text of a time (empty if it cannot be formatted).
+pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

@@ -184,9 +184,10 @@ pub struct ReportView {
     pub target: String,
 }
 
+/// "$13.00": always two decimals.
 fn dollars(d: Decimal) -> String {
     format!(
-        "${}",
+        "${:.2}",
         d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
     )
 }

@@ -57,10 +57,7 @@ pub fn for_outlet(
                 carrier_name: e.booking.carrier_name,
                 state: e.tracking_state,
                 carrier_status: e.carrier_status,
-                changed_at: e.tracking_changed_at.and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                }),
+                changed_at: e.tracking_changed_at.map(super::desk::rfc3339),
             })
         })
         .collect())
