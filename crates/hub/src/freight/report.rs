@@ -402,13 +402,15 @@ pub async fn report_view_for(hub: &Hub, period: &Period) -> Result<ReportView, H
     ))
 }
 
-fn period_or_refusal(q: &ReportQuery) -> Result<Period, Response> {
+fn period_or_refusal(q: &ReportQuery) -> Result<Period, Box<Response>> {
     Period::from_query(q, OffsetDateTime::now_utc().date()).map_err(|why| {
-        (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({"code": "REPORT_PERIOD_INVALID", "message": why})),
+        Box::new(
+            (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({"code": "REPORT_PERIOD_INVALID", "message": why})),
+            )
+                .into_response(),
         )
-            .into_response()
     })
 }
 
@@ -420,7 +422,7 @@ pub async fn json(
 ) -> Result<Response, AdminRejection> {
     let period = match period_or_refusal(&q) {
         Ok(p) => p,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     Ok(Json(report_view_for(&hub, &period).await?).into_response())
 }
@@ -433,7 +435,7 @@ pub async fn page(
 ) -> Result<Response, AdminRejection> {
     let period = match period_or_refusal(&q) {
         Ok(p) => p,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let view = report_view_for(&hub, &period).await?;
     let rendered = FreightPage {

@@ -64,12 +64,15 @@ pub fn carriers_from(src: &dyn SecretSource) -> Result<Vec<Arc<dyn Carrier>>, Hu
     Ok(out)
 }
 
+/// Outlets' own carrier accounts: (outlet id, its carriers).
+pub type OutletCarriers = Vec<(String, Vec<Arc<dyn Carrier>>)>;
+
 /// Each outlet's own GoSweetSpot site from `[freight.outlets]`, its key read from `src`
 /// by the name the configuration gives (a missing key is an error naming it).
 pub fn outlet_carriers_from(
     src: &dyn SecretSource,
     cfg: &FreightConfig,
-) -> Result<Vec<(String, Vec<Arc<dyn Carrier>>)>, HubError> {
+) -> Result<OutletCarriers, HubError> {
     let base = src
         .get("TALLY_GSS_BASE_URL")
         .unwrap_or_else(|| GSS_BASE.to_owned());
