@@ -454,7 +454,7 @@ async fn a_cancelled_label_is_audited_the_boxes_book_again_and_both_outlets_see_
         .cancel_freight(&id, "wrong service picked")
         .await
         .unwrap();
-    assert_eq!(done.state, "cancelled");
+    assert_eq!(done.state, "cancelled", "{}", done.message);
     assert_eq!(done.booking_id, old);
     assert!(
         done.message.contains("nothing is charged"),

@@ -57,7 +57,7 @@ impl App {
                 Ok(view(
                     &c,
                     false,
-                    "The hub is out of reach: the label is cancelled as soon as it answers. Keep the label off the boxes.".to_owned(),
+                    format!("{note} The label is cancelled as soon as the hub answers. Keep the label off the boxes."),
                 ))
             }
             Err(e) => {

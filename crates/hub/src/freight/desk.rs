@@ -21,6 +21,14 @@ use super::FreightRefusal;
 use crate::store::{read_with, DeviceRecord};
 use crate::Hub;
 
+/// A shipment with its outlets' names (for the report) and the destination's id.
+struct Route {
+    shipment: Shipment,
+    origin_name: String,
+    destination_name: String,
+    destination_id: String,
+}
+
 /// Carriers, outlet addresses and the booking ledger.
 pub struct FreightDesk {
     /// The chain's accounts.
@@ -100,7 +108,7 @@ impl FreightDesk {
         hub: &Hub,
         device: &DeviceRecord,
         req: &ShipmentRequest,
-    ) -> Result<(Shipment, String, String), FreightRefusal> {
+    ) -> Result<Route, FreightRefusal> {
         if self.carriers_for(&device.outlet_id).is_empty() {
             return Err(FreightRefusal::NotConfigured);
         }
@@ -114,8 +122,14 @@ impl FreightDesk {
             boxes: req.boxes.clone(),
             options: req.options,
         };
-        let names = outlet_names(hub, &device.outlet_id, &destination).await?;
-        Ok((shipment, names.0, names.1))
+        let (origin_name, destination_name) =
+            outlet_names(hub, &device.outlet_id, &destination).await?;
+        Ok(Route {
+            shipment,
+            origin_name,
+            destination_name,
+            destination_id: destination,
+        })
     }
 
     /// Quotes from every carrier, compared; a carrier that fails is listed, not fatal.
@@ -125,7 +139,7 @@ impl FreightDesk {
         device: &DeviceRecord,
         req: &ShipmentRequest,
     ) -> Result<QuoteComparison, FreightRefusal> {
-        let (shipment, ..) = self.shipment(hub, device, req).await?;
+        let shipment = self.shipment(hub, device, req).await?.shipment;
         if shipment.boxes.is_empty() {
             return Err(FreightError::InvalidShipment {
                 reason: "it has no boxes".into(),
@@ -151,7 +165,12 @@ impl FreightDesk {
         device: &DeviceRecord,
         req: &BookRequest,
     ) -> Result<BookResponse, FreightRefusal> {
-        let (shipment, origin, destination) = self.shipment(hub, device, &req.shipment).await?;
+        let Route {
+            shipment,
+            origin_name: origin,
+            destination_name: destination,
+            destination_id,
+        } = self.shipment(hub, device, &req.shipment).await?;
         // After a cancel the same boxes book again under a new reference, so neither the
         // ledger nor the carrier's search finds the cancelled booking.
         let base = shipment.box_set_reference();
@@ -180,9 +199,6 @@ impl FreightDesk {
             .booker
             .book_once_as(carrier.as_ref(), &shipment, &req.quote, &reference)
             .await?;
-        let destination_id = check_sender(hub, device, &req.shipment.consignment_id)
-            .await?
-            .unwrap_or_else(|| req.shipment.destination_outlet_id.clone());
         let entry = LedgerEntry {
             reference: reference.clone(),
             consignment_ref: req.shipment.consignment_ref.clone(),

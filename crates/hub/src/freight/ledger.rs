@@ -270,7 +270,9 @@ impl FreightLedger {
         audit: impl FnOnce(&LedgerEntry, &LedgerEntry) -> FreightAudit,
     ) -> StoreResult<Option<LedgerEntry>> {
         let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
+        // IMMEDIATE: the write lock is taken (waiting out other writers) before the read,
+        // so a write by the sync API in between cannot fail the upgrade.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let Some(before) = query(&tx, "WHERE reference = ?1", &[&reference])?
             .into_iter()
             .next()
