@@ -402,6 +402,10 @@ pub struct TimelineEntry {
     pub summary: String,
     /// Fields before and after.
     pub changes: Vec<FieldChange>,
+    /// The outlet whose station made the change (`None`: this station).
+    pub station: Option<String>,
+    /// Made here and not yet applied by the hub (other stations do not see it yet).
+    pub not_yet_synced: bool,
 }
 
 /// One changed field.
