@@ -5,8 +5,6 @@
 
 #[path = "purchasing_support/chain.rs"]
 mod chain;
-#[path = "purchasing_support/smtp_sink.rs"]
-mod smtp_sink;
 
 use std::process::Command;
 
@@ -445,7 +443,7 @@ fn only_an_approved_order_is_sent_and_sending_saves_its_pdf_and_queues_the_move(
 #[test]
 fn an_smtp_sink_receives_the_purchase_order_pdf() {
     let (_d, app, c) = app_with_chain();
-    let sink = smtp_sink::SmtpSink::start(1);
+    let sink = tally_testkit::smtp_sink::SmtpSink::start(1);
     app.set_purchasing_settings(PurchasingSettings {
         smtp: Some(SmtpSettings {
             host: "127.0.0.1".into(),
@@ -532,7 +530,7 @@ fn a_failed_email_leaves_the_order_sent_and_it_can_be_emailed_again() {
     );
     assert_eq!(sent.order.status, ConsignmentStatus::Sent);
 
-    let sink = smtp_sink::SmtpSink::start(1);
+    let sink = tally_testkit::smtp_sink::SmtpSink::start(1);
     app.set_purchasing_settings(PurchasingSettings {
         smtp: Some(relay(sink.port)),
         ..app.purchasing_settings()

@@ -42,6 +42,9 @@ pub struct HubConfig {
     /// Blocks of reference numbers for stations (`[references]`).
     #[serde(default)]
     pub references: crate::references::ReferenceConfig,
+    /// Escalating approvals that wait too long (`[escalation]`; off by default).
+    #[serde(default)]
+    pub escalation: crate::escalation::EscalationConfig,
 }
 
 /// The chain's configurable rules (held by the domain; chosen here).
@@ -108,6 +111,7 @@ impl HubConfig {
             admin: crate::admin::AdminConfig::default(),
             lightspeed: crate::ls::LightspeedSettings::default(),
             references: crate::references::ReferenceConfig::default(),
+            escalation: crate::escalation::EscalationConfig::default(),
         }
     }
 
@@ -120,7 +124,9 @@ impl HubConfig {
 
     /// Parses TOML text.
     pub fn parse(text: &str) -> Result<Self, HubError> {
-        toml::from_str(text).map_err(|e| HubError::Config(e.to_string()))
+        let config: Self = toml::from_str(text).map_err(|e| HubError::Config(e.to_string()))?;
+        config.escalation.check()?;
+        Ok(config)
     }
 }
 
