@@ -347,3 +347,69 @@ async fn an_orders_timeline_shows_the_draft_and_the_approval_from_both_stations_
     b_sync.stop().await;
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_the_hub_escalates_is_first_in_the_next_roles_queue_at_any_station_with_why() {
+    let s = DemoStation::start().await;
+    let reference = s.demo.seeded.draft_po.clone().unwrap();
+    s.sign_in(Role::Staff);
+    let row = s
+        .app
+        .list_open_consignments()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reference == reference)
+        .unwrap();
+    s.app.submit_purchase_order(&row.id).unwrap();
+    drained(&s.app).await;
+
+    // The hub's check, an hour and a minute later (a short wait, a passed-in clock).
+    let hub = s.demo.hub();
+    let config = tally_hub::escalation::EscalationConfig {
+        after_minutes: ["1", "2", "3"].map(|t| (t.to_string(), 60)).into(),
+        ..Default::default()
+    };
+    let later = time::OffsetDateTime::now_utc() + time::Duration::minutes(61);
+    let done =
+        tally_hub::escalation::escalate_due(&*hub.store(), &hub.config().policies, &config, later)
+            .unwrap();
+    assert_eq!(done.len(), 1, "{done:#?}");
+    let to = done[0].to_role;
+
+    // Someone in that role, signed in at another outlet's station, sees it first, with why.
+    let elsewhere = s
+        .app
+        .store()
+        .outlets()
+        .unwrap()
+        .into_iter()
+        .filter_map(|o| o.lightspeed_id)
+        .find(|o| *o != s.demo.outlet_id)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (b, b_sync) = s.station_at(&elsewhere, "Office", dir.path()).await;
+    let boss = s.demo.staff.iter().find(|p| p.role == to).unwrap();
+    b.sign_in(&boss.id, &boss.pin).unwrap();
+    until("the escalation to reach the office", || {
+        b.approval_queue()
+            .unwrap()
+            .first()
+            .is_some_and(|i| i.reference == reference && i.approval.escalated.is_some())
+    })
+    .await;
+    let item = b.approval_queue().unwrap().remove(0);
+    let e = item.approval.escalated.unwrap();
+    assert_eq!(e.to_role, to);
+    assert!(e.why.contains("longer than the 1 h allowed"), "{}", e.why);
+    // It is in the order's timeline too, as the hub's doing; nothing was approved.
+    let timeline = b.consignment_timeline(&row.id).unwrap();
+    assert!(timeline
+        .iter()
+        .any(|t| t.action == "hub.escalated" && t.summary.contains("escalated")));
+    assert_eq!(
+        b.purchase_order(&row.id).unwrap().status,
+        ConsignmentStatus::PendingApproval
+    );
+    b_sync.stop().await;
+    s.stop().await;
+}

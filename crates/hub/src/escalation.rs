@@ -95,17 +95,6 @@ pub struct Escalated {
     pub why: String,
 }
 
-/// When the order was last submitted for approval (hub clock) and whether it has
-/// been escalated since.
-fn waiting_since(history: &[HistoryRow]) -> Option<(OffsetDateTime, bool)> {
-    let submitted = history.iter().rposition(|h| {
-        h.status_after == Some(ConsignmentStatus::PendingApproval)
-            && h.status_before != Some(ConsignmentStatus::PendingApproval)
-    })?;
-    let escalated = history[submitted..].iter().any(|h| h.kind == "escalated");
-    Some((history[submitted].applied_at, escalated))
-}
-
 /// Escalates every approval that has waited longer than its tier allows at `now`.
 pub fn escalate_due(
     store: &dyn HubStore,
@@ -141,9 +130,10 @@ fn escalate_one(
         return Ok(None);
     }
     let history = tx.history(id)?;
-    let Some((since, false)) = waiting_since(&history) else {
+    let Some((submitted, None)) = tally_sync::last_submission(&history) else {
         return Ok(None);
     };
+    let since = submitted.applied_at;
     let total: Money = tx
         .lines(id)?
         .iter()

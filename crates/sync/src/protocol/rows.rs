@@ -261,6 +261,17 @@ pub struct SupplierCreditRow {
     pub recorded_at: OffsetDateTime,
 }
 
+/// In an order's history: its last submission for approval, and the hub's escalation
+/// of that submission if it has been escalated (a resubmission waits afresh).
+pub fn last_submission(history: &[HistoryRow]) -> Option<(&HistoryRow, Option<&HistoryRow>)> {
+    let at = history.iter().rposition(|h| {
+        h.status_after == Some(ConsignmentStatus::PendingApproval)
+            && h.status_before != Some(ConsignmentStatus::PendingApproval)
+    })?;
+    let escalated = history[at..].iter().rev().find(|h| h.kind == "escalated");
+    Some((&history[at], escalated))
+}
+
 /// One change the hub applied to a consignment: who, when, from which station, and
 /// the consignment's status before and after, with the change itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
