@@ -219,6 +219,7 @@ async fn run(w: &Window) -> Result<()> {
     for e in &entries {
         if e.attr("data-action").await?.as_deref() == Some("purchase_order.decided") {
             approved_by = Some(e.text().await?);
+            scroll_to(w, e).await?;
         }
     }
     let approved_by = approved_by.context("the approval is on the timeline")?;
@@ -226,7 +227,7 @@ async fn run(w: &Window) -> Result<()> {
         approved_by.contains("Approved at tier 3") && approved_by.contains("Director"),
         "{approved_by}"
     );
-    w.screenshot("purchasing-06-timeline").await?;
+    w.screenshot("purchasing-06-timeline-approval").await?;
 
     // Stand-in for the receiving station: 40 arrive, 2 of them damaged.
     {
@@ -299,6 +300,7 @@ async fn run(w: &Window) -> Result<()> {
     w.find("[data-testid=credit-record]").await?.click().await?;
     wait_text(w, "[data-testid=return-outstanding]", "$180.00").await?;
     wait_text(w, "[data-testid=return-credit-note]", "CN-88").await?;
+    scroll_to(w, &w.find("[data-testid=return-ra-shown]").await?).await?;
     let credit = w.find("[data-testid=return-credit]").await?.text().await?;
     assert!(
         credit.contains("$300.00"),
@@ -331,6 +333,18 @@ async fn run(w: &Window) -> Result<()> {
         })
         .collect();
     ensure!(refused.is_empty(), "changes the hub refused: {refused:#?}");
+    Ok(())
+}
+
+/// Scrolls the page so `e` is in the middle of the window (for the screenshot).
+async fn scroll_to(w: &Window, e: &Element) -> Result<()> {
+    w.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(e)?],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())
 }
 
