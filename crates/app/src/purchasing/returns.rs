@@ -725,17 +725,14 @@ impl App {
             .audit_entries_for("consignment", &id.to_string())?
         {
             let Some(a) = e.after else { continue };
-            match e.action.as_str() {
-                marks::RETURN_SOURCE => {
-                    facts.source = match (a["source_id"].as_str(), a["reference"].as_str()) {
-                        (Some(id), Some(reference)) => Some(ReturnSource {
-                            id: id.to_string(),
-                            reference: reference.to_string(),
-                        }),
-                        _ => None,
-                    };
-                }
-                _ => {}
+            if e.action == marks::RETURN_SOURCE {
+                facts.source = match (a["source_id"].as_str(), a["reference"].as_str()) {
+                    (Some(id), Some(reference)) => Some(ReturnSource {
+                        id: id.to_string(),
+                        reference: reference.to_string(),
+                    }),
+                    _ => None,
+                };
             }
         }
         Ok(facts)
