@@ -795,6 +795,23 @@ fn the_timeline_lists_every_change_with_who_and_when() {
         .any(|ch| ch.field == "PDF SHA-256" && ch.after.as_ref().is_some_and(|h| h.len() == 64)));
     // The audit chain those entries come from is intact.
     app.store().verify_audit_chain().unwrap();
+
+    // Nothing reached a hub yet: every step is made here and marked as not synced;
+    // once the hub has applied the submit, that step (and its explanation) is not.
+    assert!(timeline
+        .iter()
+        .all(|e| e.not_yet_synced && e.station.is_none()));
+    let submit = app
+        .store()
+        .next_pending(100)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == "consignment.status_set" && e.payload["status"] == "pending_approval")
+        .unwrap();
+    app.store().mark_done(submit.seq).unwrap();
+    let after = app.consignment_timeline(&po.id).unwrap();
+    assert!(!after[5].not_yet_synced, "{:#?}", after[5]);
+    assert!(after[4].not_yet_synced && after[6].not_yet_synced);
 }
 
 #[test]
