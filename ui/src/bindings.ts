@@ -127,6 +127,12 @@ export const commands = {
 	releaseSupplierReturn: (returnId: string, authorisationNumber: string | null) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("release_supplier_return", { returnId, authorisationNumber })),
 	/**  One supplier return. */
 	supplierReturn: (returnId: string) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("supplier_return", { returnId })),
+	/**  Sets (or clears) a return's authorisation number. */
+	setSupplierReturnAuthorisation: (returnId: string, authorisationNumber: string | null) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("set_supplier_return_authorisation", { returnId, authorisationNumber })),
+	/**  Records a supplier credit note against a return. */
+	recordSupplierCredit: (returnId: string, input: SupplierCreditInput) => typedError<SupplierReturnView, AppError>(__TAURI_INVOKE("record_supplier_credit", { returnId, input })),
+	/**  This outlet's supplier returns (only those still owed credit when asked). */
+	supplierReturns: (outstandingOnly: boolean) => typedError<SupplierReturnSummary[], AppError>(__TAURI_INVOKE("supplier_returns", { outstandingOnly })),
 	/**  The receiving screen for a consignment. */
 	receivingView: (id: string) => typedError<ReceivingView, AppError>(__TAURI_INVOKE("receiving_view", { id })),
 	/**  Opens a receive session (or returns the open one). */
@@ -237,6 +243,8 @@ export type ApprovalStateView = {
 	overdue: boolean,
 	/**  Who an overdue approval may be escalated to, in words. */
 	escalate_to: string | null,
+	/**  The hub escalated this submission (it waited longer than the chain allows). */
+	escalated: EscalationView | null,
 	/**  Every decision so far, oldest first. */
 	decisions: DecisionView[],
 };
@@ -454,6 +462,34 @@ export type ContainerType = {
 	tare_g: number,
 	/**  Rated gross weight, grams. */
 	max_weight_g: number,
+};
+
+/**  Where a return's credit stands, excl. GST. */
+export type CreditPositionView = {
+	/**  Expected from the lines (cost × quantity). */
+	expected: MoneyView,
+	/**  Credited by credit notes so far. */
+	credited: MoneyView,
+	/**  Still owed. */
+	outstanding: MoneyView,
+	/**  Credited more than expected (allowed; worth a look). */
+	over_credited: boolean,
+};
+
+/**  A credit note recorded against a return. */
+export type CreditView = {
+	/**  Id. */
+	id: string,
+	/**  Amount excl. GST. */
+	amount: MoneyView,
+	/**  The supplier's credit note number. */
+	credit_note_number: string,
+	/**  Date on the credit note (`YYYY-MM-DD`). */
+	credited_on: string,
+	/**  Who recorded it. */
+	recorded_by: PersonView,
+	/**  When (RFC 3339). */
+	recorded_at: string,
 };
 
 /**  Data shown on screen changed (a pull brought new rows). */
@@ -674,6 +710,16 @@ to: string } |
 code: string; 
 /**  What went wrong. */
 message: string };
+
+/**  An approval the hub escalated. */
+export type EscalationView = {
+	/**  The role it went to. */
+	to_role: Role,
+	/**  Why, in words. */
+	why: string,
+	/**  When (RFC 3339). */
+	at: string,
+};
 
 /**  One changed field. */
 export type FieldChange = {
@@ -1929,6 +1975,16 @@ export type SupplierCard = {
 	code: string | null,
 };
 
+/**  A supplier credit to record. */
+export type SupplierCreditInput = {
+	/**  Amount excl. GST (decimal string, more than zero). */
+	amount: string,
+	/**  The supplier's credit note number. */
+	credit_note_number: string,
+	/**  Date on the credit note (`YYYY-MM-DD`). */
+	credited_on: string,
+};
+
 /**  A supplier's recent orders and how their deliveries went. */
 export type SupplierHistoryView = {
 	/**  Most recent first (at most 10). */
@@ -1963,6 +2019,24 @@ export type SupplierOrderSummary = {
 	damaged: string,
 };
 
+/**  One return in the returns list. */
+export type SupplierReturnSummary = {
+	/**  Id. */
+	id: string,
+	/**  Reference. */
+	reference: string,
+	/**  Status. */
+	status: ConsignmentStatus,
+	/**  Supplier name. */
+	supplier: string,
+	/**  The supplier's return authorisation number. */
+	authorisation_number: string | null,
+	/**  Expected, credited, outstanding. */
+	credit: CreditPositionView,
+	/**  When it was made (RFC 3339). */
+	created_at: string,
+};
+
 /**  A supplier return with its lines and expected credit. */
 export type SupplierReturnView = {
 	/**  Id. */
@@ -1983,6 +2057,10 @@ export type SupplierReturnView = {
 	lines: ReturnLineView[],
 	/**  Credit expected from the supplier. */
 	expected_credit: TotalsView,
+	/**  Expected, credited so far and outstanding (excl. GST). */
+	credit: CreditPositionView,
+	/**  Credit notes recorded, oldest first. */
+	credits: CreditView[],
 	/**  Who made it. */
 	created_by: PersonView,
 	/**  When (RFC 3339). */
@@ -2040,6 +2118,10 @@ export type TimelineEntry = {
 	summary: string,
 	/**  Fields before and after. */
 	changes: FieldChange[],
+	/**  The outlet whose station made the change (`None`: this station). */
+	station: string | null,
+	/**  Made here and not yet applied by the hub (other stations do not see it yet). */
+	not_yet_synced: boolean,
 };
 
 /**  Totals of an order or return. */

@@ -5,8 +5,6 @@
 
 #[path = "purchasing_support/chain.rs"]
 mod chain;
-#[path = "purchasing_support/smtp_sink.rs"]
-mod smtp_sink;
 
 use std::process::Command;
 
@@ -445,7 +443,7 @@ fn only_an_approved_order_is_sent_and_sending_saves_its_pdf_and_queues_the_move(
 #[test]
 fn an_smtp_sink_receives_the_purchase_order_pdf() {
     let (_d, app, c) = app_with_chain();
-    let sink = smtp_sink::SmtpSink::start(1);
+    let sink = tally_testkit::smtp_sink::SmtpSink::start(1);
     app.set_purchasing_settings(PurchasingSettings {
         smtp: Some(SmtpSettings {
             host: "127.0.0.1".into(),
@@ -532,7 +530,7 @@ fn a_failed_email_leaves_the_order_sent_and_it_can_be_emailed_again() {
     );
     assert_eq!(sent.order.status, ConsignmentStatus::Sent);
 
-    let sink = smtp_sink::SmtpSink::start(1);
+    let sink = tally_testkit::smtp_sink::SmtpSink::start(1);
     app.set_purchasing_settings(PurchasingSettings {
         smtp: Some(relay(sink.port)),
         ..app.purchasing_settings()
@@ -797,6 +795,23 @@ fn the_timeline_lists_every_change_with_who_and_when() {
         .any(|ch| ch.field == "PDF SHA-256" && ch.after.as_ref().is_some_and(|h| h.len() == 64)));
     // The audit chain those entries come from is intact.
     app.store().verify_audit_chain().unwrap();
+
+    // Nothing reached a hub yet: every step is made here and marked as not synced;
+    // once the hub has applied the submit, that step (and its explanation) is not.
+    assert!(timeline
+        .iter()
+        .all(|e| e.not_yet_synced && e.station.is_none()));
+    let submit = app
+        .store()
+        .next_pending(100)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == "consignment.status_set" && e.payload["status"] == "pending_approval")
+        .unwrap();
+    app.store().mark_done(submit.seq).unwrap();
+    let after = app.consignment_timeline(&po.id).unwrap();
+    assert!(!after[5].not_yet_synced, "{:#?}", after[5]);
+    assert!(after[4].not_yet_synced && after[6].not_yet_synced);
 }
 
 #[test]

@@ -444,6 +444,18 @@ impl ApprovalPolicy {
         self.tiers.iter().find(|t| t.number > number)
     }
 
+    /// Who an overdue approval at tier `number` is escalated to: the role above the
+    /// highest role the tier names (never `admin`, which configures, not approves).
+    pub fn escalation_role(&self, number: u8) -> Option<Role> {
+        let tier = self.tiers.iter().find(|t| t.number == number)?;
+        let top = tier.approvers.iter().map(|s| s.role).max()?;
+        Role::ALL
+            .into_iter()
+            .skip_while(|r| *r != top)
+            .nth(1)
+            .filter(|r| *r != Role::Admin)
+    }
+
     /// True when an approval submitted at `submitted_at` has waited too long.
     pub fn is_overdue(&self, submitted_at: OffsetDateTime, now: OffsetDateTime) -> bool {
         now - submitted_at > self.overdue_after
@@ -1199,6 +1211,16 @@ mod tests {
                 .code(),
             "NOT_AWAITING_APPROVAL"
         );
+    }
+
+    #[test]
+    fn an_overdue_approval_escalates_to_the_role_above_the_tiers_highest() {
+        let p = ApprovalPolicy::default_three_tier();
+        assert_eq!(p.escalation_role(1), Some(Role::AreaManager));
+        assert_eq!(p.escalation_role(2), Some(Role::FinancialController));
+        // Nobody sits above a director but the admin, who does not approve.
+        assert_eq!(p.escalation_role(3), None);
+        assert_eq!(p.escalation_role(9), None);
     }
 
     #[test]

@@ -216,6 +216,23 @@ pub enum DomainError {
     /// A sequence or date outside what a reference can hold.
     #[error("Cannot make a reference: {problem}.")]
     ReferenceOutOfRange { problem: String },
+
+    // ---- supplier returns ------------------------------------------------------
+    /// A return line with reason `other` and no note.
+    #[error("Add a note saying why this item goes back.")]
+    ReturnNoteRequired,
+    /// A return authorisation or credit note number that cannot be kept.
+    #[error("The {what} is too long or has characters that cannot be printed (at most 64).")]
+    DocumentNumberInvalid { what: &'static str },
+    /// A credit of zero or less.
+    #[error("A supplier credit must be more than $0.00.")]
+    CreditNotPositive,
+    /// A credit without the supplier's credit note number.
+    #[error("Enter the supplier's credit note number.")]
+    CreditNoteNumberRequired,
+    /// A credit against a cancelled return.
+    #[error("This return was cancelled; no credit can be recorded against it.")]
+    CreditOnCancelledReturn,
 }
 
 impl DomainError {
@@ -269,6 +286,11 @@ impl DomainError {
             Self::InvalidReference { .. } => "INVALID_REFERENCE",
             Self::ReferenceCheckFailed { .. } => "REFERENCE_CHECK_FAILED",
             Self::ReferenceOutOfRange { .. } => "REFERENCE_OUT_OF_RANGE",
+            Self::ReturnNoteRequired => "RETURN_NOTE_REQUIRED",
+            Self::DocumentNumberInvalid { .. } => "DOCUMENT_NUMBER_INVALID",
+            Self::CreditNotPositive => "CREDIT_NOT_POSITIVE",
+            Self::CreditNoteNumberRequired => "CREDIT_NOTE_NUMBER_REQUIRED",
+            Self::CreditOnCancelledReturn => "CREDIT_ON_CANCELLED_RETURN",
         }
     }
 
@@ -476,6 +498,13 @@ mod tests {
             DomainError::ReferenceOutOfRange {
                 problem: "the month must be between 1 and 12".into(),
             },
+            DomainError::ReturnNoteRequired,
+            DomainError::DocumentNumberInvalid {
+                what: "return authorisation number",
+            },
+            DomainError::CreditNotPositive,
+            DomainError::CreditNoteNumberRequired,
+            DomainError::CreditOnCancelledReturn,
         ];
         for err in &all {
             // Exhaustiveness guard: adding a variant breaks this match until sampled above.
@@ -526,7 +555,12 @@ mod tests {
                 | DomainError::InvalidSscc { .. }
                 | DomainError::InvalidReference { .. }
                 | DomainError::ReferenceCheckFailed { .. }
-                | DomainError::ReferenceOutOfRange { .. } => {}
+                | DomainError::ReferenceOutOfRange { .. }
+                | DomainError::ReturnNoteRequired
+                | DomainError::DocumentNumberInvalid { .. }
+                | DomainError::CreditNotPositive
+                | DomainError::CreditNoteNumberRequired
+                | DomainError::CreditOnCancelledReturn => {}
             }
         }
         all

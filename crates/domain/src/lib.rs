@@ -15,6 +15,7 @@ pub mod money;
 pub mod reference;
 pub mod role;
 pub mod status_machine;
+pub mod supplier_return;
 pub mod transitions_doc;
 pub mod variance;
 
@@ -45,6 +46,10 @@ pub use role::Role;
 pub use status_machine::{
     allowed_next, check_line_change, check_line_edit, check_transition, edges, initial_status,
     is_closed, statuses, Edge, Guard, LineChange, Transition, TransitionContext,
+};
+pub use supplier_return::{
+    check_credit, check_return_line, credit_position, document_number, CreditInput, CreditPosition,
+    ReturnReason,
 };
 pub use variance::{
     assess_line, check_line, check_receipt_close, line_variance, stock_added, CloseEvidence,

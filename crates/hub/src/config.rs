@@ -46,6 +46,9 @@ pub struct HubConfig {
     /// (`[freight]`).
     #[serde(default)]
     pub freight: crate::freight::FreightConfig,
+    /// Escalating approvals that wait too long (`[escalation]`; off by default).
+    #[serde(default)]
+    pub escalation: crate::escalation::EscalationConfig,
 }
 
 /// The chain's configurable rules (held by the domain; chosen here).
@@ -113,6 +116,7 @@ impl HubConfig {
             lightspeed: crate::ls::LightspeedSettings::default(),
             references: crate::references::ReferenceConfig::default(),
             freight: crate::freight::FreightConfig::default(),
+            escalation: crate::escalation::EscalationConfig::default(),
         }
     }
 
@@ -125,7 +129,9 @@ impl HubConfig {
 
     /// Parses TOML text.
     pub fn parse(text: &str) -> Result<Self, HubError> {
-        toml::from_str(text).map_err(|e| HubError::Config(e.to_string()))
+        let config: Self = toml::from_str(text).map_err(|e| HubError::Config(e.to_string()))?;
+        config.escalation.check()?;
+        Ok(config)
     }
 }
 

@@ -418,8 +418,14 @@ impl Hub {
             hub.inner.config.webhooks.clone(),
             hub.edges().hint_wake(),
         );
+        let escalation = crate::escalation::run(
+            hub.store(),
+            hub.inner.config.policies.clone(),
+            hub.inner.config.escalation.clone(),
+            stop_rx.clone(),
+        );
         let both = async move {
-            tokio::join!(worker.run(stop_rx.clone()), hints.run(stop_rx));
+            tokio::join!(worker.run(stop_rx.clone()), hints.run(stop_rx), escalation);
         };
         handle.worker = Some((stop_tx, tokio::spawn(both)));
         Ok(handle)

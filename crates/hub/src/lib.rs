@@ -11,6 +11,7 @@ pub mod config;
 pub mod devices;
 pub mod edges;
 pub mod error;
+pub mod escalation;
 pub mod freight;
 pub mod http;
 mod hub;

@@ -1,5 +1,6 @@
 //! Serving pulls: rows changed since a cursor that the device's outlet may see.
 
+use tally_domain::ConsignmentKind;
 use tally_sync::protocol::pull::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT};
 use tally_sync::{Change, ConsignmentRow, PullResponse, Row, SnapshotResponse, PROTOCOL_VERSION};
 use uuid::Uuid;
@@ -161,7 +162,22 @@ pub fn consignment_row(tx: &mut dyn HubTx, id: Uuid) -> StoreResult<Option<Consi
         return Ok(None);
     };
     let lightspeed_state = lightspeed_state(tx, id, h.lightspeed_id.is_some())?;
+    let supplier_return = match h.kind {
+        ConsignmentKind::SupplierReturn => tx.supplier_return(id)?,
+        _ => None,
+    };
+    // Timelines are shown for orders and returns; scans come as scan events.
+    let history = match h.kind {
+        ConsignmentKind::PurchaseOrder | ConsignmentKind::SupplierReturn => tx
+            .history(id)?
+            .into_iter()
+            .filter(|e| e.kind != "scan_recorded")
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Some(ConsignmentRow {
+        supplier_return,
+        history,
         lightspeed_state,
         lines: tx.lines(id)?,
         boxes: tx.boxes(id)?,

@@ -13,8 +13,8 @@ use tally_domain::{
 use ConsignmentStatus as S;
 
 pub use tally_domain::{
-    check_line_change, check_transition, initial_status, ls_status_for, ls_type, LineChange,
-    TransitionContext,
+    check_credit, check_line_change, check_return_line, check_transition, document_number,
+    initial_status, ls_status_for, ls_type, LineChange, TransitionContext,
 };
 
 /// A refused action: stable code and a message for the person at the bench.

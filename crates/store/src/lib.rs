@@ -31,6 +31,7 @@ mod sql;
 pub mod staff;
 pub mod station;
 pub mod store;
+pub mod supplier_return;
 
 pub use approval::{Approval, ApprovalDecision, ApprovalInput};
 pub use audit::{Actor, AuditEntry, GENESIS_HASH};
@@ -51,3 +52,7 @@ pub use scan::{ScanAck, ScanEvent, ScanInput, ScanOrigin, ScanPurpose};
 pub use staff::{hash_pin, hash_pin_with_cost, StaffMember, StaffRecord};
 pub use station::{ReferencePool, StationInfo};
 pub use store::{OpenReport, Store, Tx};
+pub use supplier_return::{
+    HubHistoryEntry, NewSupplierCredit, ReturnAuthorisation, ReturnDetails, ReturnLineReason,
+    SupplierCredit,
+};

@@ -17,6 +17,7 @@ use crate::scan::{insert_event, ScanEvent, ScanOrigin};
 use crate::sql::{ms, now};
 use crate::staff::{upsert_staff, StaffRecord};
 use crate::store::{meta_get, meta_set, meta_set_time, Store};
+use crate::supplier_return::{write_history, write_pulled_details, HubHistoryEntry, ReturnDetails};
 
 const CURSOR_KEY: &str = "pull_cursor";
 
@@ -48,6 +49,13 @@ pub struct PulledChanges {
     pub consignments: Vec<PulledConsignment>,
     /// Other stations' scan events (own events come back too and are ignored).
     pub scan_events: Vec<ScanEvent>,
+    /// Supplier returns' authorisation numbers, reasons and credits (applied like their
+    /// consignment: not while this station has changes to it on their way).
+    #[serde(default)]
+    pub supplier_returns: Vec<ReturnDetails>,
+    /// The hub's history of consignments (for timelines).
+    #[serde(default)]
+    pub history: Vec<HubHistoryEntry>,
 }
 
 /// What a pull changed.
@@ -98,6 +106,12 @@ impl Store {
             for pc in &changes.consignments {
                 write_consignment(tx, pc, Replace::IfNewer, &mut report)?;
             }
+            for d in &changes.supplier_returns {
+                if !has_pending_changes(tx, d.consignment_id)? {
+                    write_pulled_details(tx, d)?;
+                }
+            }
+            write_history(tx, &changes.history)?;
             report.scan_events_added += insert_remote_events(tx, &changes.scan_events)?;
             meta_set(tx, CURSOR_KEY, &cursor.to_string())?;
             meta_set_time(tx, "last_sync_at", at)?;
@@ -183,6 +197,10 @@ impl Store {
                 Some(pc) => {
                     write_consignment(tx, pc, Replace::Always, &mut PullReport::default())?;
                     insert_remote_events(tx, &changes.scan_events)?;
+                    for d in changes.supplier_returns.iter().filter(|d| d.consignment_id == id) {
+                        write_pulled_details(tx, d)?;
+                    }
+                    write_history(tx, &changes.history)?;
                     Refreshed::Replaced
                 }
                 None => {

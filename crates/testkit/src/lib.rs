@@ -6,3 +6,4 @@ pub mod devices;
 pub mod faults;
 pub mod lightspeed;
 pub mod proxy;
+pub mod smtp_sink;

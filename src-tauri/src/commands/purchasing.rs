@@ -10,7 +10,8 @@ use tally_app::purchasing::views::{
     SupplierHistoryView, TimelineEntry,
 };
 use tally_app::purchasing::{
-    NewSupplierReturn, ReturnCandidate, ReturnLineInput, SupplierReturnView,
+    NewSupplierReturn, ReturnCandidate, ReturnLineInput, SupplierCreditInput,
+    SupplierReturnSummary, SupplierReturnView,
 };
 use tally_app::{App, AppError};
 
@@ -247,4 +248,36 @@ pub fn supplier_return(
     return_id: String,
 ) -> Result<SupplierReturnView, AppError> {
     app.supplier_return(&return_id)
+}
+
+/// Sets (or clears) a return's authorisation number.
+#[tauri::command]
+#[specta::specta]
+pub fn set_supplier_return_authorisation(
+    app: AppState<'_>,
+    return_id: String,
+    authorisation_number: Option<String>,
+) -> Result<SupplierReturnView, AppError> {
+    app.set_supplier_return_authorisation(&return_id, authorisation_number.as_deref())
+}
+
+/// Records a supplier credit note against a return.
+#[tauri::command]
+#[specta::specta]
+pub fn record_supplier_credit(
+    app: AppState<'_>,
+    return_id: String,
+    input: SupplierCreditInput,
+) -> Result<SupplierReturnView, AppError> {
+    app.record_supplier_credit(&return_id, input)
+}
+
+/// This outlet's supplier returns (only those still owed credit when asked).
+#[tauri::command]
+#[specta::specta]
+pub fn supplier_returns(
+    app: AppState<'_>,
+    outstanding_only: bool,
+) -> Result<Vec<SupplierReturnSummary>, AppError> {
+    app.supplier_returns(outstanding_only)
 }

@@ -84,25 +84,7 @@ async fn run(w: &Window) -> Result<()> {
     // The bench size first; the big-screen size is checked on the sent order below.
     let _ = w.client.set_window_size(1280, 800).await;
     // Staff of this outlet signs in.
-    w.wait_count("[data-testid=staff-card]", 3).await?;
-    let mut staff_card = None;
-    for c in w.find_all("[data-testid=staff-card]").await? {
-        if c.text().await?.ends_with("Staff") {
-            staff_card = Some(c);
-            break;
-        }
-    }
-    staff_card
-        .context("a staff member is listed")?
-        .click()
-        .await?;
-    w.find("[data-testid=pin-input]")
-        .await?
-        .send_keys("1111")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    w.find("[data-testid=pin-submit]").await?.click().await?;
-    w.wait_count("[data-testid=consignment-row]", 1).await?;
+    w.sign_in_as("Staff", "1111").await?;
 
     // A product with its supplier (reference numbers came from the hub).
     let (sku, staff_id) = {
@@ -232,7 +214,20 @@ async fn run(w: &Window) -> Result<()> {
     ] {
         assert!(actions.iter().any(|x| x == a), "no {a} in {actions:?}");
     }
-    w.screenshot("purchasing-06-timeline").await?;
+    // The approval names the director who signed it, and when.
+    let mut approved_by = None;
+    for e in &entries {
+        if e.attr("data-action").await?.as_deref() == Some("purchase_order.decided") {
+            approved_by = Some(e.text().await?);
+            scroll_to(w, e).await?;
+        }
+    }
+    let approved_by = approved_by.context("the approval is on the timeline")?;
+    assert!(
+        approved_by.contains("Approved at tier 3") && approved_by.contains("Director"),
+        "{approved_by}"
+    );
+    w.screenshot("purchasing-06-timeline-approval").await?;
 
     // Stand-in for the receiving station: 40 arrive, 2 of them damaged.
     {
@@ -279,6 +274,33 @@ async fn run(w: &Window) -> Result<()> {
     let ret = wait_text(w, "[data-testid=return-reference]", "TR-RTN-").await?;
     let lines = w.find("[data-testid=return-lines]").await?.text().await?;
     assert!(lines.contains("Damaged"), "{lines}");
+    // The reason and the supplier's number are the return's own data, shown on screen:
+    // in the draft's fields, then as text once it is at the packing bench.
+    let reason = w.find("[data-testid=return-line] select").await?;
+    ensure!(
+        reason.prop("value").await?.as_deref() == Some("damaged"),
+        "the line's reason is not damaged"
+    );
+    let ra_field = w
+        .find("[data-testid=return-ra]")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(ra_field.as_deref(), Some("RA-5531"));
+    w.find("[data-testid=return-release]")
+        .await?
+        .click()
+        .await?;
+    wait_text(w, "[data-testid=return-line-reason]", "Damaged").await?;
+    wait_text(w, "[data-testid=return-ra-shown]", "RA-5531").await?;
+
+    // The supplier credits part of it: expected, credited and outstanding.
+    type_into(&w.find("[data-testid=credit-amount]").await?, "120").await?;
+    type_into(&w.find("[data-testid=credit-number]").await?, "CN-88").await?;
+    w.find("[data-testid=credit-record]").await?.click().await?;
+    wait_text(w, "[data-testid=return-outstanding]", "$180.00").await?;
+    wait_text(w, "[data-testid=return-credit-note]", "CN-88").await?;
+    scroll_to(w, &w.find("[data-testid=return-ra-shown]").await?).await?;
     let credit = w.find("[data-testid=return-credit]").await?.text().await?;
     assert!(
         credit.contains("$300.00"),
@@ -311,6 +333,18 @@ async fn run(w: &Window) -> Result<()> {
         })
         .collect();
     ensure!(refused.is_empty(), "changes the hub refused: {refused:#?}");
+    Ok(())
+}
+
+/// Scrolls the page so `e` is in the middle of the window (for the screenshot).
+async fn scroll_to(w: &Window, e: &Element) -> Result<()> {
+    w.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(e)?],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())
 }
 

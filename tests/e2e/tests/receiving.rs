@@ -326,21 +326,7 @@ async fn select(w: &Window, product_id: &str) -> Result<()> {
 
 async fn run(w: &Window, scratch: &Path) -> Result<()> {
     // Sign in as the outlet's staff member (demo PIN 1111).
-    w.wait_count("[data-testid=staff-card]", 3).await?;
-    let mut clerk = None;
-    for c in w.find_all("[data-testid=staff-card]").await? {
-        if c.text().await?.ends_with("Staff") {
-            clerk = Some(c);
-            break;
-        }
-    }
-    clerk.context("a staff member is listed")?.click().await?;
-    w.find("[data-testid=pin-input]")
-        .await?
-        .send_keys("1111")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    w.find("[data-testid=pin-submit]").await?.click().await?;
+    w.sign_in_as("Staff", "1111").await?;
 
     // The sent purchase order opens on the receiving screen.
     w.wait_count("[data-testid=consignment-row]", 6).await?;

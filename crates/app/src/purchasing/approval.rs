@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::facts::{reject_reason, OrderFacts};
 use super::views::{
     ApprovalQueueItem, ApprovalStateView, DecisionInput, DecisionKind, DecisionView,
-    PurchaseOrderView, ReasonChoice, SupplierHistoryView,
+    EscalationView, PurchaseOrderView, ReasonChoice, SupplierHistoryView,
 };
 use super::{marks, parse_id, rfc3339};
 use crate::error::AppError;
@@ -69,6 +69,11 @@ impl App {
             .then(|| policy.escalation_tier(tier.number))
             .flatten()
             .map(|t| format!("tier {}: {}", t.number, t.describe_approvers()));
+        let escalated = if waiting {
+            self.hub_escalation(f.header.id)
+        } else {
+            None
+        };
         let decisions = f
             .approvals
             .iter()
@@ -106,8 +111,27 @@ impl App {
             submitted_at: submitted_at.filter(|_| waiting).map(rfc3339),
             overdue,
             escalate_to,
+            escalated,
             decisions,
         }
+    }
+
+    /// The hub's escalation of the order's current submission, from its pulled history.
+    fn hub_escalation(&self, id: Uuid) -> Option<EscalationView> {
+        let history: Vec<tally_sync::HistoryRow> = self
+            .store()
+            .hub_history(id)
+            .ok()?
+            .into_iter()
+            .filter_map(|h| serde_json::from_value(h.entry).ok())
+            .collect();
+        let (_, escalated) = tally_sync::last_submission(&history)?;
+        let e = escalated?;
+        Some(EscalationView {
+            to_role: e.payload["to_role"].as_str().and_then(Role::parse)?,
+            why: e.payload["why"].as_str().unwrap_or_default().to_string(),
+            at: rfc3339(e.applied_at),
+        })
     }
 
     /// Submits a draft for approval; a total in a tier that needs nobody is approved at once.
@@ -332,10 +356,17 @@ impl App {
                 ));
             }
         }
+        // Escalated to the signed-in person's role first, then overdue, then oldest.
+        let mine = |i: &ApprovalQueueItem| {
+            i.approval
+                .escalated
+                .as_ref()
+                .is_some_and(|e| e.to_role == session.staff.role)
+        };
         items.sort_by(|(a_at, a), (b_at, b)| {
-            b.approval
-                .overdue
-                .cmp(&a.approval.overdue)
+            mine(b)
+                .cmp(&mine(a))
+                .then(b.approval.overdue.cmp(&a.approval.overdue))
                 .then(a_at.cmp(b_at))
         });
         Ok(items.into_iter().map(|(_, i)| i).collect())

@@ -12,8 +12,8 @@
 //! - Every rule comes from `tally_domain` (tiers, decisions, transitions, line-change
 //!   stages) and is checked before anything is written; the hub checks it again.
 //! - Every change is one store action (row + outbox mutation + audit entry). Facts the
-//!   store has no column for (why a tier applies, the PDF sent, a return line's reason,
-//!   the return authorisation number) are extra audit entries written in the same
+//!   store has no column for (why a tier applies, the PDF sent, the consignment a
+//!   return was made from) are extra audit entries written in the same
 //!   transaction as the action they belong to, AFTER the store's own entry, so the sync
 //!   layer's lookup of an action's audit entry still finds the store's.
 //! - An order whose lines lack a unit cost cannot be submitted: its total (and so its
@@ -39,8 +39,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use returns::{
-    NewSupplierReturn, ReturnCandidate, ReturnLineInput, ReturnLineView, ReturnReason,
-    ReturnSource, SupplierReturnView,
+    CreditPositionView, CreditView, NewSupplierReturn, ReturnCandidate, ReturnLineInput,
+    ReturnLineView, ReturnReason, ReturnSource, SupplierCreditInput, SupplierReturnSummary,
+    SupplierReturnView,
 };
 pub use settings::{PurchasingSettings, SmtpSecurity, SmtpSettings};
 
@@ -65,10 +66,6 @@ pub(crate) mod marks {
     pub const SUPPLIER_ORDER: &str = "purchase_order.created_for_supplier";
     /// On the supplier: a return was created for them.
     pub const SUPPLIER_RETURN: &str = "supplier_return.created_for_supplier";
-    /// On the return: a line's reason (and its source receipt).
-    pub const RETURN_LINE: &str = "supplier_return.line_reason";
-    /// On the return: the supplier's return authorisation number.
-    pub const RETURN_AUTHORISATION: &str = "supplier_return.authorisation_set";
     /// On the return: made from a consignment's receipts.
     pub const RETURN_SOURCE: &str = "supplier_return.source";
 }

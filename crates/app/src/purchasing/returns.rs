@@ -3,21 +3,24 @@
 //! authorisation number, and the expected credit. Released to the packing bench, which
 //! packs and sends it; the hub makes it a RETURN consignment in Lightspeed.
 //!
-//! The store has no columns for a line's return reason or the authorisation number:
-//! they are audit entries written in the same action as the line or status they belong
-//! to (see the module invariants in `purchasing`).
+//! The authorisation number, each line's reason and the supplier's credit notes are the
+//! return's own data in the store (`tally_store::supplier_return`), synced through the
+//! hub like its lines; the domain checks them first (`tally_domain::supplier_return`).
+//! Only the consignment a return was made from stays a station audit entry.
 
 use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+pub use tally_domain::ReturnReason;
 use tally_domain::{
-    check_line_change, check_transition, consignment_totals, initial_status, ConsignmentKind,
-    ConsignmentReference, ConsignmentStatus, LineAmount, LineChange, Money, Quantity,
-    TransitionContext, VarianceReason,
+    check_credit, check_line_change, check_return_line, check_transition, consignment_totals,
+    credit_position, document_number, initial_status, ConsignmentKind, ConsignmentReference,
+    ConsignmentStatus, CreditInput, LineAmount, LineChange, Money, Quantity, TransitionContext,
+    VarianceReason,
 };
-use tally_store::{Consignment, NewConsignment, StoreError};
+use tally_store::{Consignment, NewConsignment, NewSupplierCredit, ReturnLineReason, StoreError};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -27,65 +30,6 @@ use crate::error::AppError;
 use crate::App;
 
 const SR: ConsignmentKind = ConsignmentKind::SupplierReturn;
-
-/// Why an item goes back to the supplier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum ReturnReason {
-    /// Arrived damaged.
-    Damaged,
-    /// Not what was ordered.
-    WrongItem,
-    /// Past its date.
-    Expired,
-    /// Does not work.
-    Faulty,
-    /// More than ordered.
-    OverSupplied,
-    /// Anything else (a note is required).
-    Other,
-}
-
-impl ReturnReason {
-    /// Every reason, in the order the UI lists them.
-    pub const ALL: [ReturnReason; 6] = [
-        Self::Damaged,
-        Self::WrongItem,
-        Self::Expired,
-        Self::Faulty,
-        Self::OverSupplied,
-        Self::Other,
-    ];
-
-    /// Stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Damaged => "damaged",
-            Self::WrongItem => "wrong_item",
-            Self::Expired => "expired",
-            Self::Faulty => "faulty",
-            Self::OverSupplied => "over_supplied",
-            Self::Other => "other",
-        }
-    }
-
-    /// Parses the stable name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// The words staff use.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Damaged => "Damaged",
-            Self::WrongItem => "Wrong item",
-            Self::Expired => "Expired",
-            Self::Faulty => "Faulty",
-            Self::OverSupplied => "Over-supplied",
-            Self::Other => "Other",
-        }
-    }
-}
 
 /// Something a receipt found that can go back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -187,6 +131,10 @@ pub struct SupplierReturnView {
     pub lines: Vec<ReturnLineView>,
     /// Credit expected from the supplier.
     pub expected_credit: TotalsView,
+    /// Expected, credited so far and outstanding (excl. GST).
+    pub credit: CreditPositionView,
+    /// Credit notes recorded, oldest first.
+    pub credits: Vec<CreditView>,
     /// Who made it.
     pub created_by: PersonView,
     /// When (RFC 3339).
@@ -195,6 +143,66 @@ pub struct SupplierReturnView {
     pub can_edit: bool,
     /// May go to the packing bench now.
     pub can_release: bool,
+}
+
+/// Where a return's credit stands, excl. GST.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct CreditPositionView {
+    /// Expected from the lines (cost × quantity).
+    pub expected: MoneyView,
+    /// Credited by credit notes so far.
+    pub credited: MoneyView,
+    /// Still owed.
+    pub outstanding: MoneyView,
+    /// Credited more than expected (allowed; worth a look).
+    pub over_credited: bool,
+}
+
+/// A credit note recorded against a return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct CreditView {
+    /// Id.
+    pub id: String,
+    /// Amount excl. GST.
+    pub amount: MoneyView,
+    /// The supplier's credit note number.
+    pub credit_note_number: String,
+    /// Date on the credit note (`YYYY-MM-DD`).
+    pub credited_on: String,
+    /// Who recorded it.
+    pub recorded_by: PersonView,
+    /// When (RFC 3339).
+    pub recorded_at: String,
+}
+
+/// A supplier credit to record.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
+pub struct SupplierCreditInput {
+    /// Amount excl. GST (decimal string, more than zero).
+    pub amount: String,
+    /// The supplier's credit note number.
+    pub credit_note_number: String,
+    /// Date on the credit note (`YYYY-MM-DD`).
+    pub credited_on: String,
+}
+
+/// One return in the returns list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct SupplierReturnSummary {
+    /// Id.
+    pub id: String,
+    /// Reference.
+    pub reference: String,
+    /// Status.
+    pub status: ConsignmentStatus,
+    /// Supplier name.
+    pub supplier: String,
+    /// The supplier's return authorisation number.
+    pub authorisation_number: Option<String>,
+    /// Expected, credited, outstanding.
+    pub credit: CreditPositionView,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
 }
 
 fn reason_from_variance(v: VarianceReason) -> Option<ReturnReason> {
@@ -225,18 +233,7 @@ fn parse_line(input: &ReturnLineInput) -> Result<ReturnLine, AppError> {
         }
         .into());
     }
-    let note = input
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
-    if input.reason == ReturnReason::Other && note.is_none() {
-        return Err(AppError::new(
-            "RETURN_NOTE_REQUIRED",
-            "Add a note saying why this item goes back.",
-        ));
-    }
+    let note = check_return_line(input.reason, input.note.as_deref())?;
     let unit_cost = input
         .unit_cost
         .as_deref()
@@ -263,10 +260,21 @@ fn parse_line(input: &ReturnLineInput) -> Result<ReturnLine, AppError> {
     })
 }
 
-fn clean_authorisation(n: Option<&str>) -> Option<String> {
-    n.map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(|n| n.chars().take(64).collect())
+fn clean_authorisation(n: Option<&str>) -> Result<Option<String>, AppError> {
+    Ok(document_number("return authorisation number", n)?)
+}
+
+fn parse_date(s: &str) -> Result<time::Date, AppError> {
+    time::Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        AppError::new(
+            "BAD_DATE",
+            format!("\"{s}\" is not a date; use the form 2026-03-31."),
+        )
+    })
 }
 
 impl App {
@@ -463,7 +471,7 @@ impl App {
             costs.push((cost, p.sku, p.name));
         }
         let today = OffsetDateTime::now_utc().date();
-        let authorisation = clean_authorisation(input.authorisation_number.as_deref());
+        let authorisation = clean_authorisation(input.authorisation_number.as_deref())?;
         let header = self.store().transact(&actor, |t| {
             let n = t.next_reference_number()?;
             let reference = ConsignmentReference::for_date(SR, today, n)
@@ -481,20 +489,14 @@ impl App {
                 reference,
             })?;
             let hid = h.id.to_string();
-            for (line, (cost, sku, name)) in lines.iter().zip(&costs) {
-                let l = t.set_line(h.id, line.product, line.quantity, *cost)?;
-                t.audit(
-                    marks::RETURN_LINE,
-                    "consignment",
-                    &hid,
-                    None::<&serde_json::Value>,
-                    Some(&json!({
-                        "line_id": l.id, "product_id": line.product, "sku": sku, "name": name,
-                        "quantity": Quantity::new(line.quantity), "reason": line.reason.as_str(),
-                        "note": line.note, "unit_cost": cost.map(Money::new),
-                    })),
-                    None,
-                )?;
+            for (line, (cost, _, _)) in lines.iter().zip(&costs) {
+                t.set_line(h.id, line.product, line.quantity, *cost)?;
+                t.set_return_reason(ReturnLineReason {
+                    consignment_id: h.id,
+                    product_id: line.product,
+                    reason: line.reason,
+                    note: line.note.clone(),
+                })?;
             }
             if let Some(src) = &source {
                 t.audit(
@@ -506,15 +508,8 @@ impl App {
                     None,
                 )?;
             }
-            if let Some(number) = &authorisation {
-                t.audit(
-                    marks::RETURN_AUTHORISATION,
-                    "consignment",
-                    &hid,
-                    None::<&serde_json::Value>,
-                    Some(&json!({ "number": number })),
-                    None,
-                )?;
+            if authorisation.is_some() {
+                t.set_return_authorisation(h.id, authorisation.clone())?;
             }
             t.audit(
                 marks::SUPPLIER_RETURN,
@@ -561,23 +556,17 @@ impl App {
             .or(existing.as_ref().and_then(|l| l.line.unit_cost))
             .or(p.supply_price);
         self.store().transact(&actor, |t| {
-            let l = if line.quantity.is_zero() {
-                t.remove_line(id, line.product)?
+            if line.quantity.is_zero() {
+                t.remove_line(id, line.product)?;
             } else {
-                t.set_line(id, line.product, line.quantity, cost)?
-            };
-            t.audit(
-                marks::RETURN_LINE,
-                "consignment",
-                &id.to_string(),
-                None::<&serde_json::Value>,
-                Some(&json!({
-                    "line_id": l.id, "product_id": line.product, "sku": p.sku, "name": p.name,
-                    "quantity": Quantity::new(line.quantity), "reason": line.reason.as_str(),
-                    "note": line.note, "unit_cost": cost.map(Money::new),
-                })),
-                None,
-            )?;
+                t.set_line(id, line.product, line.quantity, cost)?;
+                t.set_return_reason(ReturnLineReason {
+                    consignment_id: id,
+                    product_id: line.product,
+                    reason: line.reason,
+                    note: line.note.clone(),
+                })?;
+            }
             Ok(())
         })?;
         self.supplier_return_view(id)
@@ -599,24 +588,103 @@ impl App {
             ..TransitionContext::default()
         };
         check_transition(SR, h.status, ConsignmentStatus::Packing, &ctx)?;
-        let number = clean_authorisation(authorisation_number);
-        let previous = self.return_facts(id)?.authorisation;
+        let number = clean_authorisation(authorisation_number)?;
+        let previous = self.store().return_details(id)?.authorisation_number;
         self.store().transact(&actor, |t| {
             t.set_consignment_status(id, h.version, ConsignmentStatus::Packing)?;
             if number.is_some() && number != previous {
-                t.audit(
-                    marks::RETURN_AUTHORISATION,
-                    "consignment",
-                    &id.to_string(),
-                    Some(&json!({ "number": previous })),
-                    Some(&json!({ "number": number })),
-                    None,
-                )?;
+                t.set_return_authorisation(id, number.clone())?;
             }
             Ok(())
         })?;
         tracing::info!(consignment_id = %id, "supplier return released to packing");
         self.supplier_return_view(id)
+    }
+
+    /// Sets (or, with nothing, clears) the supplier's return authorisation number, at
+    /// any point until the return is cancelled.
+    pub fn set_supplier_return_authorisation(
+        &self,
+        return_id: &str,
+        authorisation_number: Option<&str>,
+    ) -> Result<SupplierReturnView, AppError> {
+        let actor = self.actor()?;
+        let id = parse_id("supplier return", return_id)?;
+        let h = self.return_header(id)?;
+        if h.status == ConsignmentStatus::Cancelled {
+            return Err(tally_domain::DomainError::ConsignmentClosed {
+                kind: SR,
+                status: h.status,
+            }
+            .into());
+        }
+        let number = clean_authorisation(authorisation_number)?;
+        if number != self.store().return_details(id)?.authorisation_number {
+            self.store().transact(&actor, |t| {
+                t.set_return_authorisation(id, number).map(|_| ())
+            })?;
+        }
+        self.supplier_return_view(id)
+    }
+
+    /// Records a credit note from the supplier against a return, by the signed-in person.
+    /// Crediting more than expected is recorded and flagged, never refused.
+    pub fn record_supplier_credit(
+        &self,
+        return_id: &str,
+        input: SupplierCreditInput,
+    ) -> Result<SupplierReturnView, AppError> {
+        let actor = self.actor()?;
+        let id = parse_id("supplier return", return_id)?;
+        let h = self.return_header(id)?;
+        let amount = Money::parse(&input.amount)?;
+        let number = check_credit(
+            h.status,
+            &CreditInput {
+                amount,
+                credit_note_number: Some(&input.credit_note_number),
+            },
+        )?;
+        let credited_on = parse_date(&input.credited_on)?;
+        let k = self.store().transact(&actor, |t| {
+            t.record_supplier_credit(NewSupplierCredit {
+                consignment_id: id,
+                amount: amount.amount(),
+                credit_note_number: number,
+                credited_on,
+            })
+        })?;
+        tracing::info!(consignment_id = %id, credit_id = %k.id, "supplier credit recorded");
+        self.supplier_return_view(id)
+    }
+
+    /// This outlet's supplier returns, newest first; with `outstanding_only`, those
+    /// still owed credit (not cancelled, outstanding above zero).
+    pub fn supplier_returns(
+        &self,
+        outstanding_only: bool,
+    ) -> Result<Vec<SupplierReturnSummary>, AppError> {
+        self.actor()?;
+        let outlet = self.store().station_outlet()?;
+        let mut out = Vec::new();
+        for id in self.store().supplier_return_ids(outlet)? {
+            let v = self.supplier_return_view(id)?;
+            let owed = v.status != ConsignmentStatus::Cancelled
+                && v.credit.outstanding.value != Money::new(Decimal::ZERO).to_wire();
+            if outstanding_only && !owed {
+                continue;
+            }
+            out.push(SupplierReturnSummary {
+                id: v.id,
+                reference: v.reference,
+                status: v.status,
+                supplier: v.supplier.name,
+                authorisation_number: v.authorisation_number,
+                credit: v.credit,
+                created_at: v.created_at,
+            });
+        }
+        Ok(out)
     }
 
     /// One supplier return.
@@ -641,36 +709,30 @@ impl App {
     }
 
     fn return_facts(&self, id: Uuid) -> Result<ReturnFacts, AppError> {
-        let mut facts = ReturnFacts::default();
+        let details = self.store().return_details(id)?;
+        let mut facts = ReturnFacts {
+            reasons: details
+                .reasons
+                .into_iter()
+                .map(|r| (r.product_id, (Some(r.reason), r.note)))
+                .collect(),
+            authorisation: details.authorisation_number,
+            credits: details.credits,
+            source: None,
+        };
         for e in self
             .store()
             .audit_entries_for("consignment", &id.to_string())?
         {
             let Some(a) = e.after else { continue };
-            match e.action.as_str() {
-                marks::RETURN_LINE => {
-                    if let Some(p) = a["product_id"]
-                        .as_str()
-                        .and_then(|s| Uuid::parse_str(s).ok())
-                    {
-                        let reason = a["reason"].as_str().and_then(ReturnReason::parse);
-                        let note = a["note"].as_str().map(str::to_string);
-                        facts.reasons.insert(p, (reason, note));
-                    }
-                }
-                marks::RETURN_AUTHORISATION => {
-                    facts.authorisation = a["number"].as_str().map(str::to_string);
-                }
-                marks::RETURN_SOURCE => {
-                    facts.source = match (a["source_id"].as_str(), a["reference"].as_str()) {
-                        (Some(id), Some(reference)) => Some(ReturnSource {
-                            id: id.to_string(),
-                            reference: reference.to_string(),
-                        }),
-                        _ => None,
-                    };
-                }
-                _ => {}
+            if e.action == marks::RETURN_SOURCE {
+                facts.source = match (a["source_id"].as_str(), a["reference"].as_str()) {
+                    (Some(id), Some(reference)) => Some(ReturnSource {
+                        id: id.to_string(),
+                        reference: reference.to_string(),
+                    }),
+                    _ => None,
+                };
             }
         }
         Ok(facts)
@@ -705,7 +767,35 @@ impl App {
                 packed: l.packed.to_string(),
             });
         }
+        let expected = consignment_totals(&amounts);
+        let position = credit_position(
+            expected.excl_gst,
+            &facts
+                .credits
+                .iter()
+                .map(|k| Money::new(k.amount))
+                .collect::<Vec<_>>(),
+        );
+        let credits = facts
+            .credits
+            .iter()
+            .map(|k| CreditView {
+                id: k.id.to_string(),
+                amount: Money::new(k.amount).into(),
+                credit_note_number: k.credit_note_number.clone(),
+                credited_on: k.credited_on.to_string(),
+                recorded_by: self.person(Some(k.recorded_by)),
+                recorded_at: rfc3339(k.recorded_at),
+            })
+            .collect();
         Ok(SupplierReturnView {
+            credit: CreditPositionView {
+                expected: position.expected.into(),
+                credited: position.credited.into(),
+                outstanding: position.outstanding.into(),
+                over_credited: position.over_credited,
+            },
+            credits,
             id: h.id.to_string(),
             reference: h.reference.clone(),
             status: h.status,
@@ -713,7 +803,7 @@ impl App {
             outlet: self.outlet_name(h.source_outlet_id)?,
             authorisation_number: facts.authorisation,
             source: facts.source,
-            expected_credit: consignment_totals(&amounts).into(),
+            expected_credit: expected.into(),
             lines: views,
             created_by: self.person(h.created_by),
             created_at: rfc3339(h.created_at),
@@ -723,9 +813,9 @@ impl App {
     }
 }
 
-#[derive(Default)]
 struct ReturnFacts {
     reasons: HashMap<Uuid, (Option<ReturnReason>, Option<String>)>,
     authorisation: Option<String>,
+    credits: Vec<tally_store::SupplierCredit>,
     source: Option<ReturnSource>,
 }

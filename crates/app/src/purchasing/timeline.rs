@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
-use tally_store::AuditEntry;
+use tally_store::{supplier_return, AuditEntry, OutboxState};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -34,6 +34,14 @@ fn status_label(v: Option<&Value>) -> Option<String> {
     text(v).map(|s| {
         tally_domain::ConsignmentStatus::parse(&s)
             .map(|st| st.label().to_string())
+            .unwrap_or(s)
+    })
+}
+
+fn reason_label(v: Option<&Value>) -> Option<String> {
+    text(v).map(|s| {
+        tally_domain::ReturnReason::parse(&s)
+            .map(|r| r.label().to_string())
             .unwrap_or(s)
     })
 }
@@ -176,21 +184,21 @@ fn describe(e: &AuditEntry) -> (String, Vec<FieldChange>) {
                 changes,
             )
         }
-        marks::RETURN_LINE => {
+        supplier_return::REASON_SET => {
             let changes = [
-                change("Quantity", None, text(after.get("quantity"))),
-                change("Reason", None, text(after.get("reason"))),
-                change("Note", None, text(after.get("note"))),
+                change(
+                    "Reason",
+                    reason_label(before.get("reason")),
+                    reason_label(after.get("reason")),
+                ),
+                change("Note", text(before.get("note")), text(after.get("note"))),
             ];
             (
-                format!(
-                    "Return line: {}",
-                    text(after.get("name")).unwrap_or_default()
-                ),
+                "Return reason set".to_string(),
                 changes.into_iter().flatten().collect(),
             )
         }
-        marks::RETURN_AUTHORISATION => (
+        supplier_return::AUTHORISATION_SET => (
             "Return authorisation number recorded".to_string(),
             change(
                 "Authorisation",
@@ -200,6 +208,17 @@ fn describe(e: &AuditEntry) -> (String, Vec<FieldChange>) {
             .into_iter()
             .collect(),
         ),
+        supplier_return::CREDIT_RECORDED => {
+            let changes = [
+                change("Credit", None, money_text(after.get("amount"))),
+                change("Credit note", None, text(after.get("credit_note_number"))),
+                change("Dated", None, text(after.get("credited_on"))),
+            ];
+            (
+                "Supplier credit recorded".to_string(),
+                changes.into_iter().flatten().collect(),
+            )
+        }
         marks::RETURN_SOURCE => (
             format!(
                 "Made from the receipts of {}",
@@ -312,6 +331,24 @@ impl App {
             }
         }
 
+        // The station's own changes the hub has not applied yet (and the entries written
+        // in the same action), and every mutation this station's log knows.
+        let mut unsynced_at: HashSet<OffsetDateTime> = HashSet::new();
+        let mut local_mutations: HashSet<Uuid> = HashSet::new();
+        for e in all.values() {
+            if let Some(m) = e.mutation_id {
+                local_mutations.insert(m);
+                let waiting = store.outbox_entry(m)?.is_some_and(|o| {
+                    matches!(
+                        o.state,
+                        OutboxState::Pending | OutboxState::InFlight | OutboxState::NeedsAttention
+                    )
+                });
+                if waiting {
+                    unsynced_at.insert(e.at);
+                }
+            }
+        }
         let mut out = Vec::with_capacity(all.len());
         // A covered status change is shown on the marker written after it.
         let mut status_changes: HashMap<OffsetDateTime, FieldChange> = HashMap::new();
@@ -340,15 +377,173 @@ impl App {
                     }
                 }
             }
-            out.push(TimelineEntry {
-                seq: u32::try_from(e.id).unwrap_or(u32::MAX),
-                at: rfc3339(e.at),
-                who: self.who(&e.actor),
-                action: e.action,
-                summary,
-                changes,
-            });
+            let not_yet_synced = unsynced_at.contains(&e.at);
+            out.push((
+                e.at,
+                TimelineEntry {
+                    seq: 0,
+                    at: rfc3339(e.at),
+                    who: self.who(&e.actor),
+                    action: e.action,
+                    summary,
+                    changes,
+                    station: None,
+                    not_yet_synced,
+                },
+            ));
         }
-        Ok(out)
+        // What other stations did, as the hub applied it.
+        for h in store.hub_history(id)? {
+            let Ok(row) = serde_json::from_value::<HubEntry>(h.entry) else {
+                continue;
+            };
+            if local_mutations.contains(&row.mutation_id) {
+                continue;
+            }
+            let (summary, changes) = describe_hub(&row);
+            let who = match row
+                .staff_id
+                .as_deref()
+                .and_then(|s| Uuid::parse_str(s).ok())
+            {
+                Some(staff) => {
+                    let mut p = self.person(Some(staff));
+                    if p.role.is_none() {
+                        // Staff of another outlet are not pulled here; the hub named them.
+                        if let Some(n) = &row.staff_name {
+                            p.name.clone_from(n);
+                        }
+                    }
+                    p
+                }
+                None => self.who("system:hub"),
+            };
+            let station = row
+                .outlet_id
+                .as_deref()
+                .and_then(|o| Uuid::parse_str(o).ok())
+                .map(|o| self.outlet_name(Some(o)))
+                .transpose()?
+                .or_else(|| Some("hub".to_string()));
+            out.push((
+                row.at,
+                TimelineEntry {
+                    seq: 0,
+                    at: rfc3339(row.at),
+                    who,
+                    action: format!("hub.{}", row.kind),
+                    summary,
+                    changes,
+                    station,
+                    not_yet_synced: false,
+                },
+            ));
+        }
+        out.sort_by_key(|(at, _)| *at);
+        Ok(out
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, mut e))| {
+                e.seq = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                e
+            })
+            .collect())
     }
+}
+
+/// The part of the hub's history entry the timeline reads (`tally_sync::HistoryRow`).
+#[derive(serde::Deserialize)]
+struct HubEntry {
+    mutation_id: Uuid,
+    kind: String,
+    #[serde(default)]
+    staff_id: Option<String>,
+    #[serde(default)]
+    staff_name: Option<String>,
+    #[serde(default)]
+    outlet_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    #[serde(default)]
+    status_before: Option<String>,
+    #[serde(default)]
+    status_after: Option<String>,
+    #[serde(default)]
+    payload: Value,
+}
+
+/// Words for a change another station made, from the hub's record of it.
+fn describe_hub(h: &HubEntry) -> (String, Vec<FieldChange>) {
+    let p = &h.payload;
+    let status = change(
+        "Status",
+        status_label(
+            h.status_before
+                .as_ref()
+                .map(|s| Value::String(s.clone()))
+                .as_ref(),
+        ),
+        status_label(
+            h.status_after
+                .as_ref()
+                .map(|s| Value::String(s.clone()))
+                .as_ref(),
+        ),
+    );
+    let mut changes: Vec<FieldChange> = status.into_iter().collect();
+    let summary = match h.kind.as_str() {
+        "consignment_created" => {
+            format!("Created {}", text(p.get("reference")).unwrap_or_default())
+        }
+        "line_set" => {
+            changes.extend(change("Quantity", None, text(p.get("expected_qty"))));
+            changes.extend(change("Unit cost", None, money_text(p.get("unit_cost"))));
+            "Line set".to_string()
+        }
+        "line_removed" => "Line removed".to_string(),
+        "status_transition_requested" => format!(
+            "Status changed to {}",
+            status_label(p.get("to")).unwrap_or_default()
+        ),
+        "approval_decided" => {
+            changes.extend(change("Comment", None, text(p.get("comment"))));
+            changes.extend(change("Note", None, text(p.get("note"))));
+            match text(p.get("decision")).as_deref() {
+                Some("approve") => "Approved".to_string(),
+                Some("request_changes") => "Asked for changes".to_string(),
+                Some("reject") => format!(
+                    "Rejected ({})",
+                    text(p.get("reason")).unwrap_or_default().replace('_', " ")
+                ),
+                _ => "Decided".to_string(),
+            }
+        }
+        "return_authorisation_set" => {
+            changes.extend(change("Authorisation", None, text(p.get("number"))));
+            "Return authorisation number recorded".to_string()
+        }
+        "return_line_reason_set" => {
+            changes.extend(change("Reason", None, reason_label(p.get("reason"))));
+            changes.extend(change("Note", None, text(p.get("note"))));
+            "Return reason set".to_string()
+        }
+        "supplier_credit_recorded" => {
+            changes.extend(change("Credit", None, money_text(p.get("amount"))));
+            changes.extend(change(
+                "Credit note",
+                None,
+                text(p.get("credit_note_number")),
+            ));
+            "Supplier credit recorded".to_string()
+        }
+        "escalated" => {
+            changes.extend(change("Escalated to", None, text(p.get("to_role"))));
+            format!(
+                "Approval escalated: {}",
+                text(p.get("why")).unwrap_or_default()
+            )
+        }
+        other => other.replace('_', " "),
+    };
+    (summary, changes)
 }

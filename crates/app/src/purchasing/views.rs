@@ -134,8 +134,21 @@ pub struct ApprovalStateView {
     pub overdue: bool,
     /// Who an overdue approval may be escalated to, in words.
     pub escalate_to: Option<String>,
+    /// The hub escalated this submission (it waited longer than the chain allows).
+    pub escalated: Option<EscalationView>,
     /// Every decision so far, oldest first.
     pub decisions: Vec<DecisionView>,
+}
+
+/// An approval the hub escalated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct EscalationView {
+    /// The role it went to.
+    pub to_role: Role,
+    /// Why, in words.
+    pub why: String,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// One recorded decision.
@@ -402,6 +415,10 @@ pub struct TimelineEntry {
     pub summary: String,
     /// Fields before and after.
     pub changes: Vec<FieldChange>,
+    /// The outlet whose station made the change (`None`: this station).
+    pub station: Option<String>,
+    /// Made here and not yet applied by the hub (other stations do not see it yet).
+    pub not_yet_synced: bool,
 }
 
 /// One changed field.

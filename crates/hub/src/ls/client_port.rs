@@ -55,6 +55,7 @@ fn header(c: Consignment) -> LsConsignment {
         kind: c.kind,
         status: c.status,
         reference: c.reference,
+        name: c.name,
     }
 }
 
@@ -178,6 +179,20 @@ impl LightspeedPort for LightspeedApi {
     ) -> LsResult<LsConsignment> {
         self.client
             .set_consignment_status(id, status)
+            .await
+            .map(header)
+            .map_err(failure)
+    }
+
+    async fn set_name(&self, id: &str, name: &str) -> LsResult<LsConsignment> {
+        self.client
+            .update_consignment(
+                id,
+                &tally_lightspeed::models::ConsignmentUpdate {
+                    name: Some(name.to_string()),
+                    ..Default::default()
+                },
+            )
             .await
             .map(header)
             .map_err(failure)

@@ -42,6 +42,9 @@ impl<P: LightspeedPort, H: CallHook> LightspeedPort for Hooked<P, H> {
     async fn set_status(&self, id: &str, s: LsConsignmentStatus) -> LsResult<LsConsignment> {
         self.hook.around(self.inner.set_status(id, s)).await
     }
+    async fn set_name(&self, id: &str, name: &str) -> LsResult<LsConsignment> {
+        self.hook.around(self.inner.set_name(id, name)).await
+    }
     async fn delete_consignment(&self, id: &str) -> LsResult<()> {
         self.hook.around(self.inner.delete_consignment(id)).await
     }

@@ -231,6 +231,7 @@ impl LightspeedPort for MemoryLightspeed {
                 kind: new.kind,
                 status: new.status,
                 reference: Some(new.reference.clone()),
+                name: Some(new.name.clone()),
             };
             st.consignments.insert(
                 c.id.clone(),
@@ -264,6 +265,16 @@ impl LightspeedPort for MemoryLightspeed {
             r.c.status = status;
             let c = r.c.clone();
             st.history.push((c.id.clone(), status));
+            st.touch(id);
+            Ok(c)
+        })
+    }
+
+    async fn set_name(&self, id: &str, name: &str) -> LsResult<LsConsignment> {
+        self.call("name", |st| {
+            let r = remote(st, id)?;
+            r.c.name = Some(name.to_string());
+            let c = r.c.clone();
             st.touch(id);
             Ok(c)
         })

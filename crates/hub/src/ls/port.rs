@@ -19,6 +19,8 @@ pub struct LsConsignment {
     pub status: LsConsignmentStatus,
     /// Reference (Tally stamps its marker here).
     pub reference: Option<String>,
+    /// Display name (Tally's human reference, and a return's authorisation number).
+    pub name: Option<String>,
 }
 
 /// A consignment to create (always `OPEN` / `STOCKTAKE_SCHEDULED`).
@@ -131,6 +133,13 @@ pub trait LightspeedPort: Send + Sync + 'static {
         &self,
         id: &str,
         status: LsConsignmentStatus,
+    ) -> impl Future<Output = LsResult<LsConsignment>> + Send;
+    /// `PUT /consignments/{id}` with a new display name (the marker in `reference`
+    /// is left alone).
+    fn set_name(
+        &self,
+        id: &str,
+        name: &str,
     ) -> impl Future<Output = LsResult<LsConsignment>> + Send;
     /// `DELETE /consignments/{id}` (an empty consignment cancelled in Tally:
     /// Lightspeed refuses any status change, cancel included, without lines).

@@ -46,6 +46,19 @@ pub fn marker(consignment_id: Uuid) -> String {
     format!("tally:{consignment_id}")
 }
 
+/// The display name in Lightspeed: the human reference, and a supplier return's
+/// authorisation number after it (the supplier's staff look for it; `reference`
+/// keeps only the marker).
+pub fn ls_name(reference: &str, authorisation: Option<&str>) -> String {
+    match authorisation {
+        Some(ra) => format!("{reference} RA {ra}"),
+        None => reference.to_string(),
+    }
+}
+
+/// What the saga reads of the hub's state for one attempt.
+type Snapshot = (ConsignmentHeader, Vec<LineRow>, SagaRecord, Option<String>);
+
 async fn db<R: Send + 'static>(
     store: &Arc<dyn HubStore>,
     f: impl FnOnce(&mut dyn HubTx) -> Result<R, HubError> + Send + 'static,
@@ -56,17 +69,15 @@ async fn db<R: Send + 'static>(
         .map_err(|e| HubError::Task(e.to_string()))?
 }
 
-async fn snapshot(
-    store: &Arc<dyn HubStore>,
-    id: Uuid,
-) -> Result<Option<(ConsignmentHeader, Vec<LineRow>, SagaRecord)>, HubError> {
+async fn snapshot(store: &Arc<dyn HubStore>, id: Uuid) -> Result<Option<Snapshot>, HubError> {
     let store = store.clone();
     tokio::task::spawn_blocking(move || {
         read_with(&*store, |tx| {
             let (Some(h), Some(s)) = (tx.consignment(id)?, tx.saga(id)?) else {
                 return Ok(None);
             };
-            Ok(Some((h, tx.lines(id)?, s)))
+            let ra = tx.supplier_return(id)?.and_then(|r| r.authorisation_number);
+            Ok(Some((h, tx.lines(id)?, s, ra)))
         })
     })
     .await
@@ -138,7 +149,7 @@ pub async fn run_saga<P: LightspeedPort>(
     port: &P,
     id: Uuid,
 ) -> Result<SagaProgress, SagaError> {
-    let Some((h, lines, saga)) = snapshot(store, id).await? else {
+    let Some((h, lines, saga, authorisation)) = snapshot(store, id).await? else {
         return Ok(SagaProgress::Nothing);
     };
     let generation = saga.wanted_gen;
@@ -182,7 +193,7 @@ pub async fn run_saga<P: LightspeedPort>(
                         } else {
                             L::Open
                         },
-                        name: h.reference.clone(),
+                        name: ls_name(&h.reference, authorisation.as_deref()),
                         reference: reference.clone(),
                         outlet_id: outlet_id.unwrap_or_default(),
                         source_outlet_id,
@@ -224,6 +235,15 @@ pub async fn run_saga<P: LightspeedPort>(
     };
     rules::ls_next_step(ls_type, remote.status, want).map_err(SagaError::Backwards)?;
     let desired = desired_remote_lines(h.kind, h.status, &lines);
+
+    // A return's authorisation number may come after Lightspeed has the consignment.
+    let name = ls_name(&h.reference, authorisation.as_deref());
+    if h.kind == ConsignmentKind::SupplierReturn
+        && want != L::Cancelled
+        && remote.name.as_deref() != Some(name.as_str())
+    {
+        remote = port.set_name(&remote_id, &name).await?;
+    }
 
     // 3. Lines, while Lightspeed still accepts line changes.
     let mut known_lines: Option<Vec<LsLine>> = None;

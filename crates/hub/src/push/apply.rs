@@ -1,6 +1,8 @@
 //! Applying one mutation to the hub's state after checking it with the rules.
 //! Every check runs before the first write of the mutation.
 
+mod returns;
+
 use rust_decimal::Decimal;
 use tally_domain::{
     check_receipt_close, ApprovalRecord, Approver, CloseEvidence, ConsignmentKind,
@@ -96,6 +98,11 @@ pub(crate) fn apply_one(
         Mutation::ReceiptClosed(m) => receipt_closed(tx, &ctx, m),
         Mutation::ApprovalDecided(m) => approval(tx, &ctx, m),
         Mutation::ShortShipRecorded(m) => short_ship(tx, &ctx, m),
+        Mutation::ReturnAuthorisationSet(m) => returns::authorisation_set(tx, &ctx, m),
+        Mutation::ReturnLineReasonSet(m) => returns::reason_set(tx, &ctx, m),
+        Mutation::SupplierCreditRecorded(m) => {
+            returns::credit_recorded(tx, &ctx, m, env.created_at)
+        }
     }
 }
 

@@ -130,7 +130,14 @@ fn answer_one(
         ),
         Ok(env) => {
             tx.begin_unit()?;
-            let outcome = match apply::apply_one(tx, device, env, now, policies) {
+            let before = tx
+                .consignment(env.mutation.consignment_id())?
+                .map(|h| h.status);
+            let applied = apply::apply_one(tx, device, env, now, policies).and_then(|a| {
+                record_history(tx, device, env, before, now).map_err(apply::ApplyError::Store)?;
+                Ok(a)
+            });
+            let outcome = match applied {
                 Ok(_) => {
                     tx.commit_unit()?;
                     MutationOutcome::Applied
@@ -170,5 +177,40 @@ fn answer_one(
     Ok(Answer::Fresh(outcome))
 }
 
+/// Keeps what an applied mutation did to its consignment: who, when, from which
+/// station, the status before and after, and the change as pushed.
+fn record_history(
+    tx: &mut dyn HubTx,
+    device: &DeviceRecord,
+    env: &tally_sync::MutationEnvelope,
+    status_before: Option<tally_domain::ConsignmentStatus>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let id = env.mutation.consignment_id();
+    let status_after = tx.consignment(id)?.map(|h| h.status);
+    let staff_name = tx.staff(&env.actor.staff_id)?.map(|s| s.name);
+    let payload = serde_json::to_value(&env.mutation)
+        .map(|mut v| v["payload"].take())
+        .unwrap_or_default();
+    tx.insert_history(
+        id,
+        &tally_sync::HistoryRow {
+            mutation_id: env.mutation_id,
+            kind: env.mutation.kind().to_string(),
+            staff_id: Some(env.actor.staff_id.clone()),
+            staff_name,
+            device_id: Some(device.id.clone()),
+            outlet_id: Some(device.outlet_id.clone()),
+            at: env.created_at,
+            applied_at: now,
+            status_before,
+            status_after,
+            payload,
+        },
+    )
+}
+
+#[cfg(test)]
+mod returns_tests;
 #[cfg(test)]
 mod tests;

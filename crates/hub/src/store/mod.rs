@@ -13,8 +13,8 @@ pub use sqlite::SqliteHubStore;
 
 use rust_decimal::Decimal;
 use tally_sync::{
-    ApprovalRow, BoxRow, LineRow, OutletRow, ProductRow, ReferenceBlock, RemovedLine, ScanEventRow,
-    ScanRecorded, StaffRow, SupplierRow,
+    ApprovalRow, BoxRow, HistoryRow, LineRow, OutletRow, ProductRow, ReferenceBlock, RemovedLine,
+    ScanEventRow, ScanRecorded, StaffRow, SupplierReturnRow, SupplierRow,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -214,6 +214,18 @@ pub trait HubTx {
     fn insert_approval(&mut self, consignment: Uuid, row: &ApprovalRow) -> StoreResult<bool>;
     /// Approval decisions, oldest first.
     fn approvals(&mut self, consignment: Uuid) -> StoreResult<Vec<ApprovalRow>>;
+    /// A supplier return's authorisation number, reasons and credits, if any were set.
+    fn supplier_return(&mut self, consignment: Uuid) -> StoreResult<Option<SupplierReturnRow>>;
+    /// Replaces a supplier return's authorisation number, reasons and credits.
+    fn put_supplier_return(
+        &mut self,
+        consignment: Uuid,
+        row: &SupplierReturnRow,
+    ) -> StoreResult<()>;
+    /// Records one change applied to a consignment (a replayed mutation id is ignored).
+    fn insert_history(&mut self, consignment: Uuid, row: &HistoryRow) -> StoreResult<()>;
+    /// Every change applied to a consignment, oldest first.
+    fn history(&mut self, consignment: Uuid) -> StoreResult<Vec<HistoryRow>>;
     /// Whether the outlet has a stocktake being counted (outgoing moves wait).
     fn stocktake_counting(&mut self, outlet_id: &str) -> StoreResult<bool>;
 

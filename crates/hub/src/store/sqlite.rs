@@ -9,9 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use rust_decimal::Decimal;
 use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use tally_sync::{
-    ApprovalRow, BoxRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow,
-    ReferenceBlock, RemovedLine, ScanEventRow, ScanPurpose, ScanRecorded, StaffRow, SupplierRow,
-    VarianceReason,
+    ApprovalRow, BoxRow, HistoryRow, LineRow, MutationOutcome, OutletRow, ProductCode, ProductRow,
+    ReferenceBlock, RemovedLine, ScanEventRow, ScanPurpose, ScanRecorded, StaffRow,
+    SupplierReturnRow, SupplierRow, VarianceReason,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -1057,6 +1057,50 @@ impl HubTx for SqliteTx<'_> {
             })
         })
         .collect()
+    }
+
+    fn supplier_return(&mut self, consignment: Uuid) -> StoreResult<Option<SupplierReturnRow>> {
+        self.conn
+            .prepare_cached("SELECT row_json FROM supplier_return WHERE consignment_id = ?1")?
+            .query_row([consignment.to_string()], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(|s| json(&s))
+            .transpose()
+    }
+
+    fn put_supplier_return(
+        &mut self,
+        consignment: Uuid,
+        row: &SupplierReturnRow,
+    ) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO supplier_return (consignment_id, row_json) VALUES (?1, ?2)
+             ON CONFLICT (consignment_id) DO UPDATE SET row_json = excluded.row_json",
+            params![consignment.to_string(), to_json(row)?],
+        )?;
+        Ok(())
+    }
+
+    fn insert_history(&mut self, consignment: Uuid, row: &HistoryRow) -> StoreResult<()> {
+        self.exec(
+            "INSERT OR IGNORE INTO consignment_history (consignment_id, mutation_id, kind, row_json)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                consignment.to_string(),
+                row.mutation_id.to_string(),
+                row.kind,
+                to_json(row)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn history(&mut self, consignment: Uuid) -> StoreResult<Vec<HistoryRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT row_json FROM consignment_history WHERE consignment_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([consignment.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|r| json(&r?)).collect()
     }
 
     fn stocktake_counting(&mut self, outlet_id: &str) -> StoreResult<bool> {

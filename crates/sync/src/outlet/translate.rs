@@ -7,8 +7,9 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use tally_domain::{Decision, RejectReason, VarianceReason};
 use tally_store::{
-    Approval, ApprovalDecision, Consignment, ConsignmentLine, OutboxEntry, Parcel, PulledChanges,
-    PulledConsignment, Receipt, ReceiptLine, ScanEvent, ScanOrigin, Store, Weight,
+    Approval, ApprovalDecision, Consignment, ConsignmentLine, HubHistoryEntry, OutboxEntry, Parcel,
+    PulledChanges, PulledConsignment, Receipt, ReceiptLine, ReturnDetails, ScanEvent, ScanOrigin,
+    Store, Weight,
 };
 use uuid::Uuid;
 
@@ -324,6 +325,43 @@ pub fn outgoing(store: &Store, e: &OutboxEntry) -> Result<Outgoing, SyncError> {
                 Some(a.decided_by),
             )
         }
+        tally_store::supplier_return::AUTHORISATION_SET => {
+            let a: tally_store::ReturnAuthorisation = payload(e)?;
+            let (staff, _) = audit_of(store, "consignment", a.consignment_id, e.mutation_id)?;
+            (
+                Mutation::ReturnAuthorisationSet(ReturnAuthorisationSet {
+                    consignment_id: a.consignment_id,
+                    number: a.number,
+                }),
+                staff,
+            )
+        }
+        tally_store::supplier_return::REASON_SET => {
+            let r: tally_store::ReturnLineReason = payload(e)?;
+            let (staff, _) = audit_of(store, "consignment", r.consignment_id, e.mutation_id)?;
+            (
+                Mutation::ReturnLineReasonSet(ReturnLineReasonSet {
+                    consignment_id: r.consignment_id,
+                    product_id: r.product_id.to_string(),
+                    reason: r.reason,
+                    note: r.note,
+                }),
+                staff,
+            )
+        }
+        tally_store::supplier_return::CREDIT_RECORDED => {
+            let k: tally_store::SupplierCredit = payload(e)?;
+            (
+                Mutation::SupplierCreditRecorded(SupplierCreditRecorded {
+                    consignment_id: k.consignment_id,
+                    credit_id: k.id,
+                    amount: k.amount,
+                    credit_note_number: k.credit_note_number,
+                    credited_on: k.credited_on,
+                }),
+                Some(k.recorded_by),
+            )
+        }
         other => {
             return Err(SyncError::Untranslatable(format!(
                 "the hub does not know changes of kind {other}"
@@ -386,6 +424,50 @@ fn pulled_box(
         created_at: at,
         updated_at: at,
     }
+}
+
+/// A return's details as the hub sends them, in the store's shape.
+fn pulled_return(id: Uuid, r: &crate::protocol::rows::SupplierReturnRow) -> ReturnDetails {
+    ReturnDetails {
+        consignment_id: id,
+        authorisation_number: r.authorisation_number.clone(),
+        reasons: r
+            .reasons
+            .iter()
+            .filter_map(|x| {
+                Some(tally_store::ReturnLineReason {
+                    consignment_id: id,
+                    product_id: parse_id("product", &x.product_id)?,
+                    reason: x.reason,
+                    note: x.note.clone(),
+                })
+            })
+            .collect(),
+        credits: r
+            .credits
+            .iter()
+            .filter_map(|k| {
+                Some(tally_store::SupplierCredit {
+                    id: k.id,
+                    consignment_id: id,
+                    amount: k.amount,
+                    credit_note_number: k.credit_note_number.clone(),
+                    credited_on: k.credited_on,
+                    recorded_by: parse_id("staff", &k.recorded_by)?,
+                    recorded_at: k.recorded_at,
+                })
+            })
+            .collect(),
+    }
+}
+
+fn pulled_history(id: Uuid, h: &crate::protocol::rows::HistoryRow) -> Option<HubHistoryEntry> {
+    Some(HubHistoryEntry {
+        consignment_id: id,
+        mutation_id: h.mutation_id,
+        applied_at: h.applied_at,
+        entry: serde_json::to_value(h).ok()?,
+    })
 }
 
 /// The store's view of one pulled page. Catalog rows carry the change position
@@ -499,6 +581,11 @@ pub fn incoming(changes: &[Change]) -> PulledChanges {
                     })
                 });
                 let lines = live.chain(removed).collect();
+                if let Some(r) = &c.supplier_return {
+                    out.supplier_returns.push(pulled_return(c.id, r));
+                }
+                out.history
+                    .extend(c.history.iter().filter_map(|h| pulled_history(c.id, h)));
                 let boxes = c
                     .boxes
                     .iter()

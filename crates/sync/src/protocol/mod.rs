@@ -6,6 +6,13 @@ pub mod push;
 pub mod reference_block;
 pub mod rows;
 
+// A calendar date on the wire: `YYYY-MM-DD`.
+time::serde::format_description!(
+    pub iso_date,
+    Date,
+    "[year]-[month]-[day]"
+);
+
 use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks. Bump on any incompatible change.

@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tally_domain::{ConsignmentKind, ConsignmentStatus};
-pub use tally_domain::{Decision, RejectReason, VarianceReason};
+pub use tally_domain::{Decision, RejectReason, ReturnReason, VarianceReason};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -41,6 +41,12 @@ pub enum Mutation {
     ApprovalDecided(ApprovalDecided),
     /// A line is being sent short, with a reason.
     ShortShipRecorded(ShortShipRecorded),
+    /// A supplier return's authorisation number was set (or cleared).
+    ReturnAuthorisationSet(ReturnAuthorisationSet),
+    /// Why one product of a supplier return goes back.
+    ReturnLineReasonSet(ReturnLineReasonSet),
+    /// The supplier credited (part of) a return.
+    SupplierCreditRecorded(SupplierCreditRecorded),
 }
 
 impl Mutation {
@@ -60,6 +66,9 @@ impl Mutation {
             Self::ReceiptClosed(_) => "receipt_closed",
             Self::ApprovalDecided(_) => "approval_decided",
             Self::ShortShipRecorded(_) => "short_ship_recorded",
+            Self::ReturnAuthorisationSet(_) => "return_authorisation_set",
+            Self::ReturnLineReasonSet(_) => "return_line_reason_set",
+            Self::SupplierCreditRecorded(_) => "supplier_credit_recorded",
         }
     }
 
@@ -79,6 +88,9 @@ impl Mutation {
             Self::ReceiptClosed(m) => m.consignment_id,
             Self::ApprovalDecided(m) => m.consignment_id,
             Self::ShortShipRecorded(m) => m.consignment_id,
+            Self::ReturnAuthorisationSet(m) => m.consignment_id,
+            Self::ReturnLineReasonSet(m) => m.consignment_id,
+            Self::SupplierCreditRecorded(m) => m.consignment_id,
         }
     }
 }
@@ -400,4 +412,44 @@ pub struct ShortShipRecorded {
     pub product_id: String,
     /// Why it is short.
     pub reason: String,
+}
+
+/// `return_authorisation_set`: the supplier's return authorisation (RA) number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnAuthorisationSet {
+    /// The supplier return.
+    pub consignment_id: Uuid,
+    /// The number (`None` clears it).
+    #[serde(default)]
+    pub number: Option<String>,
+}
+
+/// `return_line_reason_set`: why one product goes back (absolute: replaces the last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnLineReasonSet {
+    /// The supplier return.
+    pub consignment_id: Uuid,
+    /// Lightspeed product id of the line.
+    pub product_id: String,
+    /// Why.
+    pub reason: ReturnReason,
+    /// Note (required for `other`).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `supplier_credit_recorded`: a credit note from the supplier against a return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierCreditRecorded {
+    /// The supplier return.
+    pub consignment_id: Uuid,
+    /// UUIDv7 of the credit (the hub ignores one it has).
+    pub credit_id: Uuid,
+    /// Amount credited, excl. GST.
+    pub amount: Decimal,
+    /// The supplier's credit note number.
+    pub credit_note_number: String,
+    /// Date on the credit note.
+    #[serde(with = "crate::protocol::iso_date")]
+    pub credited_on: time::Date,
 }

@@ -6,7 +6,7 @@ use tally_domain::{ConsignmentKind, ConsignmentStatus, Role};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::mutation::{DimensionsMm, ScanPurpose, VarianceReason, WeightSource};
+use super::mutation::{DimensionsMm, ReturnReason, ScanPurpose, VarianceReason, WeightSource};
 use tally_domain::ApprovalRecord;
 
 /// A barcode or other code of a product.
@@ -207,6 +207,103 @@ pub struct ConsignmentRow {
     /// (an operator gave up on it); absent before the hub has anything to send.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lightspeed_state: Option<String>,
+    /// A supplier return's authorisation number, line reasons and credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_return: Option<SupplierReturnRow>,
+    /// Every change the hub applied to it, oldest first, from every station (purchase
+    /// orders and supplier returns; scans are left out, they come as scan events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryRow>,
+}
+
+/// What a supplier return carries beyond its lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierReturnRow {
+    /// The supplier's return authorisation number.
+    #[serde(default)]
+    pub authorisation_number: Option<String>,
+    /// Why each product goes back.
+    #[serde(default)]
+    pub reasons: Vec<ReturnLineReasonRow>,
+    /// Credit notes recorded, oldest first.
+    #[serde(default)]
+    pub credits: Vec<SupplierCreditRow>,
+}
+
+/// Why one product of a return goes back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnLineReasonRow {
+    /// Lightspeed product id.
+    pub product_id: String,
+    /// Why.
+    pub reason: ReturnReason,
+    /// Note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A supplier credit against a return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierCreditRow {
+    /// Its id (from the station that recorded it).
+    pub id: Uuid,
+    /// Amount, excl. GST.
+    pub amount: Decimal,
+    /// The supplier's credit note number.
+    pub credit_note_number: String,
+    /// Date on the credit note.
+    #[serde(with = "crate::protocol::iso_date")]
+    pub credited_on: time::Date,
+    /// Staff id who recorded it.
+    pub recorded_by: String,
+    /// When it was recorded (station clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+}
+
+/// In an order's history: its last submission for approval, and the hub's escalation
+/// of that submission if it has been escalated (a resubmission waits afresh).
+pub fn last_submission(history: &[HistoryRow]) -> Option<(&HistoryRow, Option<&HistoryRow>)> {
+    let at = history.iter().rposition(|h| {
+        h.status_after == Some(ConsignmentStatus::PendingApproval)
+            && h.status_before != Some(ConsignmentStatus::PendingApproval)
+    })?;
+    let escalated = history[at..].iter().rev().find(|h| h.kind == "escalated");
+    Some((&history[at], escalated))
+}
+
+/// One change the hub applied to a consignment: who, when, from which station, and
+/// the consignment's status before and after, with the change itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// The mutation's id (the station's outbox id; the hub's own changes get a new one).
+    pub mutation_id: Uuid,
+    /// Mutation kind (`line_set`, `approval_decided`, ...; `escalated` for the hub's own).
+    pub kind: String,
+    /// Staff id who did it (`None` for the hub itself).
+    #[serde(default)]
+    pub staff_id: Option<String>,
+    /// Their name, as the hub knows it.
+    #[serde(default)]
+    pub staff_name: Option<String>,
+    /// Device id of the station it came from (`None` for the hub itself).
+    #[serde(default)]
+    pub device_id: Option<String>,
+    /// The station's outlet.
+    #[serde(default)]
+    pub outlet_id: Option<String>,
+    /// When it was done (station clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// When the hub applied it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub applied_at: OffsetDateTime,
+    /// Status before.
+    pub status_before: Option<ConsignmentStatus>,
+    /// Status after.
+    pub status_after: Option<ConsignmentStatus>,
+    /// The change's payload as pushed (or the hub's own details).
+    pub payload: serde_json::Value,
 }
 
 /// A line that was removed.

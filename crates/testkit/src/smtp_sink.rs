@@ -47,6 +47,7 @@ impl Handler for Keep {
 }
 
 /// A running sink: its port and what it received.
+#[derive(Clone)]
 pub struct SmtpSink {
     pub port: u16,
     pub inbox: Arc<Mutex<Vec<Received>>>,
