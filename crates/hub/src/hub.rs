@@ -324,6 +324,7 @@ impl Hub {
                 page.policies = Some(ChainPolicies {
                     approval: policies.approval.clone(),
                     variance: policies.variance.clone(),
+                    reorder: policies.reorder.clone(),
                 });
             }
             page.reference_block = write_with(&*store, |tx| {

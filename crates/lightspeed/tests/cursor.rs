@@ -180,7 +180,10 @@ async fn sales_are_walked_with_their_lines_and_a_void_comes_again_not_completed(
         ids.push(s.fake.record_sale(
             &c.store,
             &format!("2026-11-0{day}T01:00:00Z"),
-            &[(&c.products[0], Decimal::from(2)), (&c.products[1], Decimal::ONE)],
+            &[
+                (&c.products[0], Decimal::from(2)),
+                (&c.products[1], Decimal::ONE),
+            ],
         ));
     }
     let mut sales = Vec::new();
@@ -190,7 +193,9 @@ async fn sales_are_walked_with_their_lines_and_a_void_comes_again_not_completed(
         .await
         .unwrap();
     assert_eq!((done.objects, done.pages), (3, 2));
-    assert!(sales.iter().all(|x| x.is_completed() && x.outlet_id == c.store));
+    assert!(sales
+        .iter()
+        .all(|x| x.is_completed() && x.outlet_id == c.store));
     assert_eq!(sales[0].sale_date.as_deref(), Some("2026-11-01T01:00:00Z"));
     assert_eq!(sales[0].line_items[0].quantity, Decimal::from(2));
     assert!(s.fake.void_sale(&ids[2]));
@@ -212,5 +217,9 @@ async fn sales_are_walked_with_their_lines_and_a_void_comes_again_not_completed(
         .find(|r| r.product_id == c.products[0] && r.outlet_id == c.store)
         .unwrap();
     assert_eq!(p0.reorder_point, Some(Decimal::from(4)));
-    assert_eq!(p0.inventory_level, Some(Decimal::from(-4)), "6 sold, 2 voided");
+    assert_eq!(
+        p0.inventory_level,
+        Some(Decimal::from(-4)),
+        "6 sold, 2 voided"
+    );
 }

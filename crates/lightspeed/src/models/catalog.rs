@@ -136,7 +136,11 @@ impl Sale {
     /// Whether the sale's units left stock: completed, not voided or deleted.
     pub fn is_completed(&self) -> bool {
         use crate::models::Versioned;
-        !self.is_deleted() && self.status.as_deref().is_some_and(|s| s.ends_with("CLOSED"))
+        !self.is_deleted()
+            && self
+                .status
+                .as_deref()
+                .is_some_and(|s| s.ends_with("CLOSED"))
     }
 }
 
