@@ -207,7 +207,5 @@ approvers = [{ role = "director", or_higher = true }]
         assert_eq!(defaults.policies.reorder.lead_time("any"), 7);
         let long = HubConfig::parse("db_path = \"x\"\n[policies.reorder]\nwindow_days = 400\n");
         assert!(long.unwrap_err().to_string().contains("window_days"));
-        let typo = HubConfig::parse("db_path = \"x\"\n[policies.reorder]\nwindow = 3\n");
-        assert!(typo.is_err(), "unknown keys are refused");
     }
 }

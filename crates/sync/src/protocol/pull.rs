@@ -117,7 +117,7 @@ pub struct ChainPolicies {
 /// How reorder suggestions are computed: the sales window for the velocity, safety and
 /// cover days, and each supplier's lead time (the hub's TOML, `[policies.reorder]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct ReorderPolicy {
     /// Days of sales the velocity is taken over.
     pub window_days: u32,
