@@ -346,7 +346,10 @@ async fn draft_from_reorder_suggestions(w: &Window) -> Result<String> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
+    // From the return back to its order, then to the list.
     click_text(w, "button.back", "Back").await?;
+    wait_text(w, "[data-testid=detail-reference]", "TR-PUR-").await?;
+    w.find("[data-testid=back]").await?.click().await?;
     w.find("[data-testid=new-purchase-order]")
         .await?
         .click()

@@ -118,12 +118,8 @@ fn stock(r: InventoryRecord) -> LsStock {
 /// The UTC day of an RFC 3339 time, `YYYY-MM-DD`.
 fn utc_day(at: &str) -> Option<String> {
     let t = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
-    let d = t.to_offset(time::UtcOffset::UTC).date();
-    Some(format!(
-        "{:04}-{:02}-{:02}",
-        d.year(),
-        u8::from(d.month()),
-        d.day()
+    Some(crate::stock::day_string(
+        t.to_offset(time::UtcOffset::UTC).date(),
     ))
 }
 
@@ -319,5 +315,23 @@ impl LightspeedPort for LightspeedApi {
             }
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod sale_day_tests {
+    use super::utc_day;
+
+    #[test]
+    fn a_sale_counts_on_its_utc_day_and_an_unreadable_date_on_none() {
+        assert_eq!(
+            utc_day("2026-11-27T09:00:00+13:00").as_deref(),
+            Some("2026-11-26")
+        );
+        assert_eq!(
+            utc_day("2026-11-26T23:59:59Z").as_deref(),
+            Some("2026-11-26")
+        );
+        assert_eq!(utc_day("26/11/2026"), None);
     }
 }
