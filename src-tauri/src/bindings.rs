@@ -63,6 +63,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::purchasing::email_purchase_order,
             commands::purchasing::supplier_history,
             commands::purchasing::reorder_suggestions,
+            commands::purchasing::add_reorder_suggestions,
             commands::purchasing::consignment_timeline,
             commands::purchasing::return_candidates,
             commands::purchasing::create_supplier_return,

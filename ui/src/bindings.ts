@@ -115,6 +115,8 @@ export const commands = {
 	supplierHistory: (supplierId: string) => typedError<SupplierHistoryView, AppError>(__TAURI_INVOKE("supplier_history", { supplierId })),
 	/**  Reorder suggestions for an order's supplier (or what data is missing). */
 	reorderSuggestions: (orderId: string) => typedError<ReorderSuggestions, AppError>(__TAURI_INVOKE("reorder_suggestions", { orderId })),
+	/**  Adds every reorder suggestion to the draft at its suggested quantity. */
+	addReorderSuggestions: (orderId: string) => typedError<PurchaseOrderView, AppError>(__TAURI_INVOKE("add_reorder_suggestions", { orderId })),
 	/**  Every change to a consignment, with who and when. */
 	consignmentTimeline: (id: string) => typedError<TimelineEntry[], AppError>(__TAURI_INVOKE("consignment_timeline", { id })),
 	/**  Damaged, wrong or expired items a consignment's receipts found that can go back. */
@@ -1496,6 +1498,10 @@ export type ReorderSuggestions = {
 	missing: string | null,
 	/**  Suggestions, most urgent (fewest days of cover) first. */
 	items: ReorderSuggestion[],
+	/**  When the newest stock fact was read from Lightspeed by the hub (RFC 3339). */
+	as_of: string | null,
+	/**  What the numbers rest on (window, lead time, products looked at). */
+	basis: string | null,
 };
 
 /**  A receiving report written to disk. */

@@ -1010,13 +1010,169 @@ fn under_the_legacy_tiers_a_small_order_needs_no_approval() {
 }
 
 #[test]
-fn reorder_suggestions_say_which_data_is_missing() {
+fn reorder_suggestions_ask_for_a_sync_until_stock_has_come_from_the_hub() {
     let (_d, app, c) = app_with_chain();
     sign_in(&app, c.staff, STAFF_PIN);
     let po = app.create_purchase_order(&c.supplier.to_string()).unwrap();
     let s = app.reorder_suggestions(&po.id).unwrap();
     assert!(!s.available && s.items.is_empty());
-    assert!(s.missing.unwrap().contains("stock on hand"));
+    assert!(s.missing.unwrap().contains("Connect to the hub"));
+    assert_eq!(
+        app.add_reorder_suggestions(&po.id).unwrap_err().code,
+        "REORDER_DATA_MISSING"
+    );
+    assert!(app.purchase_order(&po.id).unwrap().lines.is_empty());
+}
+
+/// `YYYY-MM-DD` of `days_ago` days before today (UTC).
+fn day(days_ago: i64) -> String {
+    let d = time::OffsetDateTime::now_utc().date() - time::Duration::days(days_ago);
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn stock(
+    outlet: Uuid,
+    product: Uuid,
+    on_hand: i64,
+    point: Option<i64>,
+    sales: &[(i64, i64)],
+) -> tally_sync::Row {
+    tally_sync::Row::Stock(tally_sync::StockRow {
+        outlet_id: outlet.to_string(),
+        product_id: product.to_string(),
+        on_hand: Decimal::from(on_hand),
+        reorder_point: point.map(Decimal::from),
+        reorder_amount: None,
+        daily_sales: sales
+            .iter()
+            .map(|&(ago, units)| tally_sync::DailySales {
+                day: day(ago),
+                units: Decimal::from(units),
+            })
+            .collect(),
+        updated_at: time::OffsetDateTime::now_utc(),
+    })
+}
+
+/// A pull page from the hub: stock facts of both outlets, the chain's reorder policy
+/// with a 4-day lead time for the supplier, applied as the sync loop applies pages.
+fn pull_stock(app: &App, c: &Chain) {
+    let rows = vec![
+        // 45 sold in the window (1.5/day); 100 more 40 days ago fall outside it.
+        stock(
+            c.here,
+            c.coils,
+            3,
+            None,
+            &[(0, 15), (5, 15), (29, 15), (40, 100)],
+        ),
+        // At its own reorder point of 2 with nothing sold.
+        stock(c.here, c.no_cost, 1, Some(2), &[]),
+        // Well above its reorder point.
+        stock(c.here, c.vaporiser, 10, Some(4), &[(1, 2)]),
+        // Another outlet's stock never counts here.
+        stock(c.there, c.vaporiser, 0, Some(50), &[(1, 40)]),
+    ];
+    let changes: Vec<tally_sync::Change> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| tally_sync::Change {
+            seq: 100 + i as u64,
+            row,
+        })
+        .collect();
+    let pulled = tally_sync::outlet::translate::incoming(&changes);
+    app.store().apply_pulled(&pulled, 104).unwrap();
+    let mut reorder = tally_sync::ReorderPolicy::default();
+    reorder.lead_time_days.insert(c.supplier.to_string(), 4);
+    let policies = tally_sync::ChainPolicies {
+        approval: ApprovalPolicy::default_three_tier(),
+        variance: tally_domain::VariancePolicy::default(),
+        reorder,
+    };
+    app.store()
+        .set_hub_policies(&serde_json::to_string(&policies).unwrap())
+        .unwrap();
+}
+
+#[test]
+fn a_product_under_its_reorder_point_is_suggested_with_its_numbers_and_added_to_the_draft() {
+    let (_d, app, c) = app_with_chain();
+    sign_in(&app, c.staff, STAFF_PIN);
+    pull_stock(&app, &c);
+    let po = app.create_purchase_order(&c.supplier.to_string()).unwrap();
+    let s = app.reorder_suggestions(&po.id).unwrap();
+    assert!(s.available, "{:?}", s.missing);
+    assert!(s.as_of.is_some());
+    assert!(s.basis.unwrap().contains("4 days lead time"));
+    let found: Vec<(&str, &str)> = s
+        .items
+        .iter()
+        .map(|i| (i.sku.as_str(), i.quantity.as_str()))
+        .collect();
+    // Coils: point = ceil(1.5 × (4 + 2)) = 9; up to 9 + ceil(1.5 × 14) = 30; 30 − 3 = 27.
+    // The sample: its own point 2, nothing sold: up to 3, so 2. Most urgent first.
+    assert_eq!(found, vec![("COIL-5", "27"), ("NEW-1", "2")]);
+    let coils = &s.items[0];
+    assert_eq!(coils.daily_velocity, "1.5");
+    assert_eq!(coils.reorder_point, "9");
+    assert!(
+        coils.explanation.contains("Sold 45 in 30 days (1.5/day)")
+            && coils.explanation.contains("4 days lead time")
+            && coils.explanation.contains("3 on hand + 0 on order"),
+        "{}",
+        coils.explanation
+    );
+
+    // Adding one suggestion saves it on the draft; it is then on order, so no longer
+    // suggested.
+    let view = app
+        .add_to_purchase_order(&po.id, &coils.product_id, Some(&coils.quantity))
+        .unwrap();
+    assert_eq!(view.lines.len(), 1);
+    assert_eq!(view.lines[0].quantity, "27");
+    let after = app.reorder_suggestions(&po.id).unwrap();
+    assert_eq!(after.items.len(), 1);
+    assert_eq!(after.items[0].sku, "NEW-1");
+
+    // "Add all" adds what is left, each change saved; the draft keeps every line.
+    let view = app.add_reorder_suggestions(&po.id).unwrap();
+    let mut lines: Vec<(String, String)> = view
+        .lines
+        .iter()
+        .map(|l| (l.product_id.clone(), l.quantity.clone()))
+        .collect();
+    lines.sort();
+    let mut expected = vec![
+        (c.coils.to_string(), "27".to_string()),
+        (c.no_cost.to_string(), "2".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(lines, expected);
+    assert!(app.reorder_suggestions(&po.id).unwrap().items.is_empty());
+    assert_eq!(
+        app.purchase_order(&po.id).unwrap().lines.len(),
+        2,
+        "saved in the store"
+    );
+}
+
+#[test]
+fn units_on_another_open_order_count_as_on_order() {
+    let (_d, app, c) = app_with_chain();
+    sign_in(&app, c.staff, STAFF_PIN);
+    pull_stock(&app, &c);
+    let first = draft(&app, &c, c.coils, "5");
+    app.submit_purchase_order(&first.id).unwrap();
+    let po = app.create_purchase_order(&c.supplier.to_string()).unwrap();
+    let s = app.reorder_suggestions(&po.id).unwrap();
+    let coils = s.items.iter().find(|i| i.sku == "COIL-5").unwrap();
+    assert_eq!(coils.quantity, "22", "30 − (3 on hand + 5 on order)");
+    assert!(coils.explanation.contains("3 on hand + 5 on order"));
+    // A draft is not on order: only what was submitted counts.
+    let _other_draft = draft(&app, &c, c.coils, "50");
+    let again = app.reorder_suggestions(&po.id).unwrap();
+    assert_eq!(again.items[0].quantity, "22");
 }
 
 #[test]

@@ -61,6 +61,10 @@ pub struct Policies {
     /// Receiving variance rules.
     #[serde(default)]
     pub variance: tally_domain::VariancePolicy,
+    /// Reorder suggestions: sales window, safety and cover days, supplier lead times
+    /// (`[policies.reorder]`, `[policies.reorder.lead_time_days]` by supplier id).
+    #[serde(default)]
+    pub reorder: tally_sync::ReorderPolicy,
 }
 
 impl Default for Policies {
@@ -68,7 +72,22 @@ impl Default for Policies {
         Self {
             approval: tally_domain::ApprovalPolicy::default_three_tier(),
             variance: tally_domain::VariancePolicy::default(),
+            reorder: tally_sync::ReorderPolicy::default(),
         }
+    }
+}
+
+impl Policies {
+    /// Refuses settings the hub cannot serve (a sales window longer than it keeps).
+    pub fn check(&self) -> Result<(), HubError> {
+        let w = self.reorder.window_days;
+        if w == 0 || w > crate::stock::SALES_KEPT_DAYS {
+            return Err(HubError::Config(format!(
+                "policies.reorder.window_days is {w}; it must be 1 to {} (the days of sales the hub keeps)",
+                crate::stock::SALES_KEPT_DAYS
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -131,6 +150,7 @@ impl HubConfig {
     pub fn parse(text: &str) -> Result<Self, HubError> {
         let config: Self = toml::from_str(text).map_err(|e| HubError::Config(e.to_string()))?;
         config.escalation.check()?;
+        config.policies.check()?;
         Ok(config)
     }
 }
@@ -182,5 +202,20 @@ approvers = [{ role = "director", or_higher = true }]
     fn an_unknown_key_is_refused() {
         let e = HubConfig::parse("db_path = \"x\"\nbnd = \"0.0.0.0:1\"").unwrap_err();
         assert_eq!(e.code(), "HUB_CONFIG");
+    }
+
+    #[test]
+    fn supplier_lead_times_and_the_reorder_window_come_from_the_file() {
+        let c = HubConfig::parse(
+            "db_path = \"x\"\n[policies.reorder]\nwindow_days = 28\ndefault_lead_time_days = 5\n[policies.reorder.lead_time_days]\n\"sup-1\" = 12\n",
+        )
+        .unwrap();
+        let r = &c.policies.reorder;
+        assert_eq!((r.window_days, r.safety_days, r.cover_days), (28, 2, 14));
+        assert_eq!((r.lead_time("sup-1"), r.lead_time("other")), (12, 5));
+        let defaults = HubConfig::parse("db_path = \"x\"").unwrap();
+        assert_eq!(defaults.policies.reorder.lead_time("any"), 7);
+        let long = HubConfig::parse("db_path = \"x\"\n[policies.reorder]\nwindow_days = 400\n");
+        assert!(long.unwrap_err().to_string().contains("window_days"));
     }
 }

@@ -330,6 +330,7 @@ impl Hub {
                 page.policies = Some(ChainPolicies {
                     approval: policies.approval.clone(),
                     variance: policies.variance.clone(),
+                    reorder: policies.reorder.clone(),
                 });
                 if let Some(desk) = freight {
                     page.freight_tracking = Some(crate::freight::tracking::for_outlet(

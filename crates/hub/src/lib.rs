@@ -22,6 +22,7 @@ pub mod push;
 pub mod references;
 pub mod rules;
 pub mod secrets;
+pub mod stock;
 pub mod store;
 pub mod webhooks;
 

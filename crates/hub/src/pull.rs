@@ -99,6 +99,14 @@ fn visible_row(
                 .filter(|c| visible(c, device))
                 .map(|c| Row::Consignment(Box::new(c)))
         }
+        // Stock facts go only to the outlet's own stations.
+        Entity::Stock => match crate::store::StockLevel::parse_key(id) {
+            Some((outlet, product)) if outlet == device.outlet_id => {
+                crate::stock::stock_row(tx, outlet, product, time::OffsetDateTime::now_utc())?
+                    .map(Row::Stock)
+            }
+            _ => None,
+        },
     })
 }
 

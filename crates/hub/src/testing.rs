@@ -78,6 +78,7 @@ impl Fixture {
                         sku: format!("SKU{i}"),
                         name: format!("Product {i}"),
                         variant_name: None,
+                        supplier_id: None,
                         supplier_code: None,
                         supply_price: Some(Decimal::new(1000, 2)),
                         active: true,

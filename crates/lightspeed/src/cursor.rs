@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::client::{decode, LightspeedClient};
 use crate::error::LsError;
-use crate::models::{Consignment, InventoryRecord, Outlet, Product, Supplier, Versioned};
+use crate::models::{Consignment, InventoryRecord, Outlet, Product, Sale, Supplier, Versioned};
 
 /// Where a walk stands, handed to the progress callback after every page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -184,5 +184,14 @@ impl LightspeedClient {
         on_page: impl FnMut(Vec<InventoryRecord>, &WalkProgress),
     ) -> Result<WalkProgress, LsError> {
         self.walk("inventory", after, on_page).await
+    }
+
+    /// Walks register sales changed after `after` (voided and deleted ones included).
+    pub async fn walk_sales(
+        &self,
+        after: u64,
+        on_page: impl FnMut(Vec<Sale>, &WalkProgress),
+    ) -> Result<WalkProgress, LsError> {
+        self.walk("sales", after, on_page).await
     }
 }

@@ -168,3 +168,58 @@ async fn inventory_read_by_cursor_moves_when_a_transfer_is_sent_and_received() {
     assert_eq!(moved[0].outlet_id, c.warehouse);
     assert_eq!(moved[0].inventory_level, Some(Decimal::from(-3)));
 }
+
+#[tokio::test]
+async fn sales_are_walked_with_their_lines_and_a_void_comes_again_not_completed() {
+    let s = setup_with(FakeConfig::default(), |c| c.page_size = 2).await;
+    let c = chain(&s.fake, 2);
+    s.fake
+        .set_reorder_point(&c.products[0], &c.store, Some(Decimal::from(4)), None);
+    let mut ids = Vec::new();
+    for day in 1..=3 {
+        ids.push(s.fake.record_sale(
+            &c.store,
+            &format!("2026-11-0{day}T01:00:00Z"),
+            &[
+                (&c.products[0], Decimal::from(2)),
+                (&c.products[1], Decimal::ONE),
+            ],
+        ));
+    }
+    let mut sales = Vec::new();
+    let done = s
+        .client
+        .walk_sales(0, |p, _| sales.extend(p))
+        .await
+        .unwrap();
+    assert_eq!((done.objects, done.pages), (3, 2));
+    assert!(sales
+        .iter()
+        .all(|x| x.is_completed() && x.outlet_id == c.store));
+    assert_eq!(sales[0].sale_date.as_deref(), Some("2026-11-01T01:00:00Z"));
+    assert_eq!(sales[0].line_items[0].quantity, Decimal::from(2));
+    assert!(s.fake.void_sale(&ids[2]));
+    let mut again = Vec::new();
+    s.client
+        .walk_sales(done.cursor, |p, _| again.extend(p))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, ids[2]);
+    assert!(!again[0].is_completed(), "a voided sale no longer counts");
+    let mut stock = Vec::new();
+    s.client
+        .walk_inventory(0, |p, _| stock.extend(p))
+        .await
+        .unwrap();
+    let p0 = stock
+        .iter()
+        .find(|r| r.product_id == c.products[0] && r.outlet_id == c.store)
+        .unwrap();
+    assert_eq!(p0.reorder_point, Some(Decimal::from(4)));
+    assert_eq!(
+        p0.inventory_level,
+        Some(Decimal::from(-4)),
+        "6 sold, 2 voided"
+    );
+}

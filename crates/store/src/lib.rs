@@ -30,6 +30,7 @@ pub mod scan;
 mod sql;
 pub mod staff;
 pub mod station;
+pub mod stock;
 pub mod store;
 pub mod supplier_return;
 
@@ -51,6 +52,7 @@ pub use receiving::{Receipt, ReceiptClose, ReceiptLine, ReceiptLineInput, Varian
 pub use scan::{ScanAck, ScanEvent, ScanInput, ScanOrigin, ScanPurpose};
 pub use staff::{hash_pin, hash_pin_with_cost, StaffMember, StaffRecord};
 pub use station::{ReferencePool, StationInfo};
+pub use stock::{StockCoverage, StockFacts, SupplierStock};
 pub use store::{OpenReport, Store, Tx};
 pub use supplier_return::{
     HubHistoryEntry, NewSupplierCredit, ReturnAuthorisation, ReturnDetails, ReturnLineReason,

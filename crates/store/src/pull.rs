@@ -56,6 +56,9 @@ pub struct PulledChanges {
     /// The hub's history of consignments (for timelines).
     #[serde(default)]
     pub history: Vec<HubHistoryEntry>,
+    /// Stock facts of this station's outlet.
+    #[serde(default)]
+    pub stock: Vec<crate::stock::StockFacts>,
 }
 
 /// What a pull changed.
@@ -101,7 +104,11 @@ impl Store {
                 upsert_staff(tx, s, stamp)?;
             }
             for p in &changes.products {
-                upsert_product(tx, p, stamp)?;
+                upsert_pulled_product(tx, p, stamp)?;
+            }
+            link_suppliers_that_arrived(tx)?;
+            for s in &changes.stock {
+                crate::stock::write_stock(tx, s, stamp)?;
             }
             for pc in &changes.consignments {
                 write_consignment(tx, pc, Replace::IfNewer, &mut report)?;
@@ -118,6 +125,42 @@ impl Store {
             Ok(report)
         })
     }
+}
+
+/// A pulled product keeps its supplier in `supplier_ref` whatever happens; the
+/// `supplier_id` link (a foreign key) is set only once that supplier is here, so a
+/// supplier that comes in a later page never fails this one.
+fn upsert_pulled_product(tx: &rusqlite::Transaction<'_>, p: &Product, at: i64) -> Result<()> {
+    let known = match p.supplier_id {
+        Some(s) => tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM suppliers WHERE id = ?1)")?
+            .query_row([s.to_string()], |r| r.get::<_, bool>(0))?,
+        None => true,
+    };
+    let row = Product {
+        supplier_id: p.supplier_id.filter(|_| known),
+        ..p.clone()
+    };
+    upsert_product(tx, &row, at)?;
+    tx.execute(
+        "UPDATE products SET supplier_ref = ?2 WHERE id = ?1 AND version = ?3",
+        params![
+            p.id.to_string(),
+            p.supplier_id.map(|s| s.to_string()),
+            p.version
+        ],
+    )?;
+    Ok(())
+}
+
+/// Links products to suppliers that reached this station after them.
+fn link_suppliers_that_arrived(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "UPDATE products SET supplier_id = supplier_ref
+         WHERE supplier_id IS NULL AND supplier_ref IN (SELECT id FROM suppliers)",
+        [],
+    )?;
+    Ok(())
 }
 
 /// What a refresh of one consignment did.

@@ -263,13 +263,15 @@ fn a_bad_page_changes_nothing_not_even_the_cursor() {
 #[test]
 fn a_page_pointing_at_a_missing_row_is_refused_whole() {
     let f = Fixture::new();
-    let mut p = product(Uuid::now_v7(), "ORPHAN", "Orphan", &[]);
-    p.supplier_id = Some(Uuid::now_v7()); // supplier never sent
+    // A line of a product never sent (a product's own supplier may come later: see
+    // a_product_whose_supplier_comes_in_a_later_page_is_linked_once_it_arrives).
+    let mut c = pulled_consignment(&f, Uuid::now_v7(), 1, ConsignmentStatus::Draft);
+    c.lines[0].product_id = Uuid::now_v7();
     let e = f
         .store
         .apply_pulled(
             &PulledChanges {
-                products: vec![p],
+                consignments: vec![c],
                 ..Default::default()
             },
             99,
@@ -525,4 +527,91 @@ fn a_pulled_consignment_waits_while_this_station_has_changes_to_it_not_yet_at_th
         f.store.consignment(f.transfer).unwrap().status,
         ConsignmentStatus::Sent
     );
+}
+
+#[test]
+fn a_product_whose_supplier_comes_in_a_later_page_is_linked_once_it_arrives() {
+    let f = Fixture::new();
+    let (late_supplier, p) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut row = product(p, "LATE-1", "Late supplier's product", &["9400000000048"]);
+    row.supplier_id = Some(late_supplier);
+    row.version = 5;
+    // The page with the product is applied although its supplier is not here yet.
+    pull(
+        &f,
+        PulledChanges {
+            products: vec![row],
+            ..Default::default()
+        },
+        5,
+    );
+    assert_eq!(f.store.product(p).unwrap().supplier_id, None);
+    pull(
+        &f,
+        PulledChanges {
+            suppliers: vec![Supplier {
+                id: late_supplier,
+                name: "Late Wholesale".into(),
+                code: None,
+                lightspeed_id: None,
+                active: true,
+                version: 6,
+            }],
+            ..Default::default()
+        },
+        6,
+    );
+    assert_eq!(f.store.product(p).unwrap().supplier_id, Some(late_supplier));
+}
+
+#[test]
+fn pulled_stock_facts_only_move_forward_and_sales_are_summed_from_a_day_on() {
+    let f = Fixture::new();
+    let facts = |version: i64, on_hand: &str, sales: &[(&str, &str)]| StockFacts {
+        outlet_id: f.here,
+        product_id: f.mug,
+        on_hand: d(on_hand),
+        reorder_point: Some(d("4")),
+        reorder_amount: None,
+        daily_sales: sales
+            .iter()
+            .map(|(day, u)| (day.to_string(), d(u)))
+            .collect(),
+        version,
+        hub_updated_at: time::OffsetDateTime::now_utc(),
+    };
+    pull(
+        &f,
+        PulledChanges {
+            stock: vec![facts(7, "3", &[("2026-10-01", "5"), ("2026-11-20", "2.5")])],
+            ..Default::default()
+        },
+        7,
+    );
+    // A replayed older row changes nothing.
+    pull(
+        &f,
+        PulledChanges {
+            stock: vec![facts(6, "40", &[])],
+            ..Default::default()
+        },
+        7,
+    );
+    let kept = f.store.stock_facts(f.here, f.mug).unwrap().unwrap();
+    assert_eq!((kept.on_hand, kept.daily_sales.len()), (d("3"), 2));
+    let coverage = f.store.stock_coverage(f.here).unwrap();
+    assert_eq!(coverage.products, 1);
+    assert_eq!(f.store.stock_coverage(f.there).unwrap().products, 0);
+    let rows = f
+        .store
+        .supplier_stock(f.here, f.supplier, "2026-11-01")
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].sku.as_str(), rows[0].sold), ("MUG-RED", d("2.5")));
+    assert_eq!(rows[0].reorder_point, Some(d("4")));
+    assert!(f
+        .store
+        .supplier_stock(f.there, f.supplier, "2026-11-01")
+        .unwrap()
+        .is_empty());
 }

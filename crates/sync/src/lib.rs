@@ -14,8 +14,8 @@ pub mod protocol;
 pub use error::SyncError;
 pub use protocol::mutation::*;
 pub use protocol::pull::{
-    ChainPolicies, Change, FreightTracking, PullQuery, PullResponse, Row, SnapshotQuery,
-    SnapshotResponse,
+    ChainPolicies, Change, FreightTracking, PullQuery, PullResponse, ReorderPolicy, Row,
+    SnapshotQuery, SnapshotResponse,
 };
 pub use protocol::push::{
     parse_push_request, Actor, MutationEnvelope, MutationOutcome, MutationResult, ParsedPush,

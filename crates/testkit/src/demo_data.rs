@@ -116,6 +116,31 @@ pub struct DemoInventory {
     pub product: usize,
     pub outlet: usize,
     pub count: i64,
+    /// The outlet's reorder point for the product, when set (Lightspeed keeps one per outlet).
+    #[serde(default)]
+    pub reorder_point: Option<i64>,
+    /// Units Lightspeed's own restock would order.
+    #[serde(default)]
+    pub reorder_amount: Option<i64>,
+}
+
+/// One line of a demo sale.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DemoSaleLine {
+    /// Index into [`DemoData::products`].
+    pub product: usize,
+    pub quantity: i64,
+}
+
+/// A completed register sale at a store, some minutes before the fake starts (so the
+/// 30 days of history are always recent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemoSale {
+    pub id: String,
+    /// Outlet (index).
+    pub outlet: usize,
+    pub minutes_ago: u32,
+    pub lines: Vec<DemoSaleLine>,
 }
 
 /// One line of a demo consignment.
@@ -153,6 +178,9 @@ pub struct DemoData {
     pub products: Vec<DemoProduct>,
     pub inventory: Vec<DemoInventory>,
     pub consignments: Vec<DemoConsignment>,
+    /// About 30 days of register sales at the stores (none without inventory).
+    #[serde(default)]
+    pub sales: Vec<DemoSale>,
 }
 
 impl DemoData {
@@ -252,6 +280,11 @@ pub fn generate(config: &DemoConfig) -> DemoData {
         Vec::new()
     };
     let consignments = make_consignments(&mut rng, config, &products, &outlets, &suppliers);
+    // Reorder points and sales draw from their own stream, so everything above stays
+    // what the same seed always gave.
+    let mut sales_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5a1e_5a1e);
+    let mut inventory = inventory;
+    let sales = make_sales(&mut sales_rng, &mut inventory, &outlets);
     DemoData {
         config: config.clone(),
         outlets,
@@ -259,7 +292,65 @@ pub fn generate(config: &DemoConfig) -> DemoData {
         products,
         inventory,
         consignments,
+        sales,
     }
+}
+
+/// Days of sales history the demo seeds.
+pub const SALES_DAYS: u32 = 30;
+
+/// Gives about half the stores' stocked products a reorder point, and makes
+/// `SALES_DAYS` days of sales of the stores' best sellers (the first 40 products each
+/// store stocks), 1–3 units a line, so their velocity is plain and some sit at or below
+/// their reorder point.
+fn make_sales(
+    rng: &mut ChaCha8Rng,
+    inventory: &mut [DemoInventory],
+    outlets: &[DemoOutlet],
+) -> Vec<DemoSale> {
+    let mut sales = Vec::new();
+    for (o, outlet) in outlets.iter().enumerate() {
+        if outlet.is_warehouse {
+            continue;
+        }
+        let mut stocked: Vec<usize> = Vec::new();
+        for (i, row) in inventory.iter_mut().enumerate() {
+            if row.outlet != o {
+                continue;
+            }
+            stocked.push(i);
+            if rng.random_bool(0.5) {
+                let point = rng.random_range(3..=8);
+                row.reorder_point = Some(point);
+                row.reorder_amount = Some(point * 3);
+            }
+        }
+        let best: Vec<usize> = stocked
+            .iter()
+            .take(40)
+            .map(|&i| inventory[i].product)
+            .collect();
+        if best.is_empty() {
+            continue;
+        }
+        for day in 0..SALES_DAYS {
+            for _ in 0..rng.random_range(4..=10) {
+                let lines = (0..rng.random_range(1..=3))
+                    .map(|_| DemoSaleLine {
+                        product: *best.choose(rng).unwrap_or(&best[0]),
+                        quantity: rng.random_range(1..=3),
+                    })
+                    .collect();
+                sales.push(DemoSale {
+                    id: make_id(rng),
+                    outlet: o,
+                    minutes_ago: day * 24 * 60 + rng.random_range(0..(24 * 60)),
+                    lines,
+                });
+            }
+        }
+    }
+    sales
 }
 
 /// A deterministic UUID (v4 layout) drawn from the generator.
@@ -374,12 +465,16 @@ fn make_inventory(
                     product: p,
                     outlet: o,
                     count: rng.random_range(0..=400),
+                    reorder_point: None,
+                    reorder_amount: None,
                 });
             } else if rng.random_bool(0.3) {
                 rows.push(DemoInventory {
                     product: p,
                     outlet: o,
                     count: rng.random_range(0..=30),
+                    reorder_point: None,
+                    reorder_amount: None,
                 });
             }
         }
@@ -532,5 +627,42 @@ mod tests {
             .inventory
             .iter()
             .any(|i| i.outlet == data.outlets.len() - 1));
+    }
+
+    #[test]
+    fn stores_have_thirty_days_of_sales_of_what_they_stock_and_some_sit_below_their_reorder_point()
+    {
+        let data = generate(&DemoConfig {
+            products: 300,
+            ..DemoConfig::default()
+        });
+        assert!(!data.sales.is_empty());
+        let stocked: HashSet<(usize, usize)> = data
+            .inventory
+            .iter()
+            .map(|i| (i.outlet, i.product))
+            .collect();
+        for s in &data.sales {
+            assert!(
+                !data.outlets[s.outlet].is_warehouse,
+                "the warehouse sells nothing"
+            );
+            assert!(s.minutes_ago < SALES_DAYS * 24 * 60);
+            assert!(s
+                .lines
+                .iter()
+                .all(|l| l.quantity > 0 && stocked.contains(&(s.outlet, l.product))));
+        }
+        let oldest = data.sales.iter().map(|s| s.minutes_ago).max().unwrap();
+        assert!(
+            oldest > (SALES_DAYS - 1) * 24 * 60,
+            "the history spans the whole window"
+        );
+        let low = data
+            .inventory
+            .iter()
+            .filter(|i| i.reorder_point.is_some_and(|p| i.count <= p))
+            .count();
+        assert!(low > 0, "some products sit at or below their reorder point");
     }
 }

@@ -1061,3 +1061,150 @@ async fn with_a_sqlite_file_the_fake_carries_on_after_a_restart() {
         "versions keep rising after a restart"
     );
 }
+
+/// Every object of a cursor walk over `path` (`?after=` pages of `page_size`), with the
+/// versions seen, checking each page's order and `version.max`.
+async fn walk_all(api: &Api, path: &str, page_size: u32) -> Vec<Value> {
+    let mut after = 0;
+    let mut out = Vec::new();
+    loop {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (s, v) = api
+            .get(&format!("{path}{sep}after={after}&page_size={page_size}"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let data = v["data"].as_array().unwrap().clone();
+        if data.is_empty() {
+            return out;
+        }
+        assert!(data.len() <= page_size as usize);
+        let versions: Vec<u64> = data
+            .iter()
+            .map(|o| o["version"].as_u64().unwrap())
+            .collect();
+        assert!(versions.windows(2).all(|w| w[0] < w[1]) && versions[0] > after);
+        assert_eq!(v["version"]["max"].as_u64(), versions.last().copied());
+        after = *versions.last().unwrap();
+        out.extend(data);
+    }
+}
+
+#[tokio::test]
+async fn inventory_records_carry_the_reorder_point_and_a_new_version_whenever_stock_moves() {
+    let api = Api::start().await;
+    let p = api.products[0].clone();
+    api.fake
+        .set_reorder_point(&p, &api.warehouse, Some(dec("6")), Some(dec("18")));
+    let before = walk_all(&api, "/inventory", 10).await;
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0]["reorder_point"], json!(6.0));
+    assert_eq!(before[0]["reorder_amount"], json!(18.0));
+    assert_eq!(before[0]["inventory_level"], json!(0.0));
+    let v0 = before[0]["version"].as_u64().unwrap();
+
+    // Receiving a supplier order moves stock: the record comes again, newer, and keeps
+    // its reorder settings; an untouched product at another outlet has no record.
+    let id = api.purchase_order().await;
+    api.add_line(&id, 0, json!(5)).await;
+    api.set_status(&id, "SENT").await;
+    api.put(
+        &format!("/consignments/{id}/products/{p}"),
+        json!({"received": 5}),
+    )
+    .await;
+    api.set_status(&id, "RECEIVED").await;
+    let (_, v) = api
+        .get(&format!(
+            "/inventory?after={v0}&outlet_id={}",
+            api.warehouse
+        ))
+        .await;
+    let rows = v["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["inventory_level"], json!(5.0));
+    assert_eq!(rows[0]["reorder_point"], json!(6.0));
+    assert!(rows[0]["version"].as_u64().unwrap() > v0);
+    let (_, none) = api
+        .get(&format!("/inventory?outlet_id={}", api.store))
+        .await;
+    assert!(none["data"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn sales_are_walked_by_version_with_line_items_and_voids_and_deletes_come_again() {
+    let api = Api::start().await;
+    let (p0, p1) = (api.products[0].clone(), api.products[1].clone());
+    api.fake.set_inventory_level(&p0, &api.store, dec("10"));
+    let mut ids = Vec::new();
+    for day in 1..=5 {
+        ids.push(api.fake.record_sale(
+            &api.store,
+            &format!("2026-11-0{day}T03:00:00Z"),
+            &[(&p0, dec("2")), (&p1, dec("1"))],
+        ));
+    }
+    api.fake
+        .record_sale(&api.warehouse, "2026-11-06T03:00:00Z", &[(&p1, dec("1"))]);
+    assert_eq!(
+        api.fake.inventory_level(&p0, &api.store),
+        dec("0"),
+        "a sale takes its units from the outlet's stock"
+    );
+
+    let all = walk_all(&api, "/sales", 2).await;
+    assert_eq!(all.len(), 6);
+    let first = &all[0];
+    assert_eq!(first["status"], "CLOSED");
+    assert_eq!(first["outlet_id"], json!(api.store));
+    assert_eq!(first["sale_date"], "2026-11-01T03:00:00Z");
+    assert_eq!(first["line_items"][0]["product_id"], json!(p0));
+    assert_eq!(first["line_items"][0]["quantity"], json!(2.0));
+    let here = walk_all(&api, &format!("/sales?outlet_id={}", api.store), 4).await;
+    assert_eq!(here.len(), 5, "filtered by outlet");
+
+    // A void and a delete bring those sales back at the end of the walk.
+    let last = all.last().unwrap()["version"].as_u64().unwrap();
+    assert!(api.fake.void_sale(&ids[0]));
+    assert!(!api.fake.void_sale(&ids[0]), "voided once");
+    assert!(api.fake.delete_sale(&ids[1]));
+    assert_eq!(api.fake.inventory_level(&p0, &api.store), dec("2"));
+    let (_, v) = api.get(&format!("/sales?after={last}")).await;
+    let again = v["data"].as_array().unwrap();
+    assert_eq!(again.len(), 2);
+    assert_eq!(again[0]["id"], json!(ids[0]));
+    assert_eq!(again[0]["status"], "VOIDED");
+    assert_eq!(again[1]["id"], json!(ids[1]));
+    assert!(again[1]["deleted_at"].is_string());
+    assert_eq!(api.fake.sale_count(), 6);
+    // The inventory walk saw every stock move (10 set, 5 sales, 1 void of p0; p1 too).
+    let inventory = walk_all(&api, "/inventory", 3).await;
+    assert_eq!(inventory.len(), 3, "one record per product and outlet");
+}
+
+#[tokio::test]
+async fn the_seeded_demo_chain_has_thirty_days_of_sales_and_reorder_points() {
+    let data = tally_testkit::demo_data::generate(&tally_testkit::demo_data::DemoConfig {
+        products: 120,
+        outlets: 3,
+        ..Default::default()
+    });
+    let api = Api::start_with(FakeConfig {
+        seed: Some(data.clone()),
+        ..FakeConfig::default()
+    })
+    .await;
+    let sales = walk_all(&api, "/sales", 200).await;
+    assert_eq!(sales.len(), data.sales.len());
+    let now = time::OffsetDateTime::now_utc();
+    for s in &sales {
+        let at = time::OffsetDateTime::parse(
+            s["sale_date"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        assert!(at <= now && now - at < time::Duration::days(31));
+    }
+    let inventory = walk_all(&api, "/inventory", 200).await;
+    assert!(inventory.iter().any(|r| r["reorder_point"].is_number()));
+    assert!(inventory.iter().any(|r| r["reorder_point"].is_null()));
+}

@@ -191,6 +191,16 @@ pub fn reorder_suggestions(
     app.reorder_suggestions(&order_id)
 }
 
+/// Adds every reorder suggestion to the draft at its suggested quantity.
+#[tauri::command]
+#[specta::specta]
+pub fn add_reorder_suggestions(
+    app: AppState<'_>,
+    order_id: String,
+) -> Result<PurchaseOrderView, AppError> {
+    app.add_reorder_suggestions(&order_id)
+}
+
 /// Every change to a consignment, with who and when.
 #[tauri::command]
 #[specta::specta]

@@ -320,7 +320,10 @@ async fn run(w: &Window) -> Result<()> {
                 .supplier_id
         );
     }
-    eprintln!("purchasing e2e: {reference} for {supplier} sent; return {ret}");
+    let suggested = draft_from_reorder_suggestions(w).await?;
+    eprintln!(
+        "purchasing e2e: {reference} for {supplier} sent; return {ret}; {suggested} added from a reorder suggestion"
+    );
     // Nothing of this flow was refused by the hub.
     let refused: Vec<String> = Store::open(station_store(w))?
         .needs_attention()?
@@ -346,6 +349,81 @@ async fn scroll_to(w: &Window, e: &Element) -> Result<()> {
         .await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     Ok(())
+}
+
+/// A new draft for a supplier with a product at or below its reorder point here (the
+/// hub brought this outlet's stock, reorder points and sales from the fake Lightspeed):
+/// the panel lists it with its explanation, and its Add button puts it on the draft.
+async fn draft_from_reorder_suggestions(w: &Window) -> Result<String> {
+    // Which supplier has something to reorder, from what the station pulled.
+    let start = Instant::now();
+    let (supplier, product) = loop {
+        let store = Store::open(station_store(w))?;
+        let outlet = store.station_outlet()?;
+        let since = "2000-01-01";
+        let mut found = None;
+        for s in store.suppliers()? {
+            let low = store
+                .supplier_stock(outlet, s.id, since)?
+                .into_iter()
+                .find(|p| p.reorder_point.is_some_and(|r| p.on_hand + p.on_order <= r));
+            if let Some(p) = low {
+                found = Some((s.name, p.name));
+                break;
+            }
+        }
+        if let Some(f) = found {
+            break f;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            bail!("no stock facts with a product under its reorder point reached the station");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    // From the return back to its order, then to the list.
+    click_text(w, "button.back", "Back").await?;
+    wait_text(w, "[data-testid=detail-reference]", "TR-PUR-").await?;
+    w.find("[data-testid=back]").await?.click().await?;
+    w.find("[data-testid=new-purchase-order]")
+        .await?
+        .click()
+        .await?;
+    w.wait_count("[data-testid=supplier-card]", 1).await?;
+    w.find("[data-testid=supplier-filter]")
+        .await?
+        .send_keys(&supplier)
+        .await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    w.find("[data-testid=supplier-filter]")
+        .await?
+        .send_keys(ENTER)
+        .await?;
+    wait_text(w, "[data-testid=detail-reference]", "TR-PUR-").await?;
+    let items = w.wait_count("[data-testid=reorder-item]", 1).await?;
+    let mut picked = None;
+    for item in items {
+        let text = item.text().await?;
+        if text.contains(&product) {
+            picked = Some((item, text));
+            break;
+        }
+    }
+    let (item, text) = picked.with_context(|| format!("{product} is suggested"))?;
+    ensure!(
+        text.contains("on hand") && text.contains("reorder point"),
+        "the suggestion explains its numbers: {text}"
+    );
+    w.screenshot("purchasing-09-reorder-suggestions").await?;
+    item.find(fantoccini::Locator::Css("[data-testid=reorder-add]"))
+        .await?
+        .click()
+        .await?;
+    w.wait_count("[data-testid=po-line]", 1).await?;
+    let line = w.find("[data-testid=po-line]").await?.text().await?;
+    ensure!(line.contains(&product), "{line}");
+    wait_text(w, "[data-testid=po-notice]", "from the reorder suggestions").await?;
+    w.screenshot("purchasing-10-reorder-added").await?;
+    Ok(product)
 }
 
 /// The id of the consignment with `reference` among this outlet's open ones.

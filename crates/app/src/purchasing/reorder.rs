@@ -3,12 +3,22 @@
 //! suggestion explains its numbers (DOMAIN.md, "Insights").
 //!
 //! The rule is a pure function ([`suggest_reorders`]) so the hub can run the same one.
-//! The outlet store does not hold stock on hand, sales or lead times yet, so
-//! [`crate::App::reorder_suggestions`] says which data is missing instead of guessing.
+//! Its inputs come from the stock facts the hub pulls down for this outlet (on hand,
+//! the outlet's reorder points and units sold per day, read from Lightspeed), the
+//! outlet's open purchase orders (units on order) and the chain's reorder policy from
+//! the hub (window, safety and cover days, supplier lead times). When the station has
+//! no stock facts yet, [`crate::App::reorder_suggestions`] says so instead of guessing.
+
+use std::collections::HashMap;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
+use tally_domain::ConsignmentKind;
+use tally_sync::{ChainPolicies, ReorderPolicy};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
+use super::views::PurchaseOrderView;
 use crate::error::AppError;
 use crate::App;
 
@@ -84,6 +94,22 @@ pub struct ReorderSuggestions {
     pub missing: Option<String>,
     /// Suggestions, most urgent (fewest days of cover) first.
     pub items: Vec<ReorderSuggestion>,
+    /// When the newest stock fact was read from Lightspeed by the hub (RFC 3339).
+    pub as_of: Option<String>,
+    /// What the numbers rest on (window, lead time, products looked at).
+    pub basis: Option<String>,
+}
+
+impl ReorderSuggestions {
+    fn unavailable(missing: impl Into<String>) -> Self {
+        Self {
+            available: false,
+            missing: Some(missing.into()),
+            items: Vec::new(),
+            as_of: None,
+            basis: None,
+        }
+    }
 }
 
 fn ceil(d: Decimal) -> Decimal {
@@ -179,21 +205,111 @@ pub fn suggest_reorders(inputs: &[ReorderInput], rules: ReorderRules) -> Vec<Reo
 }
 
 impl App {
-    /// Reorder suggestions for an order's supplier at this outlet. The outlet store does
-    /// not hold stock on hand, sales or supplier lead times yet, so this reports what is
-    /// missing rather than guessing.
+    /// The chain's reorder policy as the hub last sent it (defaults before the first sync).
+    fn reorder_policy(&self) -> Result<ReorderPolicy, AppError> {
+        Ok(match self.store().hub_policies()? {
+            Some(json) => serde_json::from_str::<ChainPolicies>(&json)
+                .map(|p| p.reorder)
+                .unwrap_or_default(),
+            None => ReorderPolicy::default(),
+        })
+    }
+
+    /// Reorder suggestions for a purchase order's supplier at its outlet: products of
+    /// that supplier at or below their reorder point, from the stock facts the hub sent.
+    /// Units already on this order or on the outlet's other open orders count as on order.
     pub fn reorder_suggestions(&self, order_id: &str) -> Result<ReorderSuggestions, AppError> {
         self.actor()?;
         let id = super::parse_id("purchase order", order_id)?;
-        self.store().consignment(id)?;
+        let f = self.order_facts(id, ConsignmentKind::PurchaseOrder)?;
+        let Some(supplier) = f.header.supplier_id else {
+            return Ok(ReorderSuggestions::unavailable(
+                "This order has no supplier, so there is nothing to suggest.",
+            ));
+        };
+        let outlet = match f.header.destination_outlet_id {
+            Some(o) => o,
+            None => self.outlet_id()?,
+        };
+        let store = self.store();
+        let coverage = store.stock_coverage(outlet)?;
+        let Some(as_of) = coverage.newest.filter(|_| coverage.products > 0) else {
+            return Ok(ReorderSuggestions::unavailable(
+                "No stock levels or sales for this outlet have reached this station yet. Connect to the hub and let it sync: the hub reads stock, reorder points and sales from Lightspeed, and suggestions appear after the next sync.",
+            ));
+        };
+        let policy = self.reorder_policy()?;
+        let window = policy.window_days.max(1);
+        let since = OffsetDateTime::now_utc().date() - time::Duration::days(i64::from(window) - 1);
+        let since = format!(
+            "{:04}-{:02}-{:02}",
+            since.year(),
+            u8::from(since.month()),
+            since.day()
+        );
+        let lead_key = store
+            .suppliers()?
+            .into_iter()
+            .find(|s| s.id == supplier)
+            .and_then(|s| s.lightspeed_id)
+            .unwrap_or_else(|| supplier.to_string());
+        let lead_time_days = policy.lead_time(&lead_key);
+        let on_this_order: HashMap<Uuid, Decimal> = f
+            .lines
+            .iter()
+            .map(|l| (l.line.product_id, l.line.expected_qty))
+            .collect();
+        let stock = store.supplier_stock(outlet, supplier, &since)?;
+        let inputs: Vec<ReorderInput> = stock
+            .iter()
+            .map(|s| ReorderInput {
+                product_id: s.product_id.to_string(),
+                sku: s.sku.clone(),
+                name: s.name.clone(),
+                on_hand: s.on_hand,
+                on_order: s.on_order
+                    + on_this_order
+                        .get(&s.product_id)
+                        .copied()
+                        .unwrap_or_default(),
+                reorder_point: s.reorder_point,
+                sold_in_window: s.sold,
+                lead_time_days,
+                pack_size: None,
+            })
+            .collect();
+        let rules = ReorderRules {
+            window_days: window,
+            safety_days: policy.safety_days,
+            cover_days: policy.cover_days,
+        };
         Ok(ReorderSuggestions {
-            available: false,
-            missing: Some(
-                "Reorder suggestions need stock on hand, reorder points and 30-day sales per outlet, and the supplier's lead time. This station does not receive them from the hub yet."
-                    .into(),
-            ),
-            items: Vec::new(),
+            available: true,
+            missing: None,
+            items: suggest_reorders(&inputs, rules),
+            as_of: Some(super::rfc3339(as_of)),
+            basis: Some(format!(
+                "{} of this supplier's products stocked here; sales of the last {window} days; {lead_time_days} days lead time; units on open orders (this one included) count as on order.",
+                stock.len()
+            )),
         })
+    }
+
+    /// Adds every current reorder suggestion to the draft at its suggested quantity,
+    /// each as its own saved change; returns the order as it is after the last one.
+    pub fn add_reorder_suggestions(&self, order_id: &str) -> Result<PurchaseOrderView, AppError> {
+        let suggestions = self.reorder_suggestions(order_id)?;
+        if !suggestions.available {
+            return Err(AppError::new(
+                "REORDER_DATA_MISSING",
+                suggestions.missing.unwrap_or_default(),
+            ));
+        }
+        let mut view = self.purchase_order(order_id)?;
+        for s in &suggestions.items {
+            view = self.add_to_purchase_order(order_id, &s.product_id, Some(&s.quantity))?;
+        }
+        Ok(view)
     }
 }
 

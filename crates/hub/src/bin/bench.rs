@@ -123,6 +123,7 @@ async fn setup(
                 sku: format!("SKU{i}"),
                 name: format!("Product {i}"),
                 variant_name: None,
+                supplier_id: None,
                 supplier_code: None,
                 supply_price: Some(Decimal::new(995, 2)),
                 active: true,

@@ -6,14 +6,15 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use tally_lightspeed::models::{
-    Consignment, ConsignmentLine, LineValues, NewConsignment, NewLine, Outlet, Product, Supplier,
+    Consignment, ConsignmentLine, InventoryRecord, LineValues, NewConsignment, NewLine, Outlet,
+    Product, Sale, Supplier,
 };
 use tally_lightspeed::{ErrorClass, LightspeedClient, LsError};
 use tally_sync::{OutletRow, ProductCode, ProductRow, SupplierRow};
 
 use super::port::{
-    LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure, LsLine, LsResult,
-    NewLsConsignment, VersionPage,
+    LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure, LsLine, LsResult, LsSale,
+    LsStock, NewLsConsignment, VersionPage,
 };
 
 /// The hub's one Lightspeed client, as a port.
@@ -87,6 +88,7 @@ fn product(p: Product) -> ProductRow {
         sku: p.sku.unwrap_or_default(),
         name: p.name.unwrap_or_default(),
         variant_name: p.variant_name,
+        supplier_id: p.supplier_id,
         supplier_code: p.supplier_code,
         supply_price: p.supply_price,
         active: p.active.unwrap_or(true) && !gone,
@@ -100,6 +102,43 @@ fn product(p: Product) -> ProductRow {
             .collect(),
         deleted: gone,
         id: p.id,
+    }
+}
+
+fn stock(r: InventoryRecord) -> LsStock {
+    LsStock {
+        deleted: deleted(&r.deleted_at, r.deleted),
+        on_hand: r.inventory_level.unwrap_or(Decimal::ZERO),
+        reorder_point: r.reorder_point,
+        reorder_amount: r.reorder_amount,
+        outlet_id: r.outlet_id,
+        product_id: r.product_id,
+    }
+}
+
+/// The UTC day of an RFC 3339 time, `YYYY-MM-DD`.
+fn utc_day(at: &str) -> Option<String> {
+    let t = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(crate::stock::day_string(
+        t.to_offset(time::UtcOffset::UTC).date(),
+    ))
+}
+
+fn sale(s: Sale) -> LsSale {
+    let day = s.sale_date.as_deref().and_then(utc_day);
+    if day.is_none() {
+        tracing::warn!(sale_id = %s.id, "sale without a readable sale_date; not counted");
+    }
+    LsSale {
+        completed: s.is_completed(),
+        lines: s
+            .line_items
+            .into_iter()
+            .map(|l| (l.product_id, l.quantity))
+            .collect(),
+        day,
+        id: s.id,
+        outlet_id: s.outlet_id,
     }
 }
 
@@ -269,6 +308,14 @@ impl LightspeedPort for LightspeedApi {
         .await
     }
 
+    async fn inventory_after(&self, after: i64, _n: u32) -> LsResult<VersionPage<LsStock>> {
+        page::<InventoryRecord, _>(&self.client, "inventory", after, stock).await
+    }
+
+    async fn sales_after(&self, after: i64, _n: u32) -> LsResult<VersionPage<LsSale>> {
+        page::<Sale, _>(&self.client, "sales", after, sale).await
+    }
+
     async fn consignments_after(
         &self,
         after: i64,
@@ -283,5 +330,23 @@ impl LightspeedPort for LightspeedApi {
             }
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod sale_day_tests {
+    use super::utc_day;
+
+    #[test]
+    fn a_sale_counts_on_its_utc_day_and_an_unreadable_date_on_none() {
+        assert_eq!(
+            utc_day("2026-11-27T09:00:00+13:00").as_deref(),
+            Some("2026-11-26")
+        );
+        assert_eq!(
+            utc_day("2026-11-26T23:59:59Z").as_deref(),
+            Some("2026-11-26")
+        );
+        assert_eq!(utc_day("26/11/2026"), None);
     }
 }

@@ -79,6 +79,12 @@ impl<P: LightspeedPort, H: CallHook> LightspeedPort for Hooked<P, H> {
     ) -> LsResult<VersionPage<LsConsignmentChange>> {
         self.hook.around(self.inner.consignments_after(a, n)).await
     }
+    async fn inventory_after(&self, a: i64, n: u32) -> LsResult<VersionPage<LsStock>> {
+        self.hook.around(self.inner.inventory_after(a, n)).await
+    }
+    async fn sales_after(&self, a: i64, n: u32) -> LsResult<VersionPage<LsSale>> {
+        self.hook.around(self.inner.sales_after(a, n)).await
+    }
     fn rate_budget(&self) -> Option<crate::edges::BudgetReading> {
         self.inner.rate_budget()
     }

@@ -47,6 +47,8 @@ struct State {
     products: BTreeMap<String, (i64, ProductRow)>,
     outlets: BTreeMap<String, (i64, OutletRow)>,
     suppliers: BTreeMap<String, (i64, SupplierRow)>,
+    stock: BTreeMap<String, (i64, LsStock)>,
+    sales: BTreeMap<String, (i64, LsSale)>,
 }
 
 impl State {
@@ -146,6 +148,21 @@ impl MemoryLightspeed {
         let mut st = self.state.lock().unwrap();
         let v = st.bump();
         st.suppliers.insert(row.id.clone(), (v, row));
+    }
+
+    /// Sets an outlet's stock record of a product (a new version).
+    pub fn put_stock(&self, row: LsStock) {
+        let mut st = self.state.lock().unwrap();
+        let v = st.bump();
+        let key = format!("{}:{}", row.outlet_id, row.product_id);
+        st.stock.insert(key, (v, row));
+    }
+
+    /// Adds or changes a sale (a new version).
+    pub fn put_sale(&self, row: LsSale) {
+        let mut st = self.state.lock().unwrap();
+        let v = st.bump();
+        st.sales.insert(row.id.clone(), (v, row));
     }
 
     /// Someone changes a consignment's status in Lightspeed directly (no request
@@ -369,6 +386,14 @@ impl LightspeedPort for MemoryLightspeed {
 
     async fn suppliers_after(&self, after: i64, n: u32) -> LsResult<VersionPage<SupplierRow>> {
         self.call("suppliers", |st| Ok(page(&st.suppliers, after, n)))
+    }
+
+    async fn inventory_after(&self, after: i64, n: u32) -> LsResult<VersionPage<LsStock>> {
+        self.call("inventory", |st| Ok(page(&st.stock, after, n)))
+    }
+
+    async fn sales_after(&self, after: i64, n: u32) -> LsResult<VersionPage<LsSale>> {
+        self.call("sales", |st| Ok(page(&st.sales, after, n)))
     }
 
     async fn consignments_after(

@@ -17,8 +17,8 @@ mod tests;
 pub use client_port::LightspeedApi;
 pub use poller::{poll_page, Feed, PollError};
 pub use port::{
-    LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure, LsLine, LsResult,
-    NewLsConsignment, VersionPage,
+    LightspeedPort, LsConsignment, LsConsignmentChange, LsFailure, LsLine, LsResult, LsSale,
+    LsStock, NewLsConsignment, VersionPage,
 };
 pub use saga::{desired_remote_lines, marker, run_saga, SagaError, SagaProgress, BULK_LIMIT};
 pub use tokens::{open_token_store, LightspeedSettings, TokenStoreKind};

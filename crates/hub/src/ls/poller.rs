@@ -1,5 +1,5 @@
 //! The poller: walks Lightspeed's version cursors (outlets, suppliers, products,
-//! consignments), persists each cursor with the rows it applied (so a restart
+//! consignments, then inventory and sales for reorder suggestions), persists each cursor with the rows it applied (so a restart
 //! resumes where it stopped), and reconciles consignments someone changed in
 //! Lightspeed: forward moves are applied through the domain's inbound mapping,
 //! backward ones are refused and reported. The first walk of an empty hub is the
@@ -10,9 +10,9 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::port::{LightspeedPort, LsConsignmentChange, LsFailure};
-use crate::catalog;
 use crate::store::{write_with, Entity, HubStore, HubTx, InboundConflict, SagaState};
 use crate::HubError;
+use crate::{catalog, stock};
 
 /// A Lightspeed feed walked by version cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,15 +25,22 @@ pub enum Feed {
     Products,
     /// `/consignments`.
     Consignments,
+    /// `/inventory`: stock and reorder points per outlet.
+    Inventory,
+    /// `/sales`: units sold per outlet and day.
+    Sales,
 }
 
 impl Feed {
-    /// Every feed, in the order a fresh hub needs them.
-    pub const ALL: [Feed; 4] = [
+    /// Every feed, in the order a fresh hub needs them; a round reads the first with
+    /// news, so stock and sales (last) only take what consignments leave.
+    pub const ALL: [Feed; 6] = [
         Self::Outlets,
         Self::Suppliers,
         Self::Products,
         Self::Consignments,
+        Self::Inventory,
+        Self::Sales,
     ];
 
     /// The persisted cursor's name.
@@ -43,6 +50,8 @@ impl Feed {
             Self::Suppliers => "suppliers",
             Self::Products => "products",
             Self::Consignments => "consignments",
+            Self::Inventory => "inventory",
+            Self::Sales => "sales",
         }
     }
 }
@@ -118,6 +127,30 @@ pub async fn poll_page<P: LightspeedPort>(
             db(store, move |tx| {
                 let now = OffsetDateTime::now_utc();
                 page.items.iter().try_for_each(|c| reconcile(tx, c, now))
+            })
+            .await?;
+            (n, max)
+        }
+        Feed::Inventory => {
+            let page = port.inventory_after(after, page_size).await?;
+            let (n, max) = (page.items.len(), page.max_version);
+            db(store, move |tx| {
+                let now = OffsetDateTime::now_utc();
+                page.items
+                    .iter()
+                    .try_for_each(|s| stock::put_stock(tx, s, now))
+            })
+            .await?;
+            (n, max)
+        }
+        Feed::Sales => {
+            let page = port.sales_after(after, page_size).await?;
+            let (n, max) = (page.items.len(), page.max_version);
+            db(store, move |tx| {
+                page.items
+                    .iter()
+                    .try_for_each(|s| stock::apply_sale(tx, s))?;
+                tx.prune_sales_before(&stock::oldest_kept_day(OffsetDateTime::now_utc()))
             })
             .await?;
             (n, max)

@@ -77,6 +77,38 @@ pub struct LsConsignmentChange {
     pub deleted: bool,
 }
 
+/// Stock of a product at an outlet as the poller reads it (`GET /inventory`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LsStock {
+    /// Outlet.
+    pub outlet_id: String,
+    /// Product.
+    pub product_id: String,
+    /// Units on hand (`inventory_level`; none reported reads as 0).
+    pub on_hand: Decimal,
+    /// The outlet's reorder point, when set.
+    pub reorder_point: Option<Decimal>,
+    /// Lightspeed's own restock amount, when set.
+    pub reorder_amount: Option<Decimal>,
+    /// Deleted in Lightspeed (no stock kept there any more).
+    pub deleted: bool,
+}
+
+/// A register sale as the poller reads it (`GET /sales`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LsSale {
+    /// Lightspeed id.
+    pub id: String,
+    /// Outlet.
+    pub outlet_id: String,
+    /// Sale day `YYYY-MM-DD` (UTC), when its date could be read.
+    pub day: Option<String>,
+    /// Completed (its units left stock); false once voided or deleted.
+    pub completed: bool,
+    /// (product id, units) per line item.
+    pub lines: Vec<(String, Decimal)>,
+}
+
 /// How a Lightspeed call failed, as the saga needs to know it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LsFailure {
@@ -183,6 +215,18 @@ pub trait LightspeedPort: Send + Sync + 'static {
         after: i64,
         page_size: u32,
     ) -> impl Future<Output = LsResult<VersionPage<LsConsignmentChange>>> + Send;
+    /// `GET /inventory?after=V`.
+    fn inventory_after(
+        &self,
+        after: i64,
+        page_size: u32,
+    ) -> impl Future<Output = LsResult<VersionPage<LsStock>>> + Send;
+    /// `GET /sales?after=V`.
+    fn sales_after(
+        &self,
+        after: i64,
+        page_size: u32,
+    ) -> impl Future<Output = LsResult<VersionPage<LsSale>>> + Send;
 
     /// The shared rate budget as Lightspeed last reported it (admin dashboard).
     fn rate_budget(&self) -> Option<crate::edges::BudgetReading> {

@@ -321,6 +321,7 @@ fn seed_catalog(ls: &MemoryLightspeed, products: usize) {
             sku: format!("LS{i}"),
             name: format!("LS product {i}"),
             variant_name: None,
+            supplier_id: None,
             supplier_code: None,
             supply_price: Some(Decimal::new(500, 2)),
             active: true,
@@ -384,6 +385,7 @@ async fn the_first_poll_seeds_the_catalog_and_a_restart_resumes_from_its_cursors
         sku: "LS0".into(),
         name: "Renamed in Lightspeed".into(),
         variant_name: None,
+        supplier_id: None,
         supplier_code: None,
         supply_price: None,
         active: true,
@@ -490,5 +492,62 @@ async fn an_empty_consignment_cancelled_after_it_reached_lightspeed_is_deleted_t
     assert!(
         ls.all().is_empty(),
         "deleted, since Lightspeed cannot cancel it"
+    );
+}
+
+#[tokio::test]
+async fn stock_and_sales_are_polled_only_once_consignments_are_caught_up() {
+    let mut f = Fixture::new();
+    let ls = Arc::new(MemoryLightspeed::new());
+    let mut w = worker(&f, &ls);
+    let id = sent_transfer(&mut f, &[(0, 1)]);
+    drain(&f, &mut w).await;
+    let rid = only_remote(&ls).c.id;
+    for i in 0..3 {
+        ls.put_stock(LsStock {
+            outlet_id: "out-a".into(),
+            product_id: format!("p{i}"),
+            on_hand: Decimal::from(4),
+            reorder_point: Some(Decimal::from(5)),
+            reorder_amount: None,
+            deleted: false,
+        });
+    }
+    let today = crate::stock::day_string(time::OffsetDateTime::now_utc().date());
+    ls.put_sale(LsSale {
+        id: "sale-1".into(),
+        outlet_id: "out-a".into(),
+        day: Some(today.clone()),
+        completed: true,
+        lines: vec![("p0".into(), Decimal::from(2))],
+    });
+    ls.force_status(&rid, L::Received);
+    let mut p = poll_worker(&f, &ls);
+    // Rounds read the first feed with news: the catalog, then consignments; stock and
+    // sales wait until every feed before them is caught up.
+    while ls.calls("inventory") == 0 {
+        assert!(p.poll_round().await, "stock still waits to be read");
+        if ls.calls("inventory") == 0 {
+            assert_eq!(ls.calls("sales"), 0);
+        }
+    }
+    assert_eq!(
+        f.consignment(id).status,
+        S::Received,
+        "the consignment change was applied before any stock was read"
+    );
+    poll_until_caught_up(&mut p).await;
+    let row = read_with(&*f.store, |tx| {
+        crate::stock::stock_row(tx, "out-a", "p0", time::OffsetDateTime::now_utc())
+    })
+    .unwrap();
+    let row = row.expect("stock row");
+    assert_eq!(row.reorder_point, Some(Decimal::from(5)));
+    assert_eq!(
+        row.daily_sales,
+        vec![tally_sync::DailySales {
+            day: today,
+            units: Decimal::from(2)
+        }]
     );
 }

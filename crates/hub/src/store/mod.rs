@@ -261,6 +261,30 @@ pub trait HubTx {
     fn record_inbound_conflict(&mut self, c: &InboundConflict) -> StoreResult<()>;
     /// Reported conflicts, oldest first.
     fn inbound_conflicts(&mut self) -> StoreResult<Vec<InboundConflict>>;
+
+    // -- stock facts (reorder suggestions) ----------------------------------------
+    /// Stores (or replaces) an outlet's stock of a product.
+    fn upsert_stock_level(&mut self, row: &StockLevel) -> StoreResult<()>;
+    /// An outlet's stock of a product, if Lightspeed reported one.
+    fn stock_level(&mut self, outlet_id: &str, product_id: &str)
+        -> StoreResult<Option<StockLevel>>;
+    /// Replaces the lines kept for a sale (none for a voided or deleted one); returns
+    /// the (outlet, product) pairs whose sales changed, old lines' and new lines'.
+    fn replace_sale_lines(
+        &mut self,
+        sale_id: &str,
+        lines: &[SaleLine],
+    ) -> StoreResult<Vec<(String, String)>>;
+    /// Units sold per day of a product at an outlet from `since` (`YYYY-MM-DD`) on,
+    /// oldest first, days without sales left out.
+    fn daily_sales(
+        &mut self,
+        outlet_id: &str,
+        product_id: &str,
+        since: &str,
+    ) -> StoreResult<Vec<(String, Decimal)>>;
+    /// Forgets sale lines of days before `day`.
+    fn prune_sales_before(&mut self, day: &str) -> StoreResult<()>;
 }
 
 #[cfg(test)]

@@ -97,6 +97,8 @@ pub enum Entity {
     Consignment,
     /// Scan event (append-only).
     ScanEvent,
+    /// Stock facts of a product at an outlet (id `outlet_id:product_id`).
+    Stock,
 }
 
 impl Entity {
@@ -109,6 +111,7 @@ impl Entity {
             Self::Staff => "staff",
             Self::Consignment => "consignment",
             Self::ScanEvent => "scan_event",
+            Self::Stock => "stock",
         }
     }
 
@@ -121,6 +124,7 @@ impl Entity {
             Self::Staff,
             Self::Consignment,
             Self::ScanEvent,
+            Self::Stock,
         ]
         .into_iter()
         .find(|e| e.as_str() == s)
@@ -241,4 +245,46 @@ pub struct InboundConflict {
     pub message: String,
     /// When seen.
     pub at: OffsetDateTime,
+}
+
+/// Stock of a product at an outlet as the poller last read it from Lightspeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockLevel {
+    /// Outlet (Lightspeed id).
+    pub outlet_id: String,
+    /// Product (Lightspeed id).
+    pub product_id: String,
+    /// Units on hand.
+    pub on_hand: rust_decimal::Decimal,
+    /// The outlet's reorder point, when set.
+    pub reorder_point: Option<rust_decimal::Decimal>,
+    /// Lightspeed's own restock amount, when set.
+    pub reorder_amount: Option<rust_decimal::Decimal>,
+    /// When the hub applied it.
+    pub updated_at: OffsetDateTime,
+}
+
+impl StockLevel {
+    /// The change-log id of an outlet's product.
+    pub fn key(outlet_id: &str, product_id: &str) -> String {
+        format!("{outlet_id}:{product_id}")
+    }
+
+    /// The outlet and product of a change-log id.
+    pub fn parse_key(key: &str) -> Option<(&str, &str)> {
+        key.split_once(':')
+    }
+}
+
+/// One line of a completed sale, as units of a product sold at an outlet on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleLine {
+    /// Outlet (Lightspeed id).
+    pub outlet_id: String,
+    /// Product (Lightspeed id).
+    pub product_id: String,
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// Units (negative for a refund).
+    pub units: rust_decimal::Decimal,
 }

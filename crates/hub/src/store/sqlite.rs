@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::{
     ChangeEntry, ConsignmentHeader, DeviceRecord, Entity, HubStore, HubTx, InboundConflict,
-    LoggedOutcome, SagaPriority, SagaRecord, SagaState, StoreResult,
+    LoggedOutcome, SagaPriority, SagaRecord, SagaState, SaleLine, StockLevel, StoreResult,
 };
 use crate::HubError;
 
@@ -589,8 +589,8 @@ impl HubTx for SqliteTx<'_> {
 
     fn upsert_product(&mut self, p: &ProductRow) -> StoreResult<()> {
         self.exec(
-            "INSERT INTO product (id, sku, name, variant_name, supplier_code, supply_price, active, codes_json, deleted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT(id) DO UPDATE SET sku = excluded.sku, name = excluded.name, variant_name = excluded.variant_name, supplier_code = excluded.supplier_code, supply_price = excluded.supply_price, active = excluded.active, codes_json = excluded.codes_json, deleted = excluded.deleted",
+            "INSERT INTO product (id, sku, name, variant_name, supplier_code, supply_price, active, codes_json, deleted, supplier_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT(id) DO UPDATE SET sku = excluded.sku, name = excluded.name, variant_name = excluded.variant_name, supplier_code = excluded.supplier_code, supply_price = excluded.supply_price, active = excluded.active, codes_json = excluded.codes_json, deleted = excluded.deleted, supplier_id = excluded.supplier_id",
             params![
                 p.id,
                 p.sku,
@@ -600,7 +600,8 @@ impl HubTx for SqliteTx<'_> {
                 p.supply_price.map(|d| d.to_string()),
                 p.active,
                 to_json(&p.codes)?,
-                p.deleted
+                p.deleted,
+                p.supplier_id
             ],
         )?;
         Ok(())
@@ -609,7 +610,7 @@ impl HubTx for SqliteTx<'_> {
     fn product(&mut self, id: &str) -> StoreResult<Option<ProductRow>> {
         let raw = self
             .conn
-            .prepare_cached("SELECT id, sku, name, variant_name, supplier_code, supply_price, active, codes_json, deleted FROM product WHERE id = ?1")?
+            .prepare_cached("SELECT id, sku, name, variant_name, supplier_code, supply_price, active, codes_json, deleted, supplier_id FROM product WHERE id = ?1")?
             .query_row([id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -621,6 +622,7 @@ impl HubTx for SqliteTx<'_> {
                     r.get::<_, bool>(6)?,
                     r.get::<_, String>(7)?,
                     r.get::<_, bool>(8)?,
+                    r.get::<_, Option<String>>(9)?,
                 ))
             })
             .optional()?;
@@ -631,6 +633,7 @@ impl HubTx for SqliteTx<'_> {
             sku: raw.1,
             name: raw.2,
             variant_name: raw.3,
+            supplier_id: raw.9,
             supplier_code: raw.4,
             supply_price: opt_dec(raw.5)?,
             active: raw.6,
@@ -1278,6 +1281,106 @@ impl HubTx for SqliteTx<'_> {
             })
         })
         .collect()
+    }
+
+    fn upsert_stock_level(&mut self, row: &StockLevel) -> StoreResult<()> {
+        self.exec(
+            "INSERT INTO stock_level (outlet_id, product_id, on_hand, reorder_point, reorder_amount, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(outlet_id, product_id) DO UPDATE SET on_hand = excluded.on_hand, reorder_point = excluded.reorder_point, reorder_amount = excluded.reorder_amount, updated_at = excluded.updated_at",
+            params![
+                row.outlet_id,
+                row.product_id,
+                row.on_hand.to_string(),
+                row.reorder_point.map(|d| d.to_string()),
+                row.reorder_amount.map(|d| d.to_string()),
+                ts(row.updated_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn stock_level(
+        &mut self,
+        outlet_id: &str,
+        product_id: &str,
+    ) -> StoreResult<Option<StockLevel>> {
+        let raw = self
+            .conn
+            .prepare_cached("SELECT on_hand, reorder_point, reorder_amount, updated_at FROM stock_level WHERE outlet_id = ?1 AND product_id = ?2")?
+            .query_row(params![outlet_id, product_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .optional()?;
+        let Some((on_hand, point, amount, at)) = raw else {
+            return Ok(None);
+        };
+        Ok(Some(StockLevel {
+            outlet_id: outlet_id.to_string(),
+            product_id: product_id.to_string(),
+            on_hand: dec(&on_hand)?,
+            reorder_point: opt_dec(point)?,
+            reorder_amount: opt_dec(amount)?,
+            updated_at: parse_ts(&at)?,
+        }))
+    }
+
+    fn replace_sale_lines(
+        &mut self,
+        sale_id: &str,
+        lines: &[SaleLine],
+    ) -> StoreResult<Vec<(String, String)>> {
+        let mut touched: Vec<(String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT outlet_id, product_id FROM sale_line WHERE sale_id = ?1",
+            )?
+            .query_map([sale_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        self.exec("DELETE FROM sale_line WHERE sale_id = ?1", [sale_id])?;
+        for (n, l) in lines.iter().enumerate() {
+            self.exec(
+                "INSERT INTO sale_line (sale_id, line_no, outlet_id, product_id, day, units) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![sale_id, n as i64, l.outlet_id, l.product_id, l.day, l.units.to_string()],
+            )?;
+            touched.push((l.outlet_id.clone(), l.product_id.clone()));
+        }
+        touched.sort();
+        touched.dedup();
+        Ok(touched)
+    }
+
+    fn daily_sales(
+        &mut self,
+        outlet_id: &str,
+        product_id: &str,
+        since: &str,
+    ) -> StoreResult<Vec<(String, Decimal)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT day, units FROM sale_line WHERE outlet_id = ?1 AND product_id = ?2 AND day >= ?3 ORDER BY day",
+        )?;
+        let rows = stmt.query_map(params![outlet_id, product_id, since], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out: Vec<(String, Decimal)> = Vec::new();
+        for r in rows {
+            let (day, units) = r?;
+            let units = dec(&units)?;
+            match out.last_mut() {
+                Some((d, u)) if *d == day => *u += units,
+                _ => out.push((day, units)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn prune_sales_before(&mut self, day: &str) -> StoreResult<()> {
+        self.exec("DELETE FROM sale_line WHERE day < ?1", [day])?;
+        Ok(())
     }
 }
 

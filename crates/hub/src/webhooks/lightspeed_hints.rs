@@ -197,6 +197,7 @@ mod tests {
             sku: "SKU9".into(),
             name: "Hose fitting".into(),
             variant_name: None,
+            supplier_id: None,
             supplier_code: None,
             supply_price: None,
             active: true,

@@ -40,6 +40,7 @@ pub fn product(id: impl Into<String>, i: usize, supply_price: Option<Decimal>) -
         sku: format!("SKU{i}"),
         name: format!("Product {i}"),
         variant_name: None,
+        supplier_id: None,
         supplier_code: None,
         supply_price,
         active: true,

@@ -89,6 +89,12 @@ pub struct InventoryRecord {
     pub outlet_id: String,
     #[serde(default, deserialize_with = "decimal::optional")]
     pub inventory_level: Option<Decimal>,
+    /// The outlet's reorder point for the product (`null` when unset).
+    #[serde(default, deserialize_with = "decimal::optional")]
+    pub reorder_point: Option<Decimal>,
+    /// What Lightspeed's own restock would order.
+    #[serde(default, deserialize_with = "decimal::optional")]
+    pub reorder_amount: Option<Decimal>,
     pub version: u64,
     #[serde(default)]
     pub deleted_at: Option<String>,
@@ -96,4 +102,46 @@ pub struct InventoryRecord {
     pub deleted: Option<bool>,
 }
 
-versioned!(Product, Outlet, Supplier, InventoryRecord);
+/// One line item of a sale (a refund has a negative quantity).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleLineItem {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub product_id: String,
+    #[serde(deserialize_with = "decimal::required")]
+    pub quantity: Decimal,
+}
+
+/// A register sale (`GET /sales`): only a completed one (`CLOSED`, `ONACCOUNT_CLOSED`,
+/// `LAYBY_CLOSED`, ...) took stock; a `VOIDED` one gave it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sale {
+    pub id: String,
+    pub outlet_id: String,
+    /// RFC 3339.
+    #[serde(default)]
+    pub sale_date: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<SaleLineItem>,
+    pub version: u64,
+    #[serde(default)]
+    pub deleted_at: Option<String>,
+    #[serde(default)]
+    pub deleted: Option<bool>,
+}
+
+impl Sale {
+    /// Whether the sale's units left stock: completed, not voided or deleted.
+    pub fn is_completed(&self) -> bool {
+        use crate::models::Versioned;
+        !self.is_deleted()
+            && self
+                .status
+                .as_deref()
+                .is_some_and(|s| s.ends_with("CLOSED"))
+    }
+}
+
+versioned!(Product, Outlet, Supplier, InventoryRecord, Sale);

@@ -5,7 +5,7 @@ mod catalog;
 mod consignment;
 pub(crate) mod decimal;
 
-pub use catalog::{InventoryRecord, Outlet, Product, ProductCode, Supplier};
+pub use catalog::{InventoryRecord, Outlet, Product, ProductCode, Sale, SaleLineItem, Supplier};
 pub use consignment::{
     Consignment, ConsignmentLine, ConsignmentTotals, ConsignmentUpdate, LineValues, NewConsignment,
     NewLine,

@@ -520,7 +520,10 @@ pub fn incoming(changes: &[Change]) -> PulledChanges {
                         id,
                         sku: p.sku.clone(),
                         name: p.name.clone(),
-                        supplier_id: None,
+                        supplier_id: p
+                            .supplier_id
+                            .as_deref()
+                            .and_then(|s| parse_id("supplier", s)),
                         supplier_code: p.supplier_code.clone(),
                         supply_price: p.supply_price,
                         price: None,
@@ -595,6 +598,28 @@ pub fn incoming(changes: &[Change]) -> PulledChanges {
                     consignment,
                     lines,
                     boxes,
+                });
+            }
+            Row::Stock(s) => {
+                let (Some(outlet_id), Some(product_id)) = (
+                    parse_id("outlet", &s.outlet_id),
+                    parse_id("product", &s.product_id),
+                ) else {
+                    continue;
+                };
+                out.stock.push(tally_store::StockFacts {
+                    outlet_id,
+                    product_id,
+                    on_hand: s.on_hand,
+                    reorder_point: s.reorder_point,
+                    reorder_amount: s.reorder_amount,
+                    daily_sales: s
+                        .daily_sales
+                        .iter()
+                        .map(|d| (d.day.clone(), d.units))
+                        .collect(),
+                    version,
+                    hub_updated_at: s.updated_at,
                 });
             }
             Row::ScanEvent(s) => {

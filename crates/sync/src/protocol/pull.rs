@@ -67,6 +67,8 @@ pub enum Row {
     Consignment(Box<ConsignmentRow>),
     /// A scan event (append-only).
     ScanEvent(ScanEventRow),
+    /// Stock facts of a product at the station's own outlet (reorder suggestions).
+    Stock(StockRow),
 }
 
 /// A change: its position in the hub's change log and the row now.
@@ -128,6 +130,48 @@ pub struct ChainPolicies {
     pub approval: tally_domain::ApprovalPolicy,
     /// Receiving variance rules.
     pub variance: tally_domain::VariancePolicy,
+    /// Reorder suggestion settings and supplier lead times (absent from an older hub).
+    #[serde(default)]
+    pub reorder: ReorderPolicy,
+}
+
+/// How reorder suggestions are computed: the sales window for the velocity, safety and
+/// cover days, and each supplier's lead time (the hub's TOML, `[policies.reorder]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReorderPolicy {
+    /// Days of sales the velocity is taken over.
+    pub window_days: u32,
+    /// Extra days of sales kept as safety stock.
+    pub safety_days: u32,
+    /// Days of cover an order should bring after delivery.
+    pub cover_days: u32,
+    /// Lead time of a supplier not listed in `lead_time_days`.
+    pub default_lead_time_days: u32,
+    /// Days from ordering to delivery, by supplier (Lightspeed supplier id).
+    pub lead_time_days: std::collections::BTreeMap<String, u32>,
+}
+
+impl Default for ReorderPolicy {
+    fn default() -> Self {
+        Self {
+            window_days: 30,
+            safety_days: 2,
+            cover_days: 14,
+            default_lead_time_days: 7,
+            lead_time_days: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl ReorderPolicy {
+    /// A supplier's lead time: its own, else the default.
+    pub fn lead_time(&self, supplier_id: &str) -> u32 {
+        self.lead_time_days
+            .get(supplier_id)
+            .copied()
+            .unwrap_or(self.default_lead_time_days)
+    }
 }
 
 /// Query string of `GET /sync/consignment`: one consignment as the hub has it now.

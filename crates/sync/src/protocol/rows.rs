@@ -31,6 +31,9 @@ pub struct ProductRow {
     /// Variant name, if any.
     #[serde(default)]
     pub variant_name: Option<String>,
+    /// Main supplier (Lightspeed id), when Lightspeed has one.
+    #[serde(default)]
+    pub supplier_id: Option<String>,
     /// Supplier's code.
     #[serde(default)]
     pub supplier_code: Option<String>,
@@ -45,6 +48,41 @@ pub struct ProductRow {
     /// Deleted in Lightspeed: remove locally.
     #[serde(default)]
     pub deleted: bool,
+}
+
+/// Stock facts of one product at one outlet, as the hub's poller last read them from
+/// Lightspeed: on hand and the outlet's reorder settings (inventory), and units sold per
+/// day (sales). Sent only to the stations of that outlet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockRow {
+    /// Outlet (Lightspeed id).
+    pub outlet_id: String,
+    /// Product (Lightspeed id).
+    pub product_id: String,
+    /// Units on hand (negative when sales ran ahead of receiving).
+    pub on_hand: Decimal,
+    /// The outlet's reorder point, when set in Lightspeed.
+    #[serde(default)]
+    pub reorder_point: Option<Decimal>,
+    /// What Lightspeed's own restock would order, when set.
+    #[serde(default)]
+    pub reorder_amount: Option<Decimal>,
+    /// Units sold per UTC day over the hub's sales window, days without sales left out,
+    /// oldest first. The station sums the days inside its window, so it slides by itself.
+    #[serde(default)]
+    pub daily_sales: Vec<DailySales>,
+    /// When the hub applied the newest of these facts.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// Units of a product sold at an outlet on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailySales {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// Units sold (refunds subtracted).
+    pub units: Decimal,
 }
 
 /// A supplier (from Lightspeed).

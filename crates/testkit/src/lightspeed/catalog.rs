@@ -1,5 +1,5 @@
-//! Read-only catalog routes: products, outlets, suppliers and inventory, each walked
-//! by version cursor (deleted objects included with `deleted_at`).
+//! Read-only catalog routes: products, outlets, suppliers, inventory and sales, each
+//! walked by version cursor (deleted objects included with `deleted_at`).
 
 use std::collections::HashMap;
 
@@ -79,5 +79,18 @@ pub(crate) async fn inventory(
     Ok(page_of(&app.store().inventory, after, n, |r| {
         outlet.as_ref().is_none_or(|o| &r.outlet_id == o)
             && product.as_ref().is_none_or(|p| &r.product_id == p)
+    }))
+}
+
+/// `GET /sales` (optionally `outlet_id`): register sales with their line items, by
+/// version (a voided sale comes again as `VOIDED`, a deleted one with `deleted_at`).
+pub(crate) async fn sales(
+    State(app): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (after, n) = cursor(&app, &q)?;
+    let outlet = q.get("outlet_id").cloned();
+    Ok(page_of(&app.store().sales, after, n, |r| {
+        outlet.as_ref().is_none_or(|o| &r.outlet_id == o)
     }))
 }

@@ -144,6 +144,7 @@ fn router(app: AppState) -> Router {
         .route("/outlets", get(catalog::outlets))
         .route("/suppliers", get(catalog::suppliers))
         .route("/inventory", get(catalog::inventory))
+        .route("/sales", get(catalog::sales))
         .route(
             "/consignments",
             get(consignments::list).post(consignments::create),
@@ -307,6 +308,74 @@ impl FakeHandle {
     /// Stock of a product at an outlet.
     pub fn inventory_level(&self, product_id: &str, outlet_id: &str) -> Decimal {
         self.shared.store().inventory_level(product_id, outlet_id)
+    }
+
+    /// The reorder point of a product at an outlet, when set.
+    pub fn reorder_point(&self, product_id: &str, outlet_id: &str) -> Option<Decimal> {
+        self.shared
+            .store()
+            .inventory
+            .get(&super::store::inventory_id(product_id, outlet_id))
+            .and_then(|r| r.reorder_point)
+    }
+
+    /// Sets stock of a product at an outlet to `level` (as a stocktake would).
+    pub fn set_inventory_level(&self, product_id: &str, outlet_id: &str, level: Decimal) {
+        self.shared
+            .store()
+            .set_inventory(product_id, outlet_id, level);
+        self.shared.save_to_file();
+    }
+
+    /// Sets an outlet's reorder point and amount for a product.
+    pub fn set_reorder_point(
+        &self,
+        product_id: &str,
+        outlet_id: &str,
+        point: Option<Decimal>,
+        amount: Option<Decimal>,
+    ) {
+        self.shared
+            .store()
+            .set_reorder(product_id, outlet_id, point, amount);
+        self.shared.save_to_file();
+    }
+
+    /// Rings up a completed sale at `outlet_id` on `sale_date` (RFC 3339): the units
+    /// leave the outlet's stock, as at a real register. Returns the sale's id.
+    pub fn record_sale(
+        &self,
+        outlet_id: &str,
+        sale_date: &str,
+        lines: &[(&str, Decimal)],
+    ) -> String {
+        let lines: Vec<(String, Decimal)> =
+            lines.iter().map(|(p, q)| (p.to_string(), *q)).collect();
+        let id = self
+            .shared
+            .store()
+            .record_sale(outlet_id, sale_date, &lines);
+        self.shared.save_to_file();
+        id
+    }
+
+    /// Voids a sale (its units go back to stock). False when unknown or already void.
+    pub fn void_sale(&self, id: &str) -> bool {
+        let voided = self.shared.store().void_sale(id);
+        self.shared.save_to_file();
+        voided
+    }
+
+    /// Soft-deletes a sale (it comes back in the walk with `deleted_at`).
+    pub fn delete_sale(&self, id: &str) -> bool {
+        let deleted = self.shared.store().delete_sale(id);
+        self.shared.save_to_file();
+        deleted
+    }
+
+    /// Number of sales, voided and deleted ones included.
+    pub fn sale_count(&self) -> usize {
+        self.shared.store().sales.len()
     }
 
     /// A product (deleted ones too).

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::rules::{Kind, Status};
-use super::wire::{as_number, from_number, now_rfc3339};
+use super::wire::{as_number, as_opt_number, from_number, from_opt_number, now_rfc3339};
 use crate::demo_data::DemoData;
 
 /// A row that carries a version and may be soft-deleted.
@@ -143,7 +143,10 @@ pub(crate) struct SupplierRow {
 }
 versioned_serialize!(SupplierRow);
 
-/// Stock of one product at one outlet; `inventory_level` is a number on the wire.
+/// Stock of one product at one outlet; `inventory_level` is a number on the wire. As
+/// in X-Series 2.0, each record carries the outlet's own `reorder_point` and
+/// `reorder_amount` (numbers, `null` when unset); any change of stock or of these
+/// settings gives the record a new version.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct InventoryRow {
     pub id: String,
@@ -151,10 +154,45 @@ pub(crate) struct InventoryRow {
     pub outlet_id: String,
     #[serde(serialize_with = "as_number", deserialize_with = "from_number")]
     pub inventory_level: Decimal,
+    #[serde(
+        default,
+        serialize_with = "as_opt_number",
+        deserialize_with = "from_opt_number"
+    )]
+    pub reorder_point: Option<Decimal>,
+    #[serde(
+        default,
+        serialize_with = "as_opt_number",
+        deserialize_with = "from_opt_number"
+    )]
+    pub reorder_amount: Option<Decimal>,
     pub version: u64,
     pub deleted_at: Option<String>,
 }
 versioned_serialize!(InventoryRow);
+
+/// One line of a sale; `quantity` is a number on the wire (negative for a refund).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SaleLineRow {
+    pub id: String,
+    pub product_id: String,
+    #[serde(serialize_with = "as_number", deserialize_with = "from_number")]
+    pub quantity: Decimal,
+}
+
+/// A register sale as X-Series 2.0 lists it (`GET /sales`): `sale_date` in RFC 3339
+/// UTC, `status` `CLOSED` for a completed sale and `VOIDED` once voided.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SaleRow {
+    pub id: String,
+    pub outlet_id: String,
+    pub sale_date: String,
+    pub status: String,
+    pub line_items: Vec<SaleLineRow>,
+    pub version: u64,
+    pub deleted_at: Option<String>,
+}
+versioned_serialize!(SaleRow);
 
 /// One consignment line; quantities are strings on the wire.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -230,6 +268,8 @@ pub(crate) struct Store {
     pub suppliers: Table<SupplierRow>,
     pub inventory: Table<InventoryRow>,
     pub consignments: Table<ConsignmentRow>,
+    #[serde(default)]
+    pub sales: Table<SaleRow>,
 }
 
 impl Store {
@@ -294,22 +334,117 @@ impl Store {
         );
     }
 
-    /// Sets stock to an absolute level (stocktakes).
+    /// Sets stock to an absolute level (stocktakes); the reorder settings stay.
     pub fn set_inventory(&mut self, product_id: &str, outlet_id: &str, level: Decimal) {
+        self.change_inventory(product_id, outlet_id, |r| r.inventory_level = level);
+    }
+
+    /// Sets an outlet's reorder point and amount for a product (a new version).
+    pub fn set_reorder(
+        &mut self,
+        product_id: &str,
+        outlet_id: &str,
+        point: Option<Decimal>,
+        amount: Option<Decimal>,
+    ) {
+        self.change_inventory(product_id, outlet_id, |r| {
+            r.reorder_point = point;
+            r.reorder_amount = amount;
+        });
+    }
+
+    fn change_inventory(
+        &mut self,
+        product_id: &str,
+        outlet_id: &str,
+        change: impl FnOnce(&mut InventoryRow),
+    ) {
         let id = inventory_id(product_id, outlet_id);
+        let mut row = self.inventory.get(&id).cloned().unwrap_or(InventoryRow {
+            id: id.clone(),
+            product_id: product_id.to_string(),
+            outlet_id: outlet_id.to_string(),
+            inventory_level: Decimal::ZERO,
+            reorder_point: None,
+            reorder_amount: None,
+            version: 0,
+            deleted_at: None,
+        });
+        change(&mut row);
         let v = self.next_version();
-        self.inventory.put(
-            &id.clone(),
-            InventoryRow {
-                id,
-                product_id: product_id.to_string(),
-                outlet_id: outlet_id.to_string(),
-                inventory_level: level,
-                version: v,
-                deleted_at: None,
-            },
-            v,
-        );
+        self.inventory.put(&id, row, v);
+    }
+
+    /// Records a completed sale at `outlet_id` on `sale_date` (RFC 3339); like
+    /// Lightspeed, the sold units leave the outlet's stock. Returns the sale's id.
+    pub fn record_sale(
+        &mut self,
+        outlet_id: &str,
+        sale_date: &str,
+        lines: &[(String, Decimal)],
+    ) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.put_sale_row(&id, outlet_id, sale_date, lines);
+        for (product_id, qty) in lines {
+            self.adjust_inventory(product_id, outlet_id, -*qty);
+        }
+        id
+    }
+
+    fn put_sale_row(
+        &mut self,
+        id: &str,
+        outlet_id: &str,
+        sale_date: &str,
+        lines: &[(String, Decimal)],
+    ) {
+        let v = self.next_version();
+        let row = SaleRow {
+            id: id.to_string(),
+            outlet_id: outlet_id.to_string(),
+            sale_date: sale_date.to_string(),
+            status: "CLOSED".into(),
+            line_items: lines
+                .iter()
+                .map(|(product_id, quantity)| SaleLineRow {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    product_id: product_id.clone(),
+                    quantity: *quantity,
+                })
+                .collect(),
+            version: v,
+            deleted_at: None,
+        };
+        self.sales.put(id, row, v);
+    }
+
+    /// Voids a completed sale: it comes back in the walk as `VOIDED` with a new
+    /// version, and its units return to stock. False when unknown or already void.
+    pub fn void_sale(&mut self, id: &str) -> bool {
+        let Some(mut row) = self.sales.live(id).cloned() else {
+            return false;
+        };
+        if row.status == "VOIDED" {
+            return false;
+        }
+        row.status = "VOIDED".into();
+        for l in &row.line_items {
+            self.adjust_inventory(&l.product_id, &row.outlet_id, l.quantity);
+        }
+        let v = self.next_version();
+        self.sales.put(id, row, v);
+        true
+    }
+
+    /// Soft-deletes a sale: it stays in the walk with `deleted_at` (stock untouched).
+    pub fn delete_sale(&mut self, id: &str) -> bool {
+        let Some(mut row) = self.sales.live(id).cloned() else {
+            return false;
+        };
+        row.deleted_at = Some(now_rfc3339());
+        let v = self.next_version();
+        self.sales.put(id, row, v);
+        true
     }
 
     /// Loads demo data (outlets, suppliers, products, inventory, consignments). Stock
@@ -364,6 +499,35 @@ impl Store {
                 continue;
             };
             self.set_inventory(&p.id, &o.id, Decimal::from(i.count));
+            if let Some(point) = i.reorder_point {
+                self.set_reorder(
+                    &p.id,
+                    &o.id,
+                    Some(Decimal::from(point)),
+                    i.reorder_amount.map(Decimal::from),
+                );
+            }
+        }
+        // Seeded sales are history: the seeded levels already include them.
+        let now = time::OffsetDateTime::now_utc();
+        for sale in &data.sales {
+            let Some(o) = data.outlets.get(sale.outlet) else {
+                continue;
+            };
+            let at = now - time::Duration::minutes(i64::from(sale.minutes_ago));
+            let date = at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            let lines: Vec<(String, Decimal)> = sale
+                .lines
+                .iter()
+                .filter_map(|l| {
+                    data.products
+                        .get(l.product)
+                        .map(|p| (p.id.clone(), Decimal::from(l.quantity)))
+                })
+                .collect();
+            self.put_sale_row(&sale.id, &o.id, &date, &lines);
         }
         for c in &data.consignments {
             let now = now_rfc3339();

@@ -162,6 +162,23 @@ pub(crate) fn from_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Deci
     text.parse::<Decimal>().map_err(serde::de::Error::custom)
 }
 
+/// [`as_number`] for an optional decimal (`null` when unset).
+pub(crate) fn as_opt_number<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => as_number(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Reads back what [`as_opt_number`] wrote.
+pub(crate) fn from_opt_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Decimal>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "from_number")] Decimal);
+    Ok(<Option<Wrap> as serde::Deserialize>::deserialize(d)?.map(|w| w.0))
+}
+
 /// Now as RFC 3339 UTC, Lightspeed's timestamp format.
 pub(crate) fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { StaffCard } from "../../bindings";
+import type { ReorderSuggestions, StaffCard } from "../../bindings";
 import { opensInPurchasing } from "./dispatch";
-import { approverCandidates, emailOutcomeText, filterSuppliers, isDecimal, keepTyped, waited } from "./purchasing";
+import {
+  approverCandidates,
+  emailOutcomeText,
+  filterSuppliers,
+  isDecimal,
+  keepTyped,
+  movePick,
+  reorderAsOf,
+  reorderHeadline,
+  waited,
+} from "./purchasing";
 
 const card = (name: string, role: StaffCard["role"]): StaffCard => ({ id: name, name, role, initials: name[0] ?? "" });
 
@@ -73,5 +83,48 @@ describe("keepTyped", () => {
   it("takes the saved values where nothing was typed", () => {
     const now = { quantity: "12", unit_cost: "38.00" };
     expect(keepTyped(saved, saved, now)).toEqual(now);
+  });
+});
+
+describe("reorder panel", () => {
+  const suggestions = (n: number, extra: Partial<ReorderSuggestions> = {}): ReorderSuggestions => ({
+    available: true,
+    missing: null,
+    as_of: "2026-11-26T10:00:00Z",
+    basis: null,
+    items: Array.from({ length: n }, (_, i) => ({
+      product_id: `p${i}`,
+      sku: `SKU${i}`,
+      name: `Product ${i}`,
+      quantity: "6",
+      daily_velocity: "1",
+      reorder_point: "4",
+      explanation: "…",
+    })),
+    ...extra,
+  });
+
+  it("says how many products need ordering, or what data is missing", () => {
+    expect(reorderHeadline(suggestions(1))).toBe("1 product is at or below the reorder point here.");
+    expect(reorderHeadline(suggestions(3))).toBe("3 products are at or below the reorder point here.");
+    expect(reorderHeadline(suggestions(0))).toMatch(/^Nothing of this supplier/);
+    const missing = suggestions(0, { available: false, missing: "Connect to the hub.", as_of: null });
+    expect(reorderHeadline(missing)).toBe("Connect to the hub.");
+  });
+
+  it("tells how old the stock figures are", () => {
+    const now = Date.parse("2026-11-26T10:12:00Z");
+    expect(reorderAsOf(suggestions(1), now)).toBe("Stock and sales from Lightspeed, 12 min ago.");
+    expect(reorderAsOf(suggestions(1, { as_of: null }), now)).toBe("");
+  });
+
+  it("moves the picked row with the arrow keys without leaving the list", () => {
+    expect(movePick(0, "ArrowDown", 3)).toBe(1);
+    expect(movePick(2, "ArrowDown", 3)).toBe(2);
+    expect(movePick(0, "ArrowUp", 3)).toBe(0);
+    expect(movePick(1, "End", 3)).toBe(2);
+    expect(movePick(2, "Home", 3)).toBe(0);
+    expect(movePick(5, "x", 3)).toBe(2); // a list that shrank keeps the pick inside it
+    expect(movePick(0, "ArrowDown", 0)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 // Pure helpers for the purchasing screens (tested with vitest; no DOM, no commands).
-import type { EmailOutcome, ReturnReason, Role, StaffCard, SupplierCard } from "../../bindings";
+import type { EmailOutcome, ReorderSuggestions, ReturnReason, Role, StaffCard, SupplierCard } from "../../bindings";
 
 /** Roles that can fill an approval slot (admin configures; staff order). */
 const approverRank: Partial<Record<Role, number>> = {
@@ -87,4 +87,26 @@ export function keepTyped(typed: LineEdit, savedBefore: LineEdit, savedNow: Line
     quantity: typed.quantity !== savedBefore.quantity ? typed.quantity : savedNow.quantity,
     unit_cost: typed.unit_cost !== savedBefore.unit_cost ? typed.unit_cost : savedNow.unit_cost,
   };
+}
+
+/** What the reorder panel says above its list. */
+export function reorderHeadline(r: ReorderSuggestions): string {
+  if (!r.available) return r.missing ?? "Reorder suggestions are not available.";
+  const n = r.items.length;
+  if (n === 0) return "Nothing of this supplier is at or below its reorder point here.";
+  return `${n} ${n === 1 ? "product is" : "products are"} at or below the reorder point here.`;
+}
+
+/** "Stock and sales from Lightspeed, 12 min ago" for the panel's footnote. */
+export function reorderAsOf(r: ReorderSuggestions, now: number): string {
+  const ago = waited(r.as_of, now);
+  return ago ? `Stock and sales from Lightspeed, ${ago} ago.` : "";
+}
+
+/** The picked row after an arrow key, kept inside the list (Home/End jump to the ends). */
+export function movePick(picked: number, key: string, length: number): number {
+  if (length === 0) return 0;
+  const next =
+    key === "ArrowDown" ? picked + 1 : key === "ArrowUp" ? picked - 1 : key === "Home" ? 0 : key === "End" ? length - 1 : picked;
+  return Math.min(Math.max(next, 0), length - 1);
 }
