@@ -278,8 +278,9 @@ async fn the_dashboard_shows_the_sync_state_and_retry_requeues_a_dead_letter() {
         .unwrap();
     assert!(rate > 0.0 && rate < 100.0, "success rate {rate}");
     let outlets = text("#outlets").await;
+    // Seconds ago (a loaded machine can take more than the 5 s "just now" allows).
     assert!(
-        outlets.contains("just now"),
+        outlets.contains("just now") || outlets.contains(" s ago"),
         "Ponsonby's last contact: {outlets}"
     );
     let backlog = c
