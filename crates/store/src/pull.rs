@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{upsert_outlet, upsert_product, upsert_supplier, Outlet, Product, Supplier};
 use crate::consignment::{write_header, write_line, Consignment, ConsignmentLine};
 use crate::error::{Result, StoreError};
-use crate::parcel::{write_parcel, Parcel};
+use crate::parcel::{write_pulled_parcel, Parcel};
 use crate::scan::{insert_event, ScanEvent, ScanOrigin};
 use crate::sql::{ms, now};
 use crate::staff::{upsert_staff, StaffRecord};
@@ -237,7 +237,7 @@ fn write_consignment(
         // Boxes other stations opened are still needed by their scan events.
         for b in &pc.boxes {
             if b.consignment_id == id && !box_exists(tx, b.id)? {
-                write_parcel(tx, b)?;
+                write_pulled_parcel(tx, b)?;
             }
         }
         report.consignments_skipped += 1;
@@ -281,7 +281,7 @@ fn write_consignment(
                 format!("box {} is not part of consignment {id}", b.id),
             ));
         }
-        write_parcel(tx, b)?;
+        write_pulled_parcel(tx, b)?;
     }
     if mode == Replace::Always {
         drop_what_the_hub_lacks(tx, pc)?;

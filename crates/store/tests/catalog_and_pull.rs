@@ -526,3 +526,69 @@ fn a_pulled_consignment_waits_while_this_station_has_changes_to_it_not_yet_at_th
         ConsignmentStatus::Sent
     );
 }
+
+#[test]
+fn another_benchs_box_numbered_like_ours_is_kept_under_the_next_number() {
+    let f = Fixture::new();
+    let id = Uuid::now_v7();
+    pull(
+        &f,
+        PulledChanges {
+            consignments: vec![pulled_consignment(&f, id, 2, ConsignmentStatus::Packing)],
+            ..Default::default()
+        },
+        5,
+    );
+    // Offline, this bench and another both open "box 1" of the same transfer.
+    let ours = f.store.open_box(&f.packer(), id, "box_m").unwrap();
+    assert_eq!(ours.number, 1);
+    let mut pc = pulled_consignment(&f, id, 3, ConsignmentStatus::Packing);
+    let at = pc.consignment.updated_at;
+    let theirs = Parcel {
+        id: Uuid::now_v7(),
+        consignment_id: id,
+        number: 1,
+        container_type: "box_l".into(),
+        weight: None,
+        dimensions: None,
+        label_printed_at: None,
+        label_evidence: None,
+        tracking_number: None,
+        closed_at: None,
+        created_by: None,
+        created_at: at,
+        updated_at: at,
+    };
+    pc.boxes = vec![theirs.clone()];
+    // The pull goes through (a refused page would stop every pull after it too).
+    pull(
+        &f,
+        PulledChanges {
+            consignments: vec![pc.clone()],
+            ..Default::default()
+        },
+        6,
+    );
+    let numbers = |f: &Fixture| -> Vec<(Uuid, u32)> {
+        f.store
+            .boxes(id)
+            .unwrap()
+            .iter()
+            .map(|b| (b.id, b.number))
+            .collect()
+    };
+    assert_eq!(numbers(&f), vec![(ours.id, 1), (theirs.id, 2)]);
+    // Pulled again (a replayed page, their box closed), it keeps the number it has here.
+    pc.consignment.version = 4;
+    pc.boxes[0].closed_at = Some(at);
+    pull(
+        &f,
+        PulledChanges {
+            consignments: vec![pc],
+            ..Default::default()
+        },
+        7,
+    );
+    assert_eq!(numbers(&f), vec![(ours.id, 1), (theirs.id, 2)]);
+    assert_eq!(f.store.pull_cursor().unwrap(), Some(7));
+}
