@@ -592,3 +592,39 @@ fn another_benchs_box_numbered_like_ours_is_kept_under_the_next_number() {
     assert_eq!(numbers(&f), vec![(ours.id, 1), (theirs.id, 2)]);
     assert_eq!(f.store.pull_cursor().unwrap(), Some(7));
 }
+
+#[test]
+fn a_view_that_waited_behind_changes_the_hub_already_had_is_fetched_once_they_are_answered() {
+    let f = Fixture::new();
+    let mut hub_view = pulled_consignment(&f, f.transfer, 50, ConsignmentStatus::Sent);
+    hub_view.lines.clear();
+    let changes = PulledChanges {
+        consignments: vec![hub_view],
+        ..Default::default()
+    };
+    // The hub already applied our changes (their answers were lost) and moved on;
+    // its view arrives while they still wait here, and the cursor moves past it.
+    assert_eq!(pull(&f, changes.clone(), 20).consignments_skipped, 1);
+    assert_eq!(f.store.consignments_to_refresh().unwrap(), vec![f.transfer]);
+    assert!(
+        f.store.consignments_ready_to_refresh().unwrap().is_empty(),
+        "not while our changes wait"
+    );
+    // Pushed again, they are duplicates: the hub changes nothing, sends nothing new.
+    for e in f.store.next_pending(100).unwrap() {
+        f.store.mark_done(e.seq).unwrap();
+    }
+    assert_eq!(
+        f.store.consignments_ready_to_refresh().unwrap(),
+        vec![f.transfer]
+    );
+    assert_eq!(
+        f.store.refresh_consignment(f.transfer, &changes).unwrap(),
+        Refreshed::Replaced
+    );
+    assert_eq!(
+        f.store.consignment(f.transfer).unwrap().status,
+        ConsignmentStatus::Sent
+    );
+    assert!(f.store.consignments_to_refresh().unwrap().is_empty());
+}
