@@ -5,4 +5,5 @@ pub mod demo_data;
 pub mod devices;
 pub mod faults;
 pub mod lightspeed;
+pub mod prop;
 pub mod proxy;

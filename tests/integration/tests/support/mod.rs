@@ -23,19 +23,6 @@ use tally_sync::outlet::SyncLoopConfig;
 use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed};
 use tally_testkit::proxy::LinkProxy;
 
-/// Seeds for a property test: `TALLY_PROP_SEED=S` replays one; otherwise
-/// `count_var` (default `default`) fresh random seeds, different every run.
-pub fn seeds(count_var: &str, default: u64) -> Vec<u64> {
-    if let Ok(s) = std::env::var("TALLY_PROP_SEED") {
-        return vec![s.trim().parse().expect("TALLY_PROP_SEED is a number")];
-    }
-    let n: u64 = std::env::var(count_var)
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(default);
-    (0..n).map(|_| rand::random::<u64>() >> 1).collect()
-}
-
 /// Argon2id at its cheapest: PIN hashing would otherwise dominate.
 const CHEAP_HASH: PinHashCost = PinHashCost {
     memory_kib: 8,
