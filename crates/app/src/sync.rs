@@ -55,6 +55,18 @@ impl SyncHandle {
             let _ = t.await;
         }
     }
+
+    /// Stops the loop and the uploads at once, wherever they are, as a crash would:
+    /// a push in flight is cut off (the store puts it back in the queue when it is
+    /// opened again, and the hub answers the repeat as a duplicate).
+    pub fn abort(mut self) {
+        for t in [self.task.take(), self.evidence.take()]
+            .into_iter()
+            .flatten()
+        {
+            t.abort();
+        }
+    }
 }
 
 impl Drop for SyncHandle {

@@ -190,6 +190,72 @@ async fn a_transfer_reaches_the_fake_once_under_lost_acks_and_rate_limits() {
 }
 
 #[tokio::test]
+async fn an_empty_transfer_cancelled_after_it_reached_the_fake_is_deleted_not_reported() {
+    let s = setup(2).await;
+    let hub = s.handle.hub().clone();
+    until("catalog seeded", async || product_count(&hub).await == 2).await;
+    let staff = hub
+        .add_staff("Aroha", Role::Staff, Some(&s.outlets[0]), "1397")
+        .await
+        .unwrap();
+    let dev = hub.enroll_device(&s.outlets[0], "bench").await.unwrap();
+    let dev = Enrolled {
+        id: dev.device_id,
+        token: dev.token,
+    };
+    let id = Uuid::now_v7();
+    let mut env = Envelopes::new(&staff);
+    let created = env.next(Mutation::ConsignmentCreated(ConsignmentCreated {
+        consignment_id: id,
+        kind: tally_domain::ConsignmentKind::OutletTransfer,
+        reference: "TR-OUT-202611-000002-00".into(),
+        source_outlet_id: Some(s.outlets[0].clone()),
+        destination_outlet_id: Some(s.outlets[1].clone()),
+        supplier_id: None,
+        status: tally_domain::ConsignmentStatus::Draft,
+        lines: vec![],
+    }));
+    let client = reqwest::Client::new();
+    push(&client, &s.handle.base_url, &dev, vec![created]).await;
+    until("in the fake", async || {
+        s.fake.consignments_with_reference(&marker(id)).len() == 1
+    })
+    .await;
+    let cancel = env.next(support::go(
+        id,
+        tally_domain::ConsignmentStatus::Draft,
+        tally_domain::ConsignmentStatus::Cancelled,
+        None,
+    ));
+    push(&client, &s.handle.base_url, &dev, vec![cancel]).await;
+    until("deleted in the fake", async || {
+        s.fake.consignments().iter().any(|c| c.deleted)
+    })
+    .await;
+    // The poller walks past the deletion: it was Tally's own, nothing to report.
+    let deleted_at = s
+        .fake
+        .consignments()
+        .iter()
+        .map(|c| c.version)
+        .max()
+        .unwrap();
+    until("poller caught up", async || {
+        read_with(&*hub.store(), |tx| tx.poll_cursor("consignments"))
+            .unwrap()
+            .is_some_and(|v| v as u64 >= deleted_at)
+    })
+    .await;
+    assert!(hub.dead_letters().await.unwrap().is_empty());
+    let conflicts = hub.inbound_conflicts().await.unwrap();
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    assert_eq!(
+        hub.consignment(id).await.unwrap().unwrap().status,
+        tally_domain::ConsignmentStatus::Cancelled
+    );
+}
+
+#[tokio::test]
 async fn a_webhook_is_answered_without_waiting_for_lightspeed() {
     let s = setup_with(3, |c| c.webhooks.secret = Some(support::edges::secret())).await;
     let hub = s.handle.hub().clone();

@@ -6,8 +6,10 @@
 //! imply: one remote per consignment, no doubled line, no lost quantity, no status
 //! moved backwards, nothing left queued or dead-lettered.
 //!
-//! Seeds: `TALLY_PROP_SEEDS=N` runs N seeds (default 3), `TALLY_PROP_SEED=S`
-//! replays one. A failure prints its seed.
+//! Seeds: fresh random seeds every run (printed first); `TALLY_PROP_SEEDS=N` runs N
+//! (default 3; `TALLY_PROP_FAKE_SEEDS` for the fake, default 2), `TALLY_PROP_SEED=S`
+//! replays one. A failure prints its seed and the replay command. (Real stations,
+//! their fault proxies and restarts: `tests/integration/tests/sync_property.rs`.)
 
 mod support;
 
@@ -33,6 +35,7 @@ use tally_lightspeed::{
 use tally_sync::*;
 use tally_testkit::faults::{Fault, FaultPlan, FaultRule};
 use tally_testkit::lightspeed::{FakeConfig, FakeHandle, FakeLightspeed};
+use tally_testkit::prop::seeds;
 use uuid::Uuid;
 
 // -- Lightspeed with seeded faults ------------------------------------------------
@@ -735,20 +738,7 @@ async fn run_seed<B: Backend>(seed: u64, backend: B) {
     drop(world);
 }
 
-fn seeds(count_var: &str, default: u64) -> Vec<u64> {
-    if let Ok(s) = std::env::var("TALLY_PROP_SEED") {
-        return vec![s.parse().expect("TALLY_PROP_SEED is a number")];
-    }
-    let n: u64 = std::env::var(count_var)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default);
-    let base: u64 = std::env::var("TALLY_PROP_BASE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    (base..base + n).collect()
-}
+const REPLAY: &str = "cargo nextest run -p tally-hub --test sync_property";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lightspeed_ends_equal_to_acknowledged_actions_under_faults() {
@@ -761,9 +751,7 @@ async fn lightspeed_ends_equal_to_acknowledged_actions_under_faults() {
             },
         }));
         if let Err(e) = tokio::spawn(run_seed(seed, backend)).await {
-            panic!(
-                "sync property failed for seed {seed} (replay with TALLY_PROP_SEED={seed}): {e}"
-            );
+            panic!("sync property failed for seed {seed}: {e}\nreplay: TALLY_PROP_SEED={seed} {REPLAY}");
         }
     }
 }
@@ -776,7 +764,7 @@ async fn the_fake_lightspeed_ends_equal_to_acknowledged_actions_under_faults() {
         let backend = FakeBackend::start(seed).await;
         if let Err(e) = tokio::spawn(run_seed(seed, backend)).await {
             panic!(
-                "sync property (fake Lightspeed) failed for seed {seed} (replay with TALLY_PROP_SEED={seed}): {e}"
+                "sync property (fake Lightspeed) failed for seed {seed}: {e}\nreplay: TALLY_PROP_SEED={seed} {REPLAY}"
             );
         }
     }

@@ -315,11 +315,7 @@ impl Store {
                 };
                 crate::scan::compensate_events(t.conn(), mutation_id, staff, t.now())?;
                 if let Some(consignment) = entry.consignment_id {
-                    t.conn().execute(
-                        "INSERT INTO consignment_refresh (consignment_id, requested_at)
-                         VALUES (?1, ?2) ON CONFLICT (consignment_id) DO NOTHING",
-                        params![consignment.to_string(), ms(t.now())],
-                    )?;
+                    crate::pull::request_refresh(t.conn(), consignment, t.now())?;
                 }
                 Ok(())
             },

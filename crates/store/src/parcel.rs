@@ -138,6 +138,38 @@ fn load_parcel(c: &Connection, id: Uuid) -> Result<Parcel> {
     }
 }
 
+/// Writes a box pulled from the hub. Two benches packing one consignment offline each
+/// number their first box 1, and the hub keeps both; here a number is unique per
+/// consignment, so a new pulled box whose number another box holds takes the next
+/// free number on this station (its own bench's label still says what it printed).
+/// Refusing it instead would fail the whole pull, and every pull after it.
+pub(crate) fn write_pulled_parcel(c: &Connection, p: &Parcel) -> Result<()> {
+    let (known, taken): (bool, bool) = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM boxes WHERE id = ?1),
+                EXISTS (SELECT 1 FROM boxes WHERE consignment_id = ?2 AND number = ?3 AND id <> ?1)",
+        params![p.id.to_string(), p.consignment_id.to_string(), p.number],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if known || !taken {
+        return write_parcel(c, p);
+    }
+    let next: i64 = c.query_row(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM boxes WHERE consignment_id = ?1",
+        [p.consignment_id.to_string()],
+        |r| r.get(0),
+    )?;
+    let number = u32::try_from(next).map_err(|_| StoreError::decode("box number"))?;
+    tracing::warn!(box_id = %p.id, consignment_id = %p.consignment_id, hub_number = p.number,
+        number, "another bench numbered its box like one here; shown under the next number");
+    write_parcel(
+        c,
+        &Parcel {
+            number,
+            ..p.clone()
+        },
+    )
+}
+
 pub(crate) fn write_parcel(c: &Connection, p: &Parcel) -> Result<()> {
     let (grams, source, scale_id, stable) = match &p.weight {
         None => (None, None, None, None),

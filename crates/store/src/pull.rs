@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{upsert_outlet, upsert_product, upsert_supplier, Outlet, Product, Supplier};
 use crate::consignment::{write_header, write_line, Consignment, ConsignmentLine};
 use crate::error::{Result, StoreError};
-use crate::parcel::{write_parcel, Parcel};
+use crate::parcel::{write_pulled_parcel, Parcel};
 use crate::scan::{insert_event, ScanEvent, ScanOrigin};
 use crate::sql::{ms, now};
 use crate::staff::{upsert_staff, StaffRecord};
@@ -223,6 +223,20 @@ impl Store {
         })
     }
 
+    /// Of those, the ones with no change left unanswered or undecided: ready now.
+    pub fn consignments_ready_to_refresh(&self) -> Result<Vec<uuid::Uuid>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT r.consignment_id FROM consignment_refresh r
+                 WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.consignment_id = r.consignment_id
+                                    AND o.state IN ('pending', 'in_flight', 'needs_attention'))
+                 ORDER BY r.requested_at, r.consignment_id",
+            )?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            ids.map(|id| crate::sql::parse_uuid(&id?)).collect()
+        })
+    }
+
     /// Replaces the station's view of consignment `id` with the hub's (`changes` as
     /// `GET /sync/consignment` answered), in one transaction that also drops the
     /// request. Waits while the consignment has changes the hub has not answered or
@@ -298,9 +312,13 @@ fn write_consignment(
         // Boxes other stations opened are still needed by their scan events.
         for b in &pc.boxes {
             if b.consignment_id == id && !box_exists(tx, b.id)? {
-                write_parcel(tx, b)?;
+                write_pulled_parcel(tx, b)?;
             }
         }
+        // The cursor moves past this view. If our changes turn out to be ones the hub
+        // already had (an answer lost on the way), the hub changes nothing and would
+        // never send it again: fetch its whole view once they are all answered.
+        request_refresh(tx, id, now())?;
         report.consignments_skipped += 1;
         return Ok(());
     }
@@ -342,7 +360,7 @@ fn write_consignment(
                 format!("box {} is not part of consignment {id}", b.id),
             ));
         }
-        write_parcel(tx, b)?;
+        write_pulled_parcel(tx, b)?;
     }
     if mode == Replace::Always {
         drop_what_the_hub_lacks(tx, pc)?;
@@ -387,6 +405,20 @@ fn insert_remote_events(tx: &rusqlite::Transaction<'_>, events: &[ScanEvent]) ->
 }
 
 /// Whether this station has changes to the consignment not yet answered by the hub.
+/// Queues consignment `id` to be replaced by the hub's view (see `refresh_consignment`).
+pub(crate) fn request_refresh(
+    c: &rusqlite::Connection,
+    id: uuid::Uuid,
+    at: time::OffsetDateTime,
+) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO consignment_refresh (consignment_id, requested_at)
+         VALUES (?1, ?2) ON CONFLICT (consignment_id) DO NOTHING",
+    )?
+    .execute(params![id.to_string(), ms(at)])?;
+    Ok(())
+}
+
 fn has_pending_changes(c: &rusqlite::Connection, id: uuid::Uuid) -> Result<bool> {
     Ok(c.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM outbox WHERE consignment_id = ?1

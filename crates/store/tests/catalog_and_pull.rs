@@ -615,3 +615,106 @@ fn pulled_stock_facts_only_move_forward_and_sales_are_summed_from_a_day_on() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn another_benchs_box_numbered_like_ours_is_kept_under_the_next_number() {
+    let f = Fixture::new();
+    let id = Uuid::now_v7();
+    pull(
+        &f,
+        PulledChanges {
+            consignments: vec![pulled_consignment(&f, id, 2, ConsignmentStatus::Packing)],
+            ..Default::default()
+        },
+        5,
+    );
+    // Offline, this bench and another both open "box 1" of the same transfer.
+    let ours = f.store.open_box(&f.packer(), id, "box_m").unwrap();
+    assert_eq!(ours.number, 1);
+    let mut pc = pulled_consignment(&f, id, 3, ConsignmentStatus::Packing);
+    let at = pc.consignment.updated_at;
+    let theirs = Parcel {
+        id: Uuid::now_v7(),
+        consignment_id: id,
+        number: 1,
+        container_type: "box_l".into(),
+        weight: None,
+        dimensions: None,
+        label_printed_at: None,
+        label_evidence: None,
+        tracking_number: None,
+        closed_at: None,
+        created_by: None,
+        created_at: at,
+        updated_at: at,
+    };
+    pc.boxes = vec![theirs.clone()];
+    // The pull goes through (a refused page would stop every pull after it too).
+    pull(
+        &f,
+        PulledChanges {
+            consignments: vec![pc.clone()],
+            ..Default::default()
+        },
+        6,
+    );
+    let numbers = |f: &Fixture| -> Vec<(Uuid, u32)> {
+        f.store
+            .boxes(id)
+            .unwrap()
+            .iter()
+            .map(|b| (b.id, b.number))
+            .collect()
+    };
+    assert_eq!(numbers(&f), vec![(ours.id, 1), (theirs.id, 2)]);
+    // Pulled again (a replayed page, their box closed), it keeps the number it has here.
+    pc.consignment.version = 4;
+    pc.boxes[0].closed_at = Some(at);
+    pull(
+        &f,
+        PulledChanges {
+            consignments: vec![pc],
+            ..Default::default()
+        },
+        7,
+    );
+    assert_eq!(numbers(&f), vec![(ours.id, 1), (theirs.id, 2)]);
+    assert_eq!(f.store.pull_cursor().unwrap(), Some(7));
+}
+
+
+#[test]
+fn a_view_that_waited_behind_changes_the_hub_already_had_is_fetched_once_they_are_answered() {
+    let f = Fixture::new();
+    let mut hub_view = pulled_consignment(&f, f.transfer, 50, ConsignmentStatus::Sent);
+    hub_view.lines.clear();
+    let changes = PulledChanges {
+        consignments: vec![hub_view],
+        ..Default::default()
+    };
+    // The hub already applied our changes (their answers were lost) and moved on;
+    // its view arrives while they still wait here, and the cursor moves past it.
+    assert_eq!(pull(&f, changes.clone(), 20).consignments_skipped, 1);
+    assert_eq!(f.store.consignments_to_refresh().unwrap(), vec![f.transfer]);
+    assert!(
+        f.store.consignments_ready_to_refresh().unwrap().is_empty(),
+        "not while our changes wait"
+    );
+    // Pushed again, they are duplicates: the hub changes nothing, sends nothing new.
+    for e in f.store.next_pending(100).unwrap() {
+        f.store.mark_done(e.seq).unwrap();
+    }
+    assert_eq!(
+        f.store.consignments_ready_to_refresh().unwrap(),
+        vec![f.transfer]
+    );
+    assert_eq!(
+        f.store.refresh_consignment(f.transfer, &changes).unwrap(),
+        Refreshed::Replaced
+    );
+    assert_eq!(
+        f.store.consignment(f.transfer).unwrap().status,
+        ConsignmentStatus::Sent
+    );
+    assert!(f.store.consignments_to_refresh().unwrap().is_empty());
+}

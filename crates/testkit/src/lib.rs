@@ -5,5 +5,6 @@ pub mod demo_data;
 pub mod devices;
 pub mod faults;
 pub mod lightspeed;
+pub mod prop;
 pub mod proxy;
 pub mod smtp_sink;

@@ -1,9 +1,11 @@
 //! A TCP proxy on loopback that can partition the network: put it between a station and
 //! its hub (or the hub and Lightspeed) and switch the link off and on. Off means new
 //! connections are closed at once and open ones are cut, as a pulled cable would.
+//! It can also lose answers: the request reaches the server (which commits), and the
+//! connection is cut as the first bytes of the answer come back.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -16,7 +18,29 @@ pub struct LinkProxy {
     online: watch::Sender<bool>,
     refused: Arc<AtomicU64>,
     forwarded: Arc<AtomicU64>,
+    lose: Arc<Lose>,
     stop: CancellationToken,
+}
+
+/// Answers still to lose, and answers lost so far.
+#[derive(Debug, Default)]
+struct Lose {
+    next: AtomicU32,
+    lost: AtomicU64,
+}
+
+impl Lose {
+    /// Takes one answer to lose, if any is asked for.
+    fn take(&self) -> bool {
+        let took = self
+            .next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if took {
+            self.lost.fetch_add(1, Ordering::Relaxed);
+        }
+        took
+    }
 }
 
 impl LinkProxy {
@@ -27,22 +51,39 @@ impl LinkProxy {
         let (online, online_rx) = watch::channel(true);
         let refused = Arc::new(AtomicU64::new(0));
         let forwarded = Arc::new(AtomicU64::new(0));
+        let lose = Arc::new(Lose::default());
         let stop = CancellationToken::new();
         tokio::spawn(accept_loop(
             listener,
             upstream,
-            online_rx,
+            Link {
+                online: online_rx,
+                lose: lose.clone(),
+                stop: stop.clone(),
+            },
             refused.clone(),
             forwarded.clone(),
-            stop.clone(),
         ));
         Ok(Self {
             addr,
             online,
             refused,
             forwarded,
+            lose,
             stop,
         })
+    }
+
+    /// Loses the next `n` answers (0 stops losing them): each request is delivered
+    /// whole (the server may commit it), then its connection is cut when the answer
+    /// starts to come back.
+    pub fn lose_next_answers(&self, n: u32) {
+        self.lose.next.store(n, Ordering::SeqCst);
+    }
+
+    /// Answers lost so far.
+    pub fn answers_lost(&self) -> u64 {
+        self.lose.lost.load(Ordering::Relaxed)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -77,50 +118,81 @@ impl Drop for LinkProxy {
     }
 }
 
+/// What every connection of one proxy shares.
+#[derive(Clone)]
+struct Link {
+    online: watch::Receiver<bool>,
+    lose: Arc<Lose>,
+    stop: CancellationToken,
+}
+
 async fn accept_loop(
     listener: TcpListener,
     upstream: SocketAddr,
-    online: watch::Receiver<bool>,
+    link: Link,
     refused: Arc<AtomicU64>,
     forwarded: Arc<AtomicU64>,
-    stop: CancellationToken,
 ) {
     loop {
         let accepted = tokio::select! {
-            _ = stop.cancelled() => return,
+            _ = link.stop.cancelled() => return,
             a = listener.accept() => a,
         };
         let Ok((client, _)) = accepted else { continue };
-        if !*online.borrow() {
+        if !*link.online.borrow() {
             refused.fetch_add(1, Ordering::Relaxed);
             drop(client);
             continue;
         }
         forwarded.fetch_add(1, Ordering::Relaxed);
-        tokio::spawn(pipe(client, upstream, online.clone(), stop.clone()));
+        tokio::spawn(pipe(client, upstream, link.clone()));
     }
 }
 
-async fn pipe(
-    mut client: TcpStream,
-    upstream: SocketAddr,
-    mut online: watch::Receiver<bool>,
-    stop: CancellationToken,
+/// Copies the server's answers to the client until one is to be lost.
+async fn answers(
+    mut from: tokio::net::tcp::ReadHalf<'_>,
+    mut to: tokio::net::tcp::WriteHalf<'_>,
+    lose: &Lose,
 ) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if lose.take() || to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn pipe(mut client: TcpStream, upstream: SocketAddr, mut link: Link) {
     let Ok(mut server) = TcpStream::connect(upstream).await else {
         return;
     };
+    let (client_read, client_write) = client.split();
+    let (server_read, mut server_write) = server.split();
+    let requests = async {
+        let mut client_read = client_read;
+        let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+        // Half-close towards the server, as the client did.
+        let _ = tokio::io::AsyncWriteExt::shutdown(&mut server_write).await;
+        std::future::pending::<()>().await
+    };
     let cut = async {
         loop {
-            if online.changed().await.is_err() || !*online.borrow() {
+            if link.online.changed().await.is_err() || !*link.online.borrow() {
                 return;
             }
         }
     };
     tokio::select! {
-        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+        _ = requests => {}
+        _ = answers(server_read, client_write, &link.lose) => {}
         _ = cut => {}
-        _ = stop.cancelled() => {}
+        _ = link.stop.cancelled() => {}
     }
 }
 
@@ -168,6 +240,15 @@ mod tests {
         proxy.set_online(true);
         assert_eq!(round_trip(proxy.addr).await.unwrap(), b"ping");
         assert_eq!(proxy.forwarded(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_is_delivered_upstream_and_cut_on_the_way_back() {
+        let proxy = LinkProxy::start(echo_server().await).await.unwrap();
+        proxy.lose_next_answers(1);
+        assert!(round_trip(proxy.addr).await.is_err(), "the answer is lost");
+        assert_eq!(proxy.answers_lost(), 1);
+        assert_eq!(round_trip(proxy.addr).await.unwrap(), b"ping", "only one");
     }
 
     #[tokio::test]

@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use tally_domain::ConsignmentStatus;
+
 use super::port::{LightspeedPort, LsConsignmentChange, LsFailure};
 use crate::store::{write_with, Entity, HubStore, HubTx, InboundConflict, SagaState};
 use crate::HubError;
@@ -199,6 +201,11 @@ pub fn reconcile(
         at: now,
     };
     if c.deleted {
+        if h.status == ConsignmentStatus::Cancelled {
+            // The saga deletes an empty consignment Tally cancelled (Lightspeed
+            // cannot cancel one without lines): that is its own doing.
+            return Ok(());
+        }
         let report = conflict(
             "DELETED_IN_LIGHTSPEED",
             format!("{} was deleted in Lightspeed", h.reference),

@@ -5,6 +5,11 @@
 //! the same `rejected` answer if it was refused (so a lost response never hides a
 //! rejection from the outlet).
 //!
+//! Order: an outlet keeps order per consignment, not across them, so a change held
+//! behind a refused or retrying one of its consignment may arrive after later seqs
+//! of other consignments. It is judged like any other: only a seq already answered
+//! for a different mutation id (an outbox reset or restored) is refused.
+//!
 //! Independence: a rejected mutation does not stop the rest of the push. Every
 //! later mutation, on the same consignment or another, is judged on the hub's
 //! state as it is then. One that depended on the refused one fails its own rule
@@ -111,7 +116,7 @@ fn answer_one(
             rejected @ MutationOutcome::Rejected { .. } => rejected,
         }));
     }
-    if seq <= last_seq {
+    if seq <= last_seq && tx.seq_answered(&device.id, seq)? {
         // The seq was answered for a different mutation id: the outlet's outbox
         // was reset or restored. Refuse rather than guess.
         return Ok(Answer::SeqReused(MutationOutcome::rejected(

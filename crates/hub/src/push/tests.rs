@@ -336,6 +336,39 @@ fn a_seq_reused_for_a_new_mutation_is_refused() {
 }
 
 #[test]
+fn a_change_held_behind_its_consignment_arrives_after_later_seqs_and_is_applied() {
+    // The outlet keeps order per consignment only: while `held`'s scan waits behind
+    // a retry, `other`'s later changes go first; the scan then comes with a lower seq.
+    let mut f = Fixture::new();
+    let (held, other) = (Uuid::now_v7(), Uuid::now_v7());
+    let a1 = f.dev_a1.clone();
+    let envs = f.envelopes(
+        &a1,
+        STAFF_A,
+        vec![
+            transfer(held, &[(0, 3)]),
+            go(held, S::Draft, S::Packing),
+            pack(held, 0, 2, &a1),
+            transfer(other, &[(0, 1)]),
+        ],
+    );
+    let first = f.push_envelopes(&a1, &[envs[0].clone(), envs[1].clone(), envs[3].clone()]);
+    assert_eq!(first.last_seq, 4);
+    let late = f.push_envelopes(&a1, &[envs[2].clone()]);
+    assert_eq!(late.results[0].outcome, MutationOutcome::Applied);
+    assert_eq!(late.last_seq, 4, "the highest seq seen stays");
+    assert_eq!(f.consignment(held).lines[0].packed_qty, Decimal::from(2));
+    // Pushed again (its answer lost), it is a duplicate; its seq is now taken.
+    let again = f.push_envelopes(&a1, &[envs[2].clone()]);
+    assert_eq!(again.results[0].outcome, MutationOutcome::Duplicate);
+    let mut reused = f.envelopes(&a1, STAFF_A, vec![pack(held, 0, 1, &a1)]);
+    reused[0].seq = envs[2].seq;
+    let out = f.push_envelopes(&a1, &reused);
+    assert_eq!(code(&out.results[0].outcome), "SEQ_ALREADY_USED");
+    assert_eq!(f.consignment(held).lines[0].packed_qty, Decimal::from(2));
+}
+
+#[test]
 fn applied_changes_queue_lightspeed_work_with_movements_first() {
     let mut f = Fixture::new();
     let (t, po) = (Uuid::now_v7(), Uuid::now_v7());

@@ -122,6 +122,8 @@ pub trait HubTx {
     fn logged_outcome(&mut self, mutation_id: Uuid) -> StoreResult<Option<LoggedOutcome>>;
     /// Remembers the answer to a mutation.
     fn log_outcome(&mut self, entry: &LoggedOutcome) -> StoreResult<()>;
+    /// Whether `device` already had a change answered under `seq` (any mutation id).
+    fn seq_answered(&mut self, device_id: &str, seq: u64) -> StoreResult<bool>;
 
     // -- reference data -----------------------------------------------------------
     /// Inserts or replaces an outlet.

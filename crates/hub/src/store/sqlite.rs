@@ -543,6 +543,13 @@ impl HubTx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn seq_answered(&mut self, device_id: &str, seq: u64) -> StoreResult<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM mutation_log WHERE device_id = ?1 AND seq = ?2")?
+            .exists(params![device_id, i64_of(seq)])?)
+    }
+
     fn upsert_outlet(&mut self, row: &OutletRow) -> StoreResult<()> {
         self.exec(
             "INSERT INTO outlet (id, name, deleted) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET name = excluded.name, deleted = excluded.deleted",

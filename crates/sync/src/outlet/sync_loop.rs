@@ -319,11 +319,13 @@ impl SyncLoop {
         }
     }
 
-    /// Replaces the station's view of each consignment a person discarded a change
-    /// of with the hub's (the hub's cursor would not send it again by itself).
+    /// Replaces the station's view with the hub's for each consignment a person
+    /// discarded a change of, or whose pulled view waited behind our own changes (the
+    /// hub's cursor would not send it again by itself), once nothing of it is left
+    /// unanswered.
     async fn refresh_discarded(&mut self, report: &mut CycleReport) -> Result<(), SyncError> {
         let store = self.store.clone();
-        let ids = blocking(move || Ok(store.consignments_to_refresh()?)).await?;
+        let ids = blocking(move || Ok(store.consignments_ready_to_refresh()?)).await?;
         for id in ids {
             let snapshot = self.client.snapshot(id).await?;
             let changes = incoming(&snapshot.changes());

@@ -84,6 +84,17 @@ fn dims(d: &tally_store::Dimensions) -> DimensionsMm {
     }
 }
 
+/// The packing bench's record of a line sent short (outbox kind
+/// `packing.short_shipped`, written with the send); the rest of it is for the slip.
+#[derive(Debug, serde::Deserialize)]
+struct ShortShipped {
+    consignment_id: Uuid,
+    product_id: String,
+    reason: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
 /// Turns one outbox entry into what to send.
 pub fn outgoing(store: &Store, e: &OutboxEntry) -> Result<Outgoing, SyncError> {
     let unknown_actor = || SyncError::Untranslatable(format!("{} has no staff member", e.kind));
@@ -212,6 +223,31 @@ pub fn outgoing(store: &Store, e: &OutboxEntry) -> Result<Outgoing, SyncError> {
                     weight_source: weight.map(|w| w.1),
                     dimensions: p.dimensions.as_ref().map(dims),
                     tracking_number: p.tracking_number,
+                }),
+                staff,
+            )
+        }
+        "packing.short_shipped" => {
+            let s: ShortShipped = payload(e)?;
+            // Audited against the line (or the product when the line is gone).
+            let product = Uuid::parse_str(&s.product_id).map_err(|_| {
+                SyncError::Untranslatable(format!("short line product {}", s.product_id))
+            })?;
+            let line = store
+                .consignment_lines(s.consignment_id)?
+                .into_iter()
+                .find(|l| l.line.product_id == product)
+                .map_or(product, |l| l.line.id);
+            let (staff, _) = audit_of(store, "consignment_line", line, e.mutation_id)?;
+            let reason = match s.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(note) => format!("{}: {note}", s.reason),
+                None => s.reason,
+            };
+            (
+                Mutation::ShortShipRecorded(ShortShipRecorded {
+                    consignment_id: s.consignment_id,
+                    product_id: s.product_id,
+                    reason,
                 }),
                 staff,
             )
@@ -877,6 +913,77 @@ mod tests {
                 .filter(|a| a.action == tally_store::consignment::STATUS_SET)
                 .count(),
             2
+        );
+    }
+
+    #[test]
+    fn a_line_sent_short_reaches_the_hub_with_its_reason_and_packer() {
+        let s = station();
+        let id = consignment(&s, ConsignmentKind::OutletTransfer);
+        let actor = tally_store::Actor::Staff(s.staff);
+        let product = Uuid::now_v7();
+        s.store
+            .apply_pulled(
+                &PulledChanges {
+                    products: vec![tally_store::Product {
+                        id: product,
+                        sku: "SKU-1".into(),
+                        name: "Mint 50 ml".into(),
+                        supplier_id: None,
+                        supplier_code: None,
+                        supply_price: None,
+                        price: None,
+                        weight_grams: None,
+                        dimensions: None,
+                        active: true,
+                        deleted: false,
+                        lightspeed_id: None,
+                        version: 1,
+                        barcodes: vec![],
+                    }],
+                    ..PulledChanges::default()
+                },
+                2,
+            )
+            .unwrap();
+        let line = s
+            .store
+            .set_line(&actor, id, product, rust_decimal::Decimal::from(3), None)
+            .unwrap();
+        // As the bench writes it when sending (crates/app, packing::send).
+        let short = serde_json::json!({
+            "consignment_id": id, "product_id": product.to_string(),
+            "reason": "out_of_stock", "note": null, "expected": 3, "packed": 1,
+        });
+        s.store
+            .transact(&actor, |t| {
+                let m = t.enqueue("packing.short_shipped", Some(id), &short)?;
+                t.audit(
+                    "packing.short_shipped",
+                    "consignment_line",
+                    &line.id.to_string(),
+                    None::<&()>,
+                    Some(&short),
+                    Some(m.mutation_id),
+                )
+            })
+            .unwrap();
+        let entries = s.store.next_pending(100).unwrap();
+        let e = entries
+            .iter()
+            .find(|e| e.kind == "packing.short_shipped")
+            .unwrap();
+        let Outgoing::Push(env) = outgoing(&s.store, e).unwrap() else {
+            panic!("a short line is the hub's business");
+        };
+        assert_eq!(env.actor.staff_id, s.staff.to_string());
+        assert_eq!(
+            env.mutation,
+            Mutation::ShortShipRecorded(ShortShipRecorded {
+                consignment_id: id,
+                product_id: product.to_string(),
+                reason: "out_of_stock".into(),
+            })
         );
     }
 
