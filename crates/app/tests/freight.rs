@@ -700,3 +700,44 @@ async fn a_cancelled_labels_tracking_numbers_leave_the_boxes_at_both_outlets() {
     rsync.stop().await;
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_demo_a_booked_label_moves_to_in_transit_and_delivered_on_its_own() {
+    use tally_demo::{Courier, DemoOptions};
+    // What `./scripts/demo` runs with: the fakes' courier on, the hub polling.
+    let defaults = DemoOptions::new("unused");
+    assert_eq!(defaults.courier, Some(Courier::demo()));
+    assert!((1..=60).contains(&defaults.tracking_poll_secs));
+    // The same, faster: nobody advances the fakes or polls by hand here.
+    let s = DemoStation::start_with(|o| {
+        o.courier = Some(Courier {
+            picked_up_after: Duration::from_millis(200),
+            in_transit_after: Duration::from_millis(300),
+            delivered_after: Duration::from_millis(1200),
+        });
+        o.tracking_poll_secs = 1;
+    })
+    .await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let id = pack(&s, &[3]);
+    let booked = quote_and_book(&s, &id).await;
+    assert_eq!(booked.state, "booked");
+    let state = || {
+        let _ = app.sync_now();
+        app.list_open_consignments()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.freight)
+    };
+    until("in transit on its own", || {
+        state().as_deref() == Some("in_transit")
+    })
+    .await;
+    until("delivered on its own", || {
+        state().as_deref() == Some("delivered")
+    })
+    .await;
+    s.stop().await;
+}

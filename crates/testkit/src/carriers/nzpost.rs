@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use super::faults::{after_commit, Endpoint, Fault, FaultPlan};
 use super::label_file::label_pdf;
 use super::server::{serve, Running};
-use super::stage::Stage;
+use super::stage::{Courier, Stage};
 use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
 
 /// How the fake NZ Post behaves.
@@ -37,6 +37,8 @@ pub struct FakeNzPostConfig {
     pub surcharges: Surcharges,
     /// Postcodes treated as rural (as well as any "RD n" address line).
     pub rural_postcodes: Vec<String>,
+    /// Moves booked labels along with time on its own (the demo's); `None` in tests.
+    pub courier: Option<Courier>,
 }
 
 impl Default for FakeNzPostConfig {
@@ -53,6 +55,7 @@ impl Default for FakeNzPostConfig {
             economy: Tariff::nz_post_economy(),
             surcharges: Surcharges::default(),
             rural_postcodes: vec!["7073".to_owned(), "3881".to_owned(), "9586".to_owned()],
+            courier: None,
         }
     }
 }
@@ -69,8 +72,11 @@ pub struct FakeConsignment {
     pub receiver_name: String,
     /// Status polls so far.
     pub polls: u32,
-    /// Where the parcels are (moved along with [`NzPostState::advance`]).
+    /// Where the parcels are (moved along with [`NzPostState::advance`], or by the
+    /// configured [`Courier`]).
     pub stage: Stage,
+    /// When the label was made (the courier's clock).
+    pub booked_at: std::time::Instant,
 }
 
 /// One authenticated call: which endpoint, and the client whose token it carried.
@@ -99,8 +105,13 @@ pub struct NzPostState {
 }
 
 impl NzPostState {
+    /// The fake's state, its labels moved along by the courier if it has one.
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        for c in &mut inner.consignments {
+            Courier::move_along(self.config.courier.as_ref(), &mut c.stage, c.booked_at);
+        }
+        inner
     }
 
     /// How many OAuth tokens were issued.
@@ -477,6 +488,7 @@ async fn create_label(
             receiver_name: req.receiver_details.name,
             polls: 0,
             stage: Stage::Booked,
+            booked_at: std::time::Instant::now(),
         });
         id
     };
