@@ -673,6 +673,14 @@ async fn a_cancelled_labels_tracking_numbers_leave_the_boxes_at_both_outlets() {
         numbers(app)
     );
     assert_eq!(numbers(&receiver), booked.tracking_numbers);
+    // The hub's copy of the boxes lost them too (pulls and snapshots carry that).
+    let at_hub = s.demo.hub().consignment(cid).await.unwrap().unwrap();
+    assert_eq!(at_hub.boxes.len(), 2);
+    assert!(
+        at_hub.boxes.iter().all(|b| b.tracking_number.is_none()),
+        "{:?}",
+        at_hub.boxes
+    );
 
     // After a pull the receiving outlet's boxes lose them too (the hub names the
     // cancelled numbers with every pull), and its list shows the cancel, not numbers.

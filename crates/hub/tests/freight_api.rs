@@ -448,6 +448,21 @@ async fn a_booked_label_is_cancelled_once_audited_and_the_same_boxes_book_again(
     assert_eq!(before["record"]["cancelled"], false);
     assert_eq!(after["record"]["cancelled"], true);
     assert_eq!(after["tracking_state"], "cancelled");
+    // Pulls name the cancelled label's numbers, so no station shows them as live.
+    let old_numbers: Vec<String> = first
+        .booking
+        .parcels
+        .iter()
+        .map(|p| p.tracking_number.clone())
+        .collect();
+    let ours = |t: Vec<tally_sync::FreightTracking>| {
+        t.into_iter()
+            .find(|t| t.consignment_id == s.consignment)
+            .unwrap()
+    };
+    let pulled = ours(pulled_tracking(&s, &s.outlets.dev_b.token).await);
+    assert_eq!(pulled.state, "cancelled");
+    assert_eq!(pulled.cancelled_tracking_numbers, old_numbers);
 
     // The same boxes book again: a new booking; the old one stays, cancelled.
     let second = quote_and_book(&s, &[2]).await;
@@ -465,6 +480,13 @@ async fn a_booked_label_is_cancelled_once_audited_and_the_same_boxes_book_again(
         "{}",
         entries[1].reference
     );
+    // The new label is live; the old numbers are still struck.
+    let pulled = ours(pulled_tracking(&s, &s.outlets.dev_a.token).await);
+    assert_eq!(
+        (pulled.booking_id.as_str(), pulled.state.as_str()),
+        (second.booking.booking_id.as_str(), "booked")
+    );
+    assert_eq!(pulled.cancelled_tracking_numbers, old_numbers);
     let view = tally_hub::freight::report::report_view(s.handle.hub())
         .await
         .unwrap();
