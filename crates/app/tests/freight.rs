@@ -603,3 +603,149 @@ async fn offline_a_cancel_waits_blocks_rebooking_and_is_sent_when_the_hub_is_bac
     assert_eq!(e.code, "NOT_SIGNED_IN");
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_labels_tracking_numbers_leave_the_boxes_at_both_outlets() {
+    let s = DemoStation::start().await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let id = pack(&s, &[3, 4]);
+    let cid = Uuid::parse_str(&id).unwrap();
+    let booked = quote_and_book(&s, &id).await;
+    assert_eq!(booked.tracking_numbers.len(), 2);
+    app.send(
+        &id,
+        &SendInput {
+            short: vec![],
+            handover: Handover::Pickup,
+            driver: None,
+            local_date: None,
+        },
+    )
+    .unwrap();
+    app.sync_now().unwrap();
+    let destination = app
+        .store()
+        .consignment(cid)
+        .unwrap()
+        .destination_outlet_id
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (receiver, rsync) = s.station_at(&destination, "Receiving", dir.path()).await;
+    let staff = s
+        .demo
+        .staff
+        .iter()
+        .find(|m| m.outlet_id.as_deref() == Some(destination.as_str()))
+        .unwrap();
+    receiver.sign_in(&staff.id, &staff.pin).unwrap();
+    until(
+        "the label's tracking numbers at the receiving outlet",
+        || {
+            let _ = receiver.sync_now();
+            receiver
+                .incoming_tracking()
+                .unwrap()
+                .iter()
+                .any(|t| t.consignment_id == id && t.tracking_numbers == booked.tracking_numbers)
+        },
+    )
+    .await;
+
+    // Cancelled at the sending station: its boxes lose the numbers at once.
+    let done = app
+        .cancel_freight(&id, "parcel not collected")
+        .await
+        .unwrap();
+    assert_eq!(done.state, "cancelled", "{}", done.message);
+    let numbers = |a: &tally_app::App| -> Vec<String> {
+        a.store()
+            .boxes(cid)
+            .unwrap()
+            .into_iter()
+            .filter_map(|b| b.tracking_number)
+            .collect()
+    };
+    assert!(
+        numbers(app).is_empty(),
+        "sender still shows {:?}",
+        numbers(app)
+    );
+    assert_eq!(numbers(&receiver), booked.tracking_numbers);
+    // The hub's copy of the boxes lost them too (pulls and snapshots carry that).
+    let at_hub = s.demo.hub().consignment(cid).await.unwrap().unwrap();
+    assert_eq!(at_hub.boxes.len(), 2);
+    assert!(
+        at_hub.boxes.iter().all(|b| b.tracking_number.is_none()),
+        "{:?}",
+        at_hub.boxes
+    );
+
+    // After a pull the receiving outlet's boxes lose them too (the hub names the
+    // cancelled numbers with every pull), and its list shows the cancel, not numbers.
+    until("the cancelled numbers gone at the receiving outlet", || {
+        let _ = receiver.sync_now();
+        numbers(&receiver).is_empty()
+    })
+    .await;
+    assert!(
+        !receiver
+            .incoming_tracking()
+            .unwrap()
+            .iter()
+            .any(|t| t.consignment_id == id),
+        "no live tracking numbers for a cancelled label"
+    );
+    assert!(receiver
+        .list_open_consignments()
+        .unwrap()
+        .iter()
+        .any(|r| r.id == id && r.freight.as_deref() == Some("cancelled")));
+    // A later pull of the sender does not bring them back either.
+    app.sync_now().unwrap();
+    assert!(numbers(app).is_empty());
+    rsync.stop().await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_demo_a_booked_label_moves_to_in_transit_and_delivered_on_its_own() {
+    use tally_demo::{Courier, DemoOptions};
+    // What `./scripts/demo` runs with: the fakes' courier on, the hub polling.
+    let defaults = DemoOptions::new("unused");
+    assert_eq!(defaults.courier, Some(Courier::demo()));
+    assert!((1..=60).contains(&defaults.tracking_poll_secs));
+    // The same, faster: nobody advances the fakes or polls by hand here.
+    let s = DemoStation::start_with(|o| {
+        o.courier = Some(Courier {
+            picked_up_after: Duration::from_millis(200),
+            in_transit_after: Duration::from_millis(300),
+            delivered_after: Duration::from_millis(1200),
+        });
+        o.tracking_poll_secs = 1;
+    })
+    .await;
+    s.sign_in(Role::Staff);
+    let app = &s.app;
+    let id = pack(&s, &[3]);
+    let booked = quote_and_book(&s, &id).await;
+    assert_eq!(booked.state, "booked");
+    let state = || {
+        let _ = app.sync_now();
+        app.list_open_consignments()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.freight)
+    };
+    until("in transit on its own", || {
+        state().as_deref() == Some("in_transit")
+    })
+    .await;
+    until("delivered on its own", || {
+        state().as_deref() == Some("delivered")
+    })
+    .await;
+    s.stop().await;
+}

@@ -1,6 +1,7 @@
 //! Freight in the demo: both fake carriers (NZ Post and GoSweetSpot from testkit) on
-//! loopback, their keys handed to the hub as a keychain would (never printed), and
-//! an address for every demo outlet so quotes and labels have a sender and receiver.
+//! loopback, their keys handed to the hub as a keychain would (never printed), an
+//! address for every demo outlet so quotes and labels have a sender and receiver, and
+//! a courier of their own that picks up and delivers booked labels with time.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use tally_freight::{
 use tally_hub::freight::FreightDesk;
 use tally_hub::Hub;
 use tally_testkit::carriers::{
-    FakeGoSweetSpot, FakeGoSweetSpotConfig, FakeNzPost, FakeNzPostConfig,
+    Courier, FakeGoSweetSpot, FakeGoSweetSpotConfig, FakeNzPost, FakeNzPostConfig,
 };
 use tally_testkit::demo_data::DemoData;
 
@@ -54,14 +55,25 @@ fn address(name: &str, city: &str) -> Address {
     }
 }
 
-/// Starts both fakes and configures the hub's freight desk with them.
-pub async fn start(hub: &Hub, data: &DemoData) -> Result<DemoCarriers, DemoError> {
-    let nzpost = FakeNzPost::start(FakeNzPostConfig::default())
-        .await
-        .map_err(start_err)?;
-    let gosweetspot = FakeGoSweetSpot::start(FakeGoSweetSpotConfig::default())
-        .await
-        .map_err(start_err)?;
+/// Starts both fakes (moving labels along with `courier`, if any) and configures the
+/// hub's freight desk with them.
+pub async fn start(
+    hub: &Hub,
+    data: &DemoData,
+    courier: Option<Courier>,
+) -> Result<DemoCarriers, DemoError> {
+    let nzpost = FakeNzPost::start(FakeNzPostConfig {
+        courier,
+        ..FakeNzPostConfig::default()
+    })
+    .await
+    .map_err(start_err)?;
+    let gosweetspot = FakeGoSweetSpot::start(FakeGoSweetSpotConfig {
+        courier,
+        ..FakeGoSweetSpotConfig::default()
+    })
+    .await
+    .map_err(start_err)?;
     // The keys reach the clients the way production reads them: by name from a
     // secret source (the keychain or environment there, a map here).
     let (gss_key, gss_site) = gosweetspot.state.config.accounts[0].clone();

@@ -23,6 +23,7 @@ use tally_hub::{Hub, HubConfig, HubHandle, PinHashCost};
 use tally_lightspeed::{
     ClientConfig, Credentials, InMemoryTokenStore, LightspeedClient, StoredTokens,
 };
+pub use tally_testkit::carriers::Courier;
 use tally_testkit::demo_data::{generate, DemoConfig, DemoData};
 use tally_testkit::lightspeed::{
     FakeConfig, FakeHandle, FakeLightspeed, WebhookSender, WebhookTarget,
@@ -75,6 +76,13 @@ pub struct DemoOptions {
     pub seed: u64,
     /// The chain's approval tiers at the hub (default: the three tiers).
     pub approval: Option<tally_domain::ApprovalPolicy>,
+    /// The fake carriers' own courier, moving booked labels along with time so tracking
+    /// moves in the demo (default: [`Courier::demo`]); `None` leaves them where a test
+    /// puts them.
+    pub courier: Option<Courier>,
+    /// Seconds between the demo hub's tracking polls (it asks each booking again
+    /// after as long); 0 stops polling.
+    pub tracking_poll_secs: u64,
 }
 
 impl DemoOptions {
@@ -87,6 +95,8 @@ impl DemoOptions {
             products: 3_000,
             seed: 2026,
             approval: None,
+            courier: Some(Courier::demo()),
+            tracking_poll_secs: 15,
         }
     }
 }
@@ -159,6 +169,10 @@ impl EmbeddedDemo {
         config.worker.idle_ms = 250;
         config.worker.poll_interval_ms = 2_000;
         config.worker.poll_page_size = 1_000;
+        // Tracking moves within minutes in the demo (the fakes' courier), so the hub
+        // asks often.
+        config.freight.tracking_interval_secs = opts.tracking_poll_secs;
+        config.freight.tracking_recheck_secs = opts.tracking_poll_secs;
         // Lightspeed signs webhooks with the app's client secret; so does the fake.
         config.webhooks.secret = Some(WebhookSecret::new(fake.config().client_secret.clone()));
         let hub =
@@ -176,7 +190,7 @@ impl EmbeddedDemo {
             .await
             .map_err(|e| DemoError::Start(e.to_string()))?
             .unwrap_or_default();
-        let carriers = freight::start(hub.hub(), &data).await?;
+        let carriers = freight::start(hub.hub(), &data, opts.courier).await?;
         wait_for_catalog(hub.hub(), &data, Duration::from_secs(120)).await?;
         let staff = staff::add_demo_staff(hub.hub(), &data)
             .await

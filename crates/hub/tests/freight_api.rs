@@ -51,6 +51,15 @@ async fn setup() -> Setup {
 }
 
 async fn setup_with(tune: impl FnOnce(&mut tally_hub::HubConfig)) -> Setup {
+    setup_owning(tune, |_, _, d| d).await
+}
+
+/// A hub with two outlets, a transfer from A to B and both fake carriers; `own` may give
+/// outlets their own accounts.
+async fn setup_owning(
+    tune: impl FnOnce(&mut tally_hub::HubConfig),
+    own: impl FnOnce(&FakeNzPost, &FakeGoSweetSpot, FreightDesk) -> FreightDesk,
+) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let mut config = fast_config(&dir);
     tune(&mut config);
@@ -70,7 +79,7 @@ async fn setup_with(tune: impl FnOnce(&mut tally_hub::HubConfig)) -> Setup {
         )],
     )
     .await;
-    let (nzpost, gss) = configure_freight(hub, |_, d| d).await;
+    let (nzpost, gss) = configure_freight(hub, own).await;
     Setup {
         _dir: dir,
         handle,
@@ -98,14 +107,18 @@ fn gss_client(gss: &FakeGoSweetSpot, account: usize) -> Arc<dyn Carrier> {
 
 /// Starts both fake carriers and gives the hub their keys and the outlets' addresses
 /// (`own` may give outlets their own accounts). The fake GoSweetSpot has the chain's
-/// site (1001) and Ponsonby's own (2002).
+/// site (1001) and Ponsonby's own (2002); the fake NZ Post the chain's client and
+/// Ponsonby's own (`ponsonby-nzpost`).
 async fn configure_freight(
     hub: &Hub,
-    own: impl FnOnce(&FakeGoSweetSpot, FreightDesk) -> FreightDesk,
+    own: impl FnOnce(&FakeNzPost, &FakeGoSweetSpot, FreightDesk) -> FreightDesk,
 ) -> (FakeNzPost, FakeGoSweetSpot) {
-    let nzpost = FakeNzPost::start(FakeNzPostConfig::default())
-        .await
-        .unwrap();
+    let mut np_config = FakeNzPostConfig::default();
+    np_config.other_clients.push((
+        "ponsonby-nzpost".to_owned(),
+        Uuid::new_v4().simple().to_string(),
+    ));
+    let nzpost = FakeNzPost::start(np_config).await.unwrap();
     let mut gss_config = FakeGoSweetSpotConfig::default();
     gss_config
         .accounts
@@ -132,6 +145,7 @@ async fn configure_freight(
         ),
     ]);
     hub.set_freight(own(
+        &nzpost,
         &gss,
         FreightDesk::new(carriers, addresses, hub.open_freight_ledger().unwrap()),
     ))
@@ -306,7 +320,7 @@ async fn the_freight_report_page_needs_an_admin_sign_in() {
 async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route() {
     use support::edges::{password, Edge, ADMIN};
     let e = Edge::start().await;
-    let _fakes = configure_freight(e.hub(), |_, d| d).await;
+    let _fakes = configure_freight(e.hub(), |_, _, d| d).await;
     let id = e.push_transfer(1, "TR-OUT-1").await;
     let station =
         HubFreightClient::new(&e.url(""), &e.dev_a.token, Duration::from_secs(10)).unwrap();
@@ -434,6 +448,21 @@ async fn a_booked_label_is_cancelled_once_audited_and_the_same_boxes_book_again(
     assert_eq!(before["record"]["cancelled"], false);
     assert_eq!(after["record"]["cancelled"], true);
     assert_eq!(after["tracking_state"], "cancelled");
+    // Pulls name the cancelled label's numbers, so no station shows them as live.
+    let old_numbers: Vec<String> = first
+        .booking
+        .parcels
+        .iter()
+        .map(|p| p.tracking_number.clone())
+        .collect();
+    let ours = |t: Vec<tally_sync::FreightTracking>| {
+        t.into_iter()
+            .find(|t| t.consignment_id == s.consignment)
+            .unwrap()
+    };
+    let pulled = ours(pulled_tracking(&s, &s.outlets.dev_b.token).await);
+    assert_eq!(pulled.state, "cancelled");
+    assert_eq!(pulled.cancelled_tracking_numbers, old_numbers);
 
     // The same boxes book again: a new booking; the old one stays, cancelled.
     let second = quote_and_book(&s, &[2]).await;
@@ -451,6 +480,13 @@ async fn a_booked_label_is_cancelled_once_audited_and_the_same_boxes_book_again(
         "{}",
         entries[1].reference
     );
+    // The new label is live; the old numbers are still struck.
+    let pulled = ours(pulled_tracking(&s, &s.outlets.dev_a.token).await);
+    assert_eq!(
+        (pulled.booking_id.as_str(), pulled.state.as_str()),
+        (second.booking.booking_id.as_str(), "booked")
+    );
+    assert_eq!(pulled.cancelled_tracking_numbers, old_numbers);
     let view = tally_hub::freight::report::report_view(s.handle.hub())
         .await
         .unwrap();
@@ -582,36 +618,12 @@ async fn a_cancelled_booking_is_polled_no_more_and_polls_stay_within_the_batch()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outlet_with_its_own_gosweetspot_site_quotes_books_and_cancels_with_it() {
     use tally_testkit::carriers::Endpoint;
-    let dir = tempfile::tempdir().unwrap();
-    let handle = Hub::start(fast_config(&dir)).await.unwrap();
-    let hub = handle.hub();
-    let outlets = seed_two_outlets(hub, "Coil").await;
-    let consignment = Uuid::now_v7();
-    push(
-        &reqwest::Client::new(),
-        &handle.base_url,
-        &outlets.dev_a,
-        vec![transfer_a_to_b(
-            consignment,
-            1,
-            &outlets.staff_a,
-            "TR-OUT-1",
-        )],
+    // Ponsonby (out-a) has its own site 2002; Newmarket (out-b) uses the chain's 1001.
+    let s = setup_owning(
+        |_| {},
+        |_, gss, d| d.with_outlet_carriers("out-a", vec![gss_client(gss, 1)]),
     )
     .await;
-    // Ponsonby (out-a) has its own site 2002; Newmarket (out-b) uses the chain's 1001.
-    let (_nzpost, gss) = configure_freight(hub, |gss, d| {
-        d.with_outlet_carriers("out-a", vec![gss_client(gss, 1)])
-    })
-    .await;
-    let s = Setup {
-        _dir: dir,
-        handle,
-        outlets,
-        nzpost: _nzpost,
-        gss,
-        consignment,
-    };
     let b = quote_and_book(&s, &[12, 9]).await;
     assert_eq!(b.booking.carrier, CarrierKind::GoSweetSpot);
     client(&s, &s.outlets.dev_a.token)
@@ -659,7 +671,7 @@ async fn the_report_page_shows_a_period_and_the_saving_against_the_baseline_and_
 {
     use support::edges::{password, Edge, ADMIN};
     let e = Edge::start().await;
-    let _fakes = configure_freight(e.hub(), |_, d| d).await;
+    let _fakes = configure_freight(e.hub(), |_, _, d| d).await;
     let id = e.push_transfer(1, "TR-OUT-1").await;
     let station =
         HubFreightClient::new(&e.url(""), &e.dev_a.token, Duration::from_secs(10)).unwrap();
@@ -728,4 +740,80 @@ async fn the_report_page_shows_a_period_and_the_saving_against_the_baseline_and_
     assert_eq!(bad.status(), 400);
     let body: serde_json::Value = bad.json().await.unwrap();
     assert_eq!(body["code"], "REPORT_PERIOD_INVALID");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outlet_with_its_own_nz_post_account_quotes_books_cancels_and_is_tracked_with_it() {
+    use tally_testkit::carriers::Endpoint;
+    // Ponsonby (out-a) names the secrets of its own NZ Post client in the hub's
+    // configuration; the hub's setup reads them from the secret source.
+    let s = setup_owning(
+        |_| {},
+        |np, _, d| {
+            let cfg: tally_hub::freight::FreightConfig = toml::from_str(
+                "[outlets.\"out-a\"]\n\
+                 nzpost_client_id_secret = \"TALLY_NZPOST_CLIENT_ID_PONSONBY\"\n\
+                 nzpost_client_secret_secret = \"TALLY_NZPOST_CLIENT_SECRET_PONSONBY\"\n",
+            )
+            .unwrap();
+            let (id, secret) = np.state.config.other_clients[0].clone();
+            let src = tally_freight::MapSecrets(HashMap::from([
+                ("TALLY_NZPOST_BASE_URL".to_owned(), np.base_url.clone()),
+                ("TALLY_NZPOST_CLIENT_ID_PONSONBY".to_owned(), id),
+                ("TALLY_NZPOST_CLIENT_SECRET_PONSONBY".to_owned(), secret),
+            ]));
+            tally_hub::freight::setup::outlet_carriers_from(&src, &cfg)
+                .unwrap()
+                .into_iter()
+                .fold(d, |d, (outlet, own)| d.with_outlet_carriers(&outlet, own))
+        },
+    )
+    .await;
+    let b = quote_and_book(&s, &[2]).await;
+    assert_eq!(b.booking.carrier, CarrierKind::NzPost);
+    let id = b.booking.booking_id.clone();
+    // The tracking poll asks with Ponsonby's client too.
+    let booked = s.nzpost.state.calls().len();
+    let desk = s.handle.hub().freight().unwrap();
+    desk.poll_tracking(Duration::ZERO, 50).await;
+    assert!(
+        s.nzpost.state.calls()[booked..]
+            .iter()
+            .any(|c| c.endpoint == Endpoint::Status),
+        "the poll asked NZ Post"
+    );
+    client(&s, &s.outlets.dev_a.token)
+        .cancel(&cancel_request(&s, &id, "wrong service"))
+        .await
+        .unwrap();
+    let calls = s.nzpost.state.calls();
+    for endpoint in [
+        Endpoint::Quote,
+        Endpoint::Book,
+        Endpoint::Status,
+        Endpoint::Label,
+        Endpoint::Cancel,
+    ] {
+        assert!(
+            calls.iter().any(|c| c.endpoint == endpoint),
+            "{endpoint:?} was called: {calls:?}"
+        );
+    }
+    assert!(
+        calls.iter().all(|c| c.client_id == "ponsonby-nzpost"),
+        "every Ponsonby call carried its own client: {calls:?}"
+    );
+
+    // Newmarket has no account of its own: the chain's client answers its quotes.
+    let mut req = shipment(Uuid::now_v7(), &[2]);
+    req.destination_outlet_id = "out-a".into();
+    client(&s, &s.outlets.dev_b.token)
+        .quote(&req)
+        .await
+        .unwrap();
+    let last = s.nzpost.state.calls().pop().unwrap();
+    assert_eq!(
+        (last.endpoint, last.client_id.as_str()),
+        (Endpoint::Quote, s.nzpost.state.config.client_id.as_str())
+    );
 }

@@ -335,6 +335,29 @@ pub struct FreightTrackingState {
     pub carrier_status: Option<String>,
     /// When it last changed (RFC 3339, the hub's clock).
     pub changed_at: Option<String>,
+    /// Tracking numbers of the consignment's cancelled labels, as a pull brings them:
+    /// [`Store::set_freight_tracking`] takes them off the boxes (not kept here).
+    #[serde(default)]
+    pub cancelled_tracking_numbers: Vec<String>,
+}
+
+/// Takes cancelled labels' tracking numbers off a consignment's boxes (a display fix
+/// at this station only: the hub strikes them too, with every pull).
+fn clear_box_tracking(
+    c: &rusqlite::Connection,
+    consignment_id: Uuid,
+    numbers: &[String],
+    now_ms: i64,
+) -> Result<usize> {
+    let mut cleared = 0;
+    for n in numbers {
+        cleared += c.execute(
+            "UPDATE boxes SET tracking_number = NULL, updated_at = ?3
+             WHERE consignment_id = ?1 AND tracking_number = ?2",
+            params![consignment_id.to_string(), n, now_ms],
+        )?;
+    }
+    Ok(cleared)
 }
 
 impl Store {
@@ -404,6 +427,9 @@ impl Store {
                 .pop()
                 .ok_or_else(|| StoreError::bad_input("freight", "no such cancel"))?;
             let before = find(t.conn(), c.consignment_id)?;
+            if let Some(b) = before.as_ref().filter(|b| b.booking_id.as_deref() == Some(c.booking_id.as_str())) {
+                clear_box_tracking(t.conn(), c.consignment_id, &b.tracking_numbers, ms(t.now()))?;
+            }
             t.conn().execute(
                 "DELETE FROM freight_bookings WHERE consignment_id = ?1 AND booking_id = ?2",
                 params![c.consignment_id.to_string(), c.booking_id],
@@ -504,6 +530,7 @@ impl Store {
                         at
                     ],
                 )?;
+                clear_box_tracking(tx, r.consignment_id, &r.cancelled_tracking_numbers, at)?;
             }
             Ok(())
         })
@@ -525,6 +552,7 @@ impl Store {
                         state: r.get(3)?,
                         carrier_status: r.get(4)?,
                         changed_at: r.get(5)?,
+                        cancelled_tracking_numbers: Vec::new(),
                     })
                 })
                 .optional()?;

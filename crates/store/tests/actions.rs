@@ -649,3 +649,49 @@ fn setting_a_pin_sends_the_hash_but_audits_no_secret() {
         .unwrap()
         .starts_with("$argon2id$"));
 }
+
+#[test]
+fn a_pull_naming_cancelled_tracking_numbers_takes_them_off_the_boxes_only() {
+    let f = Fixture::new();
+    let a = f.packer();
+    let b1 = f.store.open_box(&a, f.transfer, "carton-m").unwrap();
+    let b2 = f.store.open_box(&a, f.transfer, "satchel").unwrap();
+    for (b, n) in [(&b1, "OLD-1"), (&b2, "NEW-2")] {
+        f.store
+            .update_box(
+                &a,
+                b.id,
+                BoxChange::Tracking {
+                    tracking_number: n.into(),
+                },
+            )
+            .unwrap();
+    }
+    let outbox = f.count("SELECT COUNT(*) FROM outbox");
+    f.store
+        .set_freight_tracking(&[FreightTrackingState {
+            consignment_id: f.transfer,
+            booking_id: "B2".into(),
+            carrier_name: "NZ Post".into(),
+            state: "booked".into(),
+            carrier_status: None,
+            changed_at: None,
+            cancelled_tracking_numbers: vec!["OLD-1".into()],
+        }])
+        .unwrap();
+    let numbers: Vec<Option<String>> = f
+        .store
+        .boxes(f.transfer)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.tracking_number)
+        .collect();
+    assert_eq!(numbers, [None, Some("NEW-2".to_owned())]);
+    assert_eq!(
+        f.count("SELECT COUNT(*) FROM outbox"),
+        outbox,
+        "a display fix: nothing is sent back to the hub"
+    );
+    let kept = f.store.freight_tracking(f.transfer).unwrap().unwrap();
+    assert_eq!(kept.state, "booked");
+}

@@ -24,7 +24,9 @@ impl App {
                 .into_iter()
                 .filter_map(|b| b.tracking_number)
                 .collect();
-            if !numbers.is_empty() {
+            // A cancelled label's numbers are never shown as live (the pull strikes
+            // them off the boxes too; this covers a box the hub re-sent meanwhile).
+            if !numbers.is_empty() && c.freight_state.as_deref() != Some("cancelled") {
                 out.push(IncomingTracking {
                     consignment_id: c.id.to_string(),
                     tracking_numbers: numbers,

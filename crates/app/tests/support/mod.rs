@@ -26,6 +26,9 @@ impl DemoStation {
         let dir = tempfile::tempdir().unwrap();
         let mut opts = DemoOptions::new(dir.path().join("hub"));
         opts.products = 300;
+        // These tests move the fake carriers' labels and poll tracking themselves.
+        opts.courier = None;
+        opts.tracking_poll_secs = 0;
         change(&mut opts);
         let demo = EmbeddedDemo::start(opts).await.unwrap();
         let config = AppConfig {

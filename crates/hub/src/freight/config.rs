@@ -1,7 +1,7 @@
 //! The hub's `[freight]` settings: how often booked shipments' tracking is polled, the
 //! old system's costs the report measures the saving against, and outlets that book
-//! with their own GoSweetSpot site (its access key read by name from the environment
-//! or keychain, like every hub secret; other outlets use the chain's account).
+//! with their own GoSweetSpot site and/or NZ Post account (keys read by name from the
+//! environment or keychain, like every hub secret; other outlets use the chain's).
 
 use std::collections::BTreeMap;
 
@@ -75,15 +75,80 @@ pub enum BaselineBasis {
     Unit,
 }
 
-/// `[freight.outlets."<outlet id>"]`: the outlet's own GoSweetSpot site.
+/// `[freight.outlets."<outlet id>"]`: the outlet's own GoSweetSpot site, its own NZ
+/// Post account, or both (each one complete; at least one).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawOutletAccounts")]
 pub struct OutletAccounts {
+    pub gss: Option<OutletGss>,
+    pub nzpost: Option<OutletNzPost>,
+}
+
+/// An outlet's own GoSweetSpot site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutletGss {
     /// The site id (not a secret).
-    pub gss_site_id: String,
+    pub site_id: String,
     /// Name of the secret (environment variable or keychain entry under `tally-hub`)
     /// holding the site's access key, e.g. `TALLY_GSS_ACCESS_KEY_NEWMARKET`.
-    pub gss_access_key_secret: String,
+    pub access_key_secret: String,
+}
+
+/// An outlet's own NZ Post account: the names of the secrets holding its OAuth client
+/// id and client secret (e.g. `TALLY_NZPOST_CLIENT_ID_NEWMARKET`), and its billing
+/// account number (not a secret; the chain's when absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutletNzPost {
+    pub client_id_secret: String,
+    pub client_secret_secret: String,
+    pub account: Option<String>,
+}
+
+/// The table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutletAccounts {
+    gss_site_id: Option<String>,
+    gss_access_key_secret: Option<String>,
+    nzpost_client_id_secret: Option<String>,
+    nzpost_client_secret_secret: Option<String>,
+    nzpost_account: Option<String>,
+}
+
+impl TryFrom<RawOutletAccounts> for OutletAccounts {
+    type Error = String;
+
+    fn try_from(r: RawOutletAccounts) -> Result<Self, String> {
+        let gss = match (r.gss_site_id, r.gss_access_key_secret) {
+            (Some(site_id), Some(access_key_secret)) => Some(OutletGss {
+                site_id,
+                access_key_secret,
+            }),
+            (None, None) => None,
+            _ => return Err("gss_site_id and gss_access_key_secret go together".to_owned()),
+        };
+        let nzpost = match (r.nzpost_client_id_secret, r.nzpost_client_secret_secret) {
+            (Some(client_id_secret), Some(client_secret_secret)) => Some(OutletNzPost {
+                client_id_secret,
+                client_secret_secret,
+                account: r.nzpost_account,
+            }),
+            (None, None) if r.nzpost_account.is_none() => None,
+            _ => {
+                return Err(
+                    "nzpost_client_id_secret and nzpost_client_secret_secret go together (and nzpost_account needs them)"
+                        .to_owned(),
+                )
+            }
+        };
+        if gss.is_none() && nzpost.is_none() {
+            return Err(
+                "name the outlet's own GoSweetSpot site (gss_site_id, gss_access_key_secret) or NZ Post account (nzpost_client_id_secret, nzpost_client_secret_secret)"
+                    .to_owned(),
+            );
+        }
+        Ok(Self { gss, nzpost })
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +168,10 @@ target_saving_percent = "15"
 [outlets."out-b"]
 gss_site_id = "2002"
 gss_access_key_secret = "TALLY_GSS_ACCESS_KEY_NEWMARKET"
+[outlets."out-c"]
+nzpost_client_id_secret = "TALLY_NZPOST_CLIENT_ID_SYLVIA"
+nzpost_client_secret_secret = "TALLY_NZPOST_CLIENT_SECRET_SYLVIA"
+nzpost_account = "8000123"
 "#,
         )
         .unwrap();
@@ -110,7 +179,21 @@ gss_access_key_secret = "TALLY_GSS_ACCESS_KEY_NEWMARKET"
         assert_eq!(c.tracking_batch, 20, "unset fields keep their defaults");
         assert_eq!(c.baseline.per_box, Decimal::new(1000, 2));
         assert_eq!(c.baseline.basis, BaselineBasis::Unit);
-        assert_eq!(c.outlets["out-b"].gss_site_id, "2002");
-        assert!(toml::from_str::<FreightConfig>("[outlets.x]\ngss_site_id = \"1\"\n").is_err());
+        let b = &c.outlets["out-b"];
+        assert_eq!(b.gss.as_ref().unwrap().site_id, "2002");
+        assert!(b.nzpost.is_none());
+        let np = c.outlets["out-c"].nzpost.as_ref().unwrap();
+        assert_eq!(np.client_id_secret, "TALLY_NZPOST_CLIENT_ID_SYLVIA");
+        assert_eq!(np.account.as_deref(), Some("8000123"));
+        assert!(c.outlets["out-c"].gss.is_none());
+        for half in [
+            "[outlets.x]\ngss_site_id = \"1\"\n",
+            "[outlets.x]\nnzpost_client_id_secret = \"A\"\n",
+            "[outlets.x]\nnzpost_account = \"8000123\"\n",
+            "[outlets.x]\n",
+            "[outlets.x]\nnzpost_client_secret = \"in clear\"\n",
+        ] {
+            assert!(toml::from_str::<FreightConfig>(half).is_err(), "{half}");
+        }
     }
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::ledger::{FreightAudit, FreightLedger, LedgerEntry};
 use super::FreightRefusal;
-use crate::store::{read_with, DeviceRecord};
+use crate::store::{read_with, write_with, DeviceRecord, Entity};
 use crate::Hub;
 
 /// A shipment with its outlets' names (for the report) and the destination's id.
@@ -311,6 +311,22 @@ impl FreightDesk {
             device_id = %device.id,
             "freight label cancelled"
         );
+        let numbers = entry
+            .booking
+            .parcels
+            .iter()
+            .map(|p| p.tracking_number.clone())
+            .collect();
+        match strike_tracking(hub, &req.consignment_id, numbers, now).await {
+            Ok(n) => tracing::info!(
+                boxes = n,
+                "cancelled label's tracking numbers taken off the boxes"
+            ),
+            // Pulls name the cancelled numbers anyway: stations clear them from there.
+            Err(e) => {
+                tracing::warn!(error = %e, "cancelled label's tracking numbers not taken off the hub's boxes")
+            }
+        }
         // The stored time (to the millisecond), so a repeat answers the same.
         let at = done.as_ref().and_then(|a| a.cancelled_at).unwrap_or(now);
         Ok(CancelResponse {
@@ -402,6 +418,49 @@ impl FreightDesk {
 pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// Takes a cancelled label's tracking numbers off the hub's copy of the consignment's
+/// boxes, as a change of the consignment (so pulls and snapshots carry the boxes
+/// without them). Returns how many boxes changed.
+async fn strike_tracking(
+    hub: &Hub,
+    consignment_id: &str,
+    numbers: Vec<String>,
+    now: OffsetDateTime,
+) -> Result<usize, crate::HubError> {
+    let Ok(id) = Uuid::parse_str(consignment_id) else {
+        return Ok(0);
+    };
+    let store = hub.store();
+    let struck = tokio::task::spawn_blocking(move || {
+        write_with(&*store, |tx| {
+            let Some(mut h) = tx.consignment(id)? else {
+                return Ok(0);
+            };
+            let mut n = 0;
+            for mut b in tx.boxes(id)? {
+                if b.tracking_number
+                    .as_ref()
+                    .is_some_and(|t| numbers.contains(t))
+                {
+                    b.tracking_number = None;
+                    tx.upsert_box(id, &b)?;
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                h.version += 1;
+                h.updated_at = now;
+                tx.update_consignment(&h)?;
+                tx.record_change(Entity::Consignment, &id.to_string())?;
+            }
+            Ok(n)
+        })
+    })
+    .await
+    .map_err(|e| crate::HubError::Task(e.to_string()))??;
+    Ok(struck)
 }
 
 /// Only the sending outlet books or cancels a consignment's freight. Returns the

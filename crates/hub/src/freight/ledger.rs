@@ -393,12 +393,13 @@ impl FreightLedger {
     }
 
     /// The latest booking of each consignment `outlet_id` sends or receives, booked
-    /// after `since` or still on its way: what the outlet's stations show.
+    /// after `since` or still on its way: what the outlet's stations show; with the
+    /// tracking numbers of that consignment's cancelled labels (in the same window).
     pub fn latest_for_outlet(
         &self,
         outlet_id: &str,
         since: OffsetDateTime,
-    ) -> StoreResult<Vec<LedgerEntry>> {
+    ) -> StoreResult<Vec<(LedgerEntry, Vec<String>)>> {
         let all = query(
             &*self.conn()?,
             "WHERE (origin_outlet_id = ?1 OR destination_outlet_id = ?1)
@@ -406,10 +407,23 @@ impl FreightLedger {
             &[&outlet_id, &ms_of(since)],
         )?;
         // Oldest first, so a later booking of the same consignment replaces an earlier one.
-        let mut latest: std::collections::BTreeMap<String, LedgerEntry> =
+        let mut latest: std::collections::BTreeMap<String, (LedgerEntry, Vec<String>)> =
             std::collections::BTreeMap::new();
         for e in all {
-            latest.insert(e.record.consignment_id.clone(), e);
+            let slot = latest
+                .entry(e.record.consignment_id.clone())
+                .or_insert_with(|| (e.clone(), Vec::new()));
+            if e.record.cancelled {
+                slot.1
+                    .extend(e.booking.parcels.iter().map(|p| p.tracking_number.clone()));
+            }
+            slot.0 = e;
+        }
+        // A live label's numbers are never struck, even if a carrier reused one.
+        for (e, cancelled) in latest.values_mut() {
+            if !e.record.cancelled {
+                cancelled.retain(|n| e.booking.parcels.iter().all(|p| &p.tracking_number != n));
+            }
         }
         Ok(latest.into_values().collect())
     }

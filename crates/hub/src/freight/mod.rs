@@ -12,7 +12,7 @@ pub mod report;
 pub mod setup;
 pub mod tracking;
 
-pub use config::{Baseline, BaselineBasis, FreightConfig, OutletAccounts};
+pub use config::{Baseline, BaselineBasis, FreightConfig, OutletAccounts, OutletGss, OutletNzPost};
 pub use desk::FreightDesk;
 pub use ledger::{FreightAudit, FreightLedger, LedgerEntry};
 

@@ -1,8 +1,8 @@
 //! The freight report page (`GET /admin/freight`, and the same figures as JSON at
 //! `GET /admin/freight.json`): cost per consignment, per box and per unit shipped, by
 //! carrier and by route, from the hub's bookings in a period (`?period=this_month`,
-//! `last_month`, `last_30_days`, `all`, or `?from=YYYY-MM-DD&to=YYYY-MM-DD`, UTC dates,
-//! both included), so the saving can be measured: against the old system's cost per
+//! `last_month`, `last_30_days`, `all`, or `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both
+//! included; dates are New Zealand dates, Pacific/Auckland with daylight saving), so the saving can be measured: against the old system's cost per
 //! box or unit (`[freight.baseline]` in the hub configuration) and against the previous
 //! period of the same length (the previous calendar month for a whole month).
 //! Server-rendered like the sync dashboard.
@@ -21,7 +21,29 @@ use super::{Baseline, BaselineBasis};
 use crate::admin::session::{AdminRejection, AdminSession};
 use crate::{Hub, HubError};
 
-/// A report period: UTC dates, both included.
+/// The chain's time zone: report dates are its local dates.
+const CHAIN_TZ: &str = "Pacific/Auckland";
+
+/// The New Zealand date (Pacific/Auckland, daylight saving included) at `t`.
+pub fn nz_date(t: OffsetDateTime) -> Date {
+    let local = jiff::tz::TimeZone::get(CHAIN_TZ)
+        .ok()
+        .and_then(|tz| {
+            let ts = jiff::Timestamp::from_second(t.unix_timestamp()).ok()?;
+            let offset = tz.to_offset(ts).seconds();
+            time::UtcOffset::from_whole_seconds(offset).ok()
+        })
+        // The bundled database always has the zone; NZ standard time if it did not.
+        .unwrap_or(time::macros::offset!(+12));
+    t.to_offset(local).date()
+}
+
+/// Today in New Zealand.
+pub fn nz_today() -> Date {
+    nz_date(OffsetDateTime::now_utc())
+}
+
+/// A report period: New Zealand dates, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
     pub from: Date,
@@ -120,9 +142,9 @@ impl Period {
         })
     }
 
-    /// Whether a booking made at `t` falls in the period.
+    /// Whether a booking made at `t` falls in the period (by its New Zealand date).
     pub fn contains(&self, t: OffsetDateTime) -> bool {
-        let d = t.to_offset(time::UtcOffset::UTC).date();
+        let d = nz_date(t);
         self.from <= d && d <= self.to
     }
 }
@@ -172,7 +194,7 @@ pub struct ReportView {
     pub by_route: Vec<ReportRow>,
     pub by_consignment: Vec<ReportRow>,
     pub cancelled: u32,
-    /// The period shown (UTC dates, both included) and the one compared with.
+    /// The period shown (New Zealand dates, both included) and the one compared with.
     pub from: String,
     pub to: String,
     pub previous: Option<String>,
@@ -363,7 +385,7 @@ struct FreightPage<'a> {
 
 /// The report of every booking the hub made (empty when freight is not set up).
 pub async fn report_view(hub: &Hub) -> Result<ReportView, HubError> {
-    let today = OffsetDateTime::now_utc().date();
+    let today = nz_today();
     let all = Period::preset("all", today).ok_or_else(|| HubError::Task("no period".into()))?;
     report_view_for(hub, &all).await
 }
@@ -403,7 +425,7 @@ pub async fn report_view_for(hub: &Hub, period: &Period) -> Result<ReportView, H
 }
 
 fn period_or_refusal(q: &ReportQuery) -> Result<Period, Box<Response>> {
-    Period::from_query(q, OffsetDateTime::now_utc().date()).map_err(|why| {
+    Period::from_query(q, nz_today()).map_err(|why| {
         Box::new(
             (
                 StatusCode::BAD_REQUEST,
@@ -524,6 +546,50 @@ mod tests {
             date!(2026 - 10 - 31),
             time::Time::MIDNIGHT
         )));
+    }
+
+    #[test]
+    fn periods_are_new_zealand_dates_with_daylight_saving() {
+        use time::macros::datetime;
+        // 23:30 on 30 November NZ daylight time (+13) is 10:30 UTC that day.
+        let late = datetime!(2026-11-30 23:30 +13);
+        assert_eq!(
+            late.to_offset(time::UtcOffset::UTC).date(),
+            date!(2026 - 11 - 30)
+        );
+        assert_eq!(nz_date(late), date!(2026 - 11 - 30));
+        // 23:30 on 31 May NZ standard time (+12) is 11:30 UTC the same day; 00:30 on
+        // 1 December NZ is still 30 November in UTC, and belongs to December.
+        assert_eq!(
+            nz_date(datetime!(2026-05-31 23:30 +12)),
+            date!(2026 - 05 - 31)
+        );
+        let early = datetime!(2026-12-01 00:30 +13);
+        assert_eq!(
+            early.to_offset(time::UtcOffset::UTC).date(),
+            date!(2026 - 11 - 30)
+        );
+        assert_eq!(nz_date(early), date!(2026 - 12 - 01));
+        let november = Period::preset("this_month", date!(2026 - 11 - 30)).unwrap();
+        assert!(november.contains(late));
+        assert!(!november.contains(early));
+        let december = Period::preset("last_month", date!(2027 - 01 - 15)).unwrap();
+        assert!(december.contains(early) && !december.contains(late));
+        // Daylight saving ends 5 April 2026 at 03:00 NZDT: 11:30 UTC on 4 April is
+        // 00:30 on the 5th in NZ (+13 until 14:00 UTC), 12:30 UTC on 5 April is
+        // 00:30 on the 6th (+12).
+        assert_eq!(
+            nz_date(datetime!(2026-04-04 11:30 UTC)),
+            date!(2026 - 04 - 05)
+        );
+        assert_eq!(
+            nz_date(datetime!(2026-04-05 12:30 UTC)),
+            date!(2026 - 04 - 06)
+        );
+        assert_eq!(
+            nz_date(datetime!(2026-04-05 11:30 UTC)),
+            date!(2026 - 04 - 05)
+        );
     }
 
     #[test]

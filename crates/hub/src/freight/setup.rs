@@ -2,8 +2,9 @@
 //! values read from the keychain), API bases from the environment, and the outlets'
 //! pickup and delivery addresses from a TOML file (`[outlets."<outlet id>"]` tables
 //! with `name`, `phone`, `street`, `suburb`, `city`, `postcode`, `country_code`).
-//! Outlets with their own GoSweetSpot site are listed in the hub configuration's
-//! `[freight.outlets."<outlet id>"]` (site id, and the name of the secret with its key).
+//! Outlets with their own GoSweetSpot site or NZ Post account are listed in the hub
+//! configuration's `[freight.outlets."<outlet id>"]` (the site id, and the names of the
+//! secrets holding the site's key or the account's client id and secret).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -47,12 +48,8 @@ pub fn carriers_from(src: &dyn SecretSource) -> Result<Vec<Arc<dyn Carrier>>, Hu
     let cfg = |e: tally_freight::FreightError| HubError::Config(e.to_string());
     let mut out: Vec<Arc<dyn Carrier>> = Vec::new();
     if src.get("TALLY_NZPOST_CLIENT_ID").is_some() {
-        let base = src
-            .get("TALLY_NZPOST_BASE_URL")
-            .unwrap_or_else(|| NZPOST_BASE.to_owned());
-        let mut c = NzPostConfig::new(base, NzPostCredentials::load(src, None).map_err(cfg)?);
-        c.account_number = src.get("TALLY_NZPOST_ACCOUNT");
-        out.push(Arc::new(NzPost::new(c).map_err(cfg)?));
+        let creds = NzPostCredentials::load(src, None).map_err(cfg)?;
+        out.push(nzpost(src, creds, src.get("TALLY_NZPOST_ACCOUNT"))?);
     }
     if src.get("TALLY_GSS_ACCESS_KEY").is_some() {
         let base = src
@@ -64,34 +61,70 @@ pub fn carriers_from(src: &dyn SecretSource) -> Result<Vec<Arc<dyn Carrier>>, Hu
     Ok(out)
 }
 
+/// An NZ Post client for these credentials, at `TALLY_NZPOST_BASE_URL` or NZ Post's.
+fn nzpost(
+    src: &dyn SecretSource,
+    creds: NzPostCredentials,
+    account: Option<String>,
+) -> Result<Arc<dyn Carrier>, HubError> {
+    let base = src
+        .get("TALLY_NZPOST_BASE_URL")
+        .unwrap_or_else(|| NZPOST_BASE.to_owned());
+    let mut c = NzPostConfig::new(base, creds);
+    c.account_number = account;
+    Ok(Arc::new(
+        NzPost::new(c).map_err(|e| HubError::Config(e.to_string()))?,
+    ))
+}
+
 /// Outlets' own carrier accounts: (outlet id, its carriers).
 pub type OutletCarriers = Vec<(String, Vec<Arc<dyn Carrier>>)>;
 
-/// Each outlet's own GoSweetSpot site from `[freight.outlets]`, its key read from `src`
-/// by the name the configuration gives (a missing key is an error naming it).
+/// Each outlet's own GoSweetSpot site and/or NZ Post account from `[freight.outlets]`,
+/// their keys read from `src` by the names the configuration gives (a missing one is an
+/// error naming it). An outlet's own NZ Post account bills its own account number (the
+/// chain's `TALLY_NZPOST_ACCOUNT` belongs to the chain's client only).
 pub fn outlet_carriers_from(
     src: &dyn SecretSource,
     cfg: &FreightConfig,
 ) -> Result<OutletCarriers, HubError> {
-    let base = src
+    let gss_base = src
         .get("TALLY_GSS_BASE_URL")
         .unwrap_or_else(|| GSS_BASE.to_owned());
     cfg.outlets
         .iter()
         .map(|(outlet, acc)| {
-            let key = src.get(&acc.gss_access_key_secret).ok_or_else(|| {
-                HubError::Config(format!(
-                    "outlet {outlet}: GoSweetSpot key {} is not set; add it to the keychain or environment",
-                    acc.gss_access_key_secret
-                ))
-            })?;
-            let creds = GoSweetSpotCredentials {
-                access_key: tally_freight::Secret::new(key),
-                site_id: acc.gss_site_id.clone(),
+            let secret = |what: &str, name: &str| {
+                src.get(name).ok_or_else(|| {
+                    HubError::Config(format!(
+                        "outlet {outlet}: {what} {name} is not set; add it to the keychain or environment"
+                    ))
+                })
             };
-            let c = GoSweetSpot::new(GoSweetSpotConfig::new(base.clone(), creds))
-                .map_err(|e| HubError::Config(e.to_string()))?;
-            Ok((outlet.clone(), vec![Arc::new(c) as Arc<dyn Carrier>]))
+            let mut own: Vec<Arc<dyn Carrier>> = Vec::new();
+            if let Some(np) = &acc.nzpost {
+                let creds = NzPostCredentials {
+                    client_id: secret("NZ Post client id", &np.client_id_secret)?,
+                    client_secret: tally_freight::Secret::new(secret(
+                        "NZ Post client secret",
+                        &np.client_secret_secret,
+                    )?),
+                };
+                own.push(nzpost(src, creds, np.account.clone())?);
+            }
+            if let Some(gss) = &acc.gss {
+                let creds = GoSweetSpotCredentials {
+                    access_key: tally_freight::Secret::new(secret(
+                        "GoSweetSpot key",
+                        &gss.access_key_secret,
+                    )?),
+                    site_id: gss.site_id.clone(),
+                };
+                let c = GoSweetSpot::new(GoSweetSpotConfig::new(gss_base.clone(), creds))
+                    .map_err(|e| HubError::Config(e.to_string()))?;
+                own.push(Arc::new(c));
+            }
+            Ok((outlet.clone(), own))
         })
         .collect()
 }
@@ -107,7 +140,8 @@ pub fn configure(hub: &Hub, src: &dyn SecretSource, addresses: &Path) -> Result<
         hub.open_freight_ledger()?,
     );
     for (outlet, own) in outlet_carriers_from(src, &hub.config().freight)? {
-        tracing::info!(%outlet, "outlet books freight with its own GoSweetSpot site");
+        let kinds: Vec<String> = own.iter().map(|c| format!("{:?}", c.kind())).collect();
+        tracing::info!(%outlet, accounts = ?kinds, "outlet books freight with its own carrier accounts");
         desk = desk.with_outlet_carriers(&outlet, own);
     }
     hub.set_freight(desk)?;
@@ -184,6 +218,34 @@ country_code = "NZ"
         .unwrap();
         assert_eq!(own.len(), 1);
         assert_eq!(own[0].0, "out-b");
+        assert_eq!(own[0].1.len(), 1);
         assert_eq!(own[0].1[0].kind(), tally_freight::CarrierKind::GoSweetSpot);
+    }
+
+    #[test]
+    fn an_outlets_own_nz_post_account_reads_its_client_by_the_configured_names() {
+        let cfg: FreightConfig = toml::from_str(
+            "[outlets.\"out-b\"]\ngss_site_id = \"2002\"\ngss_access_key_secret = \"GSS_NM\"\n\
+             nzpost_client_id_secret = \"NZP_ID_NM\"\nnzpost_client_secret_secret = \"NZP_SECRET_NM\"\n",
+        )
+        .unwrap();
+        let mut keys = HashMap::from([
+            ("GSS_NM".to_owned(), "k".to_owned()),
+            ("NZP_ID_NM".to_owned(), "nm-client".to_owned()),
+        ]);
+        let Err(missing) = outlet_carriers_from(&MapSecrets(keys.clone()), &cfg) else {
+            panic!("a missing client secret must be an error");
+        };
+        assert!(missing.to_string().contains("NZP_SECRET_NM"), "{missing}");
+        keys.insert("NZP_SECRET_NM".to_owned(), "s".to_owned());
+        let own = outlet_carriers_from(&MapSecrets(keys), &cfg).unwrap();
+        let kinds: Vec<_> = own[0].1.iter().map(|c| c.kind()).collect();
+        assert_eq!(
+            kinds,
+            [
+                tally_freight::CarrierKind::NzPost,
+                tally_freight::CarrierKind::GoSweetSpot
+            ]
+        );
     }
 }

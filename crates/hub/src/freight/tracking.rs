@@ -50,7 +50,7 @@ pub fn for_outlet(
         .ledger()
         .latest_for_outlet(outlet_id, since)?
         .into_iter()
-        .filter_map(|e| {
+        .filter_map(|(e, cancelled)| {
             Some(FreightTracking {
                 consignment_id: Uuid::parse_str(&e.record.consignment_id).ok()?,
                 booking_id: e.booking.booking_id,
@@ -58,6 +58,7 @@ pub fn for_outlet(
                 state: e.tracking_state,
                 carrier_status: e.carrier_status,
                 changed_at: e.tracking_changed_at.map(super::desk::rfc3339),
+                cancelled_tracking_numbers: cancelled,
             })
         })
         .collect())

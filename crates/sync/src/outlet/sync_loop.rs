@@ -389,6 +389,7 @@ impl SyncLoop {
                     state: t.state.clone(),
                     carrier_status: t.carrier_status.clone(),
                     changed_at: t.changed_at.clone(),
+                    cancelled_tracking_numbers: t.cancelled_tracking_numbers.clone(),
                 })
                 .collect();
             let next = page.next_cursor;

@@ -121,6 +121,10 @@ pub struct FreightTracking {
     pub carrier_status: Option<String>,
     /// When the state last changed (RFC 3339).
     pub changed_at: Option<String>,
+    /// Tracking numbers of this consignment's cancelled labels: no box may show them
+    /// (the station clears them from its boxes, also when an older push re-set them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cancelled_tracking_numbers: Vec<String>,
 }
 
 /// The rules the hub enforces that a station must apply the same way offline.

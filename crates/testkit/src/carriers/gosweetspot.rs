@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::faults::{after_commit, Endpoint, Fault, FaultPlan};
 use super::label_file::{label_pdf, label_zpl};
 use super::server::{serve, Running};
-use super::stage::Stage;
+use super::stage::{Courier, Stage};
 use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
 
 /// How the fake GoSweetSpot behaves.
@@ -32,6 +32,8 @@ pub struct FakeGoSweetSpotConfig {
     pub standard: Tariff,
     pub surcharges: Surcharges,
     pub rural_postcodes: Vec<String>,
+    /// Moves booked shipments along with time on its own (the demo's); `None` in tests.
+    pub courier: Option<Courier>,
 }
 
 impl Default for FakeGoSweetSpotConfig {
@@ -42,6 +44,7 @@ impl Default for FakeGoSweetSpotConfig {
             standard: Tariff::nz_couriers_standard(),
             surcharges: Surcharges::default(),
             rural_postcodes: vec!["7073".to_owned(), "3881".to_owned(), "9586".to_owned()],
+            courier: None,
         }
     }
 }
@@ -58,8 +61,11 @@ pub struct GssShipment {
     pub cost: Decimal,
     pub packages: usize,
     pub receiver: String,
-    /// Where the parcels are (moved along with [`GssState::advance`]).
+    /// Where the parcels are (moved along with [`GssState::advance`], or by the
+    /// configured [`Courier`]).
     pub stage: Stage,
+    /// When it was booked (the courier's clock).
+    pub booked_at: std::time::Instant,
 }
 
 /// One authenticated call: which endpoint, and the keys it carried.
@@ -95,8 +101,13 @@ pub struct GssState {
 }
 
 impl GssState {
+    /// The fake's state, its shipments moved along by the courier if it has one.
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        for s in &mut inner.shipments {
+            Courier::move_along(self.config.courier.as_ref(), &mut s.stage, s.booked_at);
+        }
+        inner
     }
 
     /// Every shipment booked, in order.
@@ -434,6 +445,7 @@ async fn create_shipment(
             packages: req.packages.len().max(1),
             receiver: req.destination.name,
             stage: Stage::Booked,
+            booked_at: std::time::Instant::now(),
         };
         inner.shipments.push(s.clone());
         s

@@ -21,6 +21,6 @@ mod server;
 
 pub use faults::{Endpoint, Fault, FaultPlan};
 pub use gosweetspot::{FakeGoSweetSpot, FakeGoSweetSpotConfig, GssCall, GssShipment, GssState};
-pub use nzpost::{FakeConsignment, FakeNzPost, FakeNzPostConfig, NzPostState};
-pub use stage::Stage;
+pub use nzpost::{FakeConsignment, FakeNzPost, FakeNzPostConfig, NzPostCall, NzPostState};
+pub use stage::{Courier, Stage};
 pub use tariff::{Parcel, Surcharges, Tariff};

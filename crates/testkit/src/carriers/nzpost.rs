@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use super::faults::{after_commit, Endpoint, Fault, FaultPlan};
 use super::label_file::label_pdf;
 use super::server::{serve, Running};
-use super::stage::Stage;
+use super::stage::{Courier, Stage};
 use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
 
 /// How the fake NZ Post behaves.
@@ -25,6 +25,8 @@ use super::tariff::{is_rural, money, Parcel, Surcharges, Tariff};
 pub struct FakeNzPostConfig {
     pub client_id: String,
     pub client_secret: String,
+    /// More accepted `(client_id, client_secret)` pairs: outlets' own accounts.
+    pub other_clients: Vec<(String, String)>,
     /// `expires_in` of issued tokens, seconds.
     pub token_lifetime_secs: u64,
     /// Status polls answered "Processing" before a label is "Complete".
@@ -35,6 +37,8 @@ pub struct FakeNzPostConfig {
     pub surcharges: Surcharges,
     /// Postcodes treated as rural (as well as any "RD n" address line).
     pub rural_postcodes: Vec<String>,
+    /// Moves booked labels along with time on its own (the demo's); `None` in tests.
+    pub courier: Option<Courier>,
 }
 
 impl Default for FakeNzPostConfig {
@@ -43,6 +47,7 @@ impl Default for FakeNzPostConfig {
             client_id: "fake-nzpost-client".to_owned(),
             // Made up per fake: the clients read it from the config, as from a keychain.
             client_secret: uuid::Uuid::new_v4().simple().to_string(),
+            other_clients: Vec::new(),
             token_lifetime_secs: 3600,
             label_ready_after_polls: 1,
             cubic_divisor: 5000,
@@ -50,6 +55,7 @@ impl Default for FakeNzPostConfig {
             economy: Tariff::nz_post_economy(),
             surcharges: Surcharges::default(),
             rural_postcodes: vec!["7073".to_owned(), "3881".to_owned(), "9586".to_owned()],
+            courier: None,
         }
     }
 }
@@ -66,13 +72,25 @@ pub struct FakeConsignment {
     pub receiver_name: String,
     /// Status polls so far.
     pub polls: u32,
-    /// Where the parcels are (moved along with [`NzPostState::advance`]).
+    /// Where the parcels are (moved along with [`NzPostState::advance`], or by the
+    /// configured [`Courier`]).
     pub stage: Stage,
+    /// When the label was made (the courier's clock).
+    pub booked_at: std::time::Instant,
+}
+
+/// One authenticated call: which endpoint, and the client whose token it carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NzPostCall {
+    pub endpoint: Endpoint,
+    pub client_id: String,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    tokens: HashMap<String, ()>,
+    /// Issued token → the client it was issued to.
+    tokens: HashMap<String, String>,
+    calls: Vec<NzPostCall>,
     tokens_issued: u32,
     consignments: Vec<FakeConsignment>,
     seq: u32,
@@ -87,8 +105,13 @@ pub struct NzPostState {
 }
 
 impl NzPostState {
+    /// The fake's state, its labels moved along by the courier if it has one.
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        for c in &mut inner.consignments {
+            Courier::move_along(self.config.courier.as_ref(), &mut c.stage, c.booked_at);
+        }
+        inner
     }
 
     /// How many OAuth tokens were issued.
@@ -99,6 +122,11 @@ impl NzPostState {
     /// Invalidates every issued token (as if they expired early); the next call gets 401.
     pub fn revoke_tokens(&self) {
         self.lock().tokens.clear();
+    }
+
+    /// Every call with a valid token, in order, with the client it was issued to.
+    pub fn calls(&self) -> Vec<NzPostCall> {
+        self.lock().calls.clone()
     }
 
     /// Every label request accepted, in order.
@@ -179,12 +207,13 @@ fn errors(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn authorised(state: &NzPostState, headers: &HeaderMap) -> bool {
+/// The client whose valid token the request carried, if any.
+fn authorised(state: &NzPostState, headers: &HeaderMap) -> Option<String> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    token.is_some_and(|t| state.lock().tokens.contains_key(t))
+        .and_then(|v| v.strip_prefix("Bearer "))?;
+    state.lock().tokens.get(token).cloned()
 }
 
 /// Takes the call's fault (a `Status` fault answers at once), then checks the
@@ -195,7 +224,11 @@ async fn guard(
     headers: &HeaderMap,
 ) -> Result<Option<Fault>, Response> {
     let fault = state.faults.enter(endpoint).await?;
-    if authorised(state, headers) {
+    if let Some(client_id) = authorised(state, headers) {
+        state.lock().calls.push(NzPostCall {
+            endpoint,
+            client_id,
+        });
         Ok(fault)
     } else {
         Err(errors(
@@ -232,7 +265,10 @@ async fn token(State(state): S, Form(f): Form<TokenForm>) -> Response {
         )
             .into_response();
     }
-    if f.client_id != state.config.client_id || f.client_secret != state.config.client_secret {
+    let known = std::iter::once((&state.config.client_id, &state.config.client_secret))
+        .chain(state.config.other_clients.iter().map(|(i, s)| (i, s)))
+        .any(|(i, s)| *i == f.client_id && *s == f.client_secret);
+    if !known {
         return (
             StatusCode::UNAUTHORIZED,
             Json(json!({"error": "invalid_client"})),
@@ -243,7 +279,7 @@ async fn token(State(state): S, Form(f): Form<TokenForm>) -> Response {
         let mut inner = state.lock();
         inner.tokens_issued += 1;
         let value = format!("fake-token-{}", inner.tokens_issued);
-        inner.tokens.insert(value.clone(), ());
+        inner.tokens.insert(value.clone(), f.client_id.clone());
         value
     };
     let ok = Json(json!({
@@ -452,6 +488,7 @@ async fn create_label(
             receiver_name: req.receiver_details.name,
             polls: 0,
             stage: Stage::Booked,
+            booked_at: std::time::Instant::now(),
         });
         id
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adviceFor, basisText, CANCEL_EXPLAINED, cancelProblem, dollars, isOffline, levelText, rowForKey, trackingWords } from "./freight";
+import { adviceFor, basisText, CANCEL_EXPLAINED, cancelProblem, dollars, isOffline, levelText, liveTracking, rowForKey, trackingWords } from "./freight";
 
 describe("freight panel logic", () => {
   it("number keys pick rows that exist, nothing else", () => {
@@ -30,6 +30,13 @@ describe("freight panel logic", () => {
     expect(adviceFor("FREIGHT_BOX_OPEN")).toContain("F4");
     expect(adviceFor("SOMETHING")).toBeNull();
     expect(levelText("overnight")).toBe("Overnight");
+  });
+
+  it("a cancelled label's tracking numbers are never shown as live", () => {
+    expect(liveTracking(["NZP1", "NZP2"], "booked")).toEqual(["NZP1", "NZP2"]);
+    expect(liveTracking(["NZP1"], "in_transit")).toEqual(["NZP1"]);
+    expect(liveTracking(["NZP1", "NZP2"], "cancelled")).toEqual([]);
+    expect(liveTracking(undefined, null)).toEqual([]);
   });
 
   it("tracking states read as bench words with a tone", () => {

@@ -74,6 +74,11 @@ export function trackingWords(state: string | null | undefined): { text: string;
   }
 }
 
+/** The tracking numbers to show as live: none once the label is cancelled. */
+export function liveTracking(numbers: readonly string[] | null | undefined, state: string | null | undefined): string[] {
+  return state === "cancelled" ? [] : [...(numbers ?? [])];
+}
+
 /** Why the confirm button of "Cancel label" is not ready yet, or null when it is. */
 export function cancelProblem(reason: string, trackingState: string | null | undefined): string | null {
   if (trackingState === "in_transit" || trackingState === "delivered") {
