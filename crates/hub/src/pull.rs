@@ -6,6 +6,8 @@ use tally_sync::{Change, ConsignmentRow, PullResponse, Row, SnapshotResponse, PR
 use uuid::Uuid;
 
 use crate::rules;
+use std::collections::HashSet;
+
 use crate::store::{read_with, DeviceRecord, Entity, HubStore, HubTx, SagaState, StoreResult};
 
 /// Most change-log entries examined for one page, so a device that sees little
@@ -39,18 +41,132 @@ pub fn pull(
                     if changes.len() as u32 >= limit {
                         // Whether more follow is only known by looking; say yes and
                         // let the next (possibly empty) page settle it.
-                        return Ok(page(changes, next, true));
+                        return finish(tx, device, changes, next, true);
                     }
                 }
             }
             if exhausted {
-                return Ok(page(changes, next, false));
+                return finish(tx, device, changes, next, false);
             }
             if examined >= budget {
-                return Ok(page(changes, next, true));
+                return finish(tx, device, changes, next, true);
             }
         }
     })
+}
+
+/// The page, made to stand on its own: a station applies a page in one transaction
+/// whose references must hold. The change log keeps each row once, at its latest
+/// change, so a row that a consignment or a scan refers to may have moved past this
+/// page (a product Lightspeed changed after the transfer was made, a consignment
+/// changed after its scans). Such rows come with this page as well; they come again
+/// at their own place in the log, which a station applies as the same row.
+fn finish(
+    tx: &mut dyn HubTx,
+    device: &DeviceRecord,
+    mut changes: Vec<Change>,
+    next_cursor: u64,
+    has_more: bool,
+) -> StoreResult<PullResponse> {
+    let mut sent: HashSet<(Entity, String)> = changes.iter().map(|c| row_key(&c.row)).collect();
+    // Consignments first: their rows name more products, outlets and the supplier.
+    let scanned: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match &c.row {
+            Row::ScanEvent(e) => Some(e.consignment_id.to_string()),
+            _ => None,
+        })
+        .collect();
+    add_later_rows(
+        tx,
+        device,
+        &mut changes,
+        &mut sent,
+        next_cursor,
+        Entity::Consignment,
+        scanned,
+    )?;
+    let mut referenced: Vec<(Entity, String)> = Vec::new();
+    for c in &changes {
+        match &c.row {
+            Row::Consignment(c) => {
+                let outlets = [&c.source_outlet_id, &c.destination_outlet_id];
+                referenced.extend(
+                    outlets
+                        .into_iter()
+                        .flatten()
+                        .map(|o| (Entity::Outlet, o.clone())),
+                );
+                referenced.extend(c.supplier_id.iter().map(|s| (Entity::Supplier, s.clone())));
+                referenced.extend(
+                    c.lines
+                        .iter()
+                        .map(|l| (Entity::Product, l.product_id.clone())),
+                );
+            }
+            Row::ScanEvent(e) => referenced.push((Entity::Product, e.product_id.clone())),
+            Row::Staff(s) => {
+                referenced.extend(s.outlet_id.iter().map(|o| (Entity::Outlet, o.clone())))
+            }
+            _ => {}
+        }
+    }
+    for entity in [Entity::Outlet, Entity::Supplier, Entity::Product] {
+        let ids = referenced
+            .iter()
+            .filter(|(e, _)| *e == entity)
+            .map(|(_, id)| id.clone());
+        add_later_rows(
+            tx,
+            device,
+            &mut changes,
+            &mut sent,
+            next_cursor,
+            entity,
+            ids.collect(),
+        )?;
+    }
+    Ok(page(changes, next_cursor, has_more))
+}
+
+/// Adds the rows of `entity` named in `ids` that the station has not had yet and would
+/// only get after this page (their latest change lies beyond `next_cursor`).
+fn add_later_rows(
+    tx: &mut dyn HubTx,
+    device: &DeviceRecord,
+    changes: &mut Vec<Change>,
+    sent: &mut HashSet<(Entity, String)>,
+    next_cursor: u64,
+    entity: Entity,
+    ids: Vec<String>,
+) -> StoreResult<()> {
+    for id in ids {
+        if !sent.insert((entity, id.clone())) {
+            continue;
+        }
+        let Some(seq) = tx.change_seq(entity, &id)?.filter(|s| *s > next_cursor) else {
+            continue;
+        };
+        if let Some(row) = visible_row(tx, device, entity, &id)? {
+            changes.push(Change { seq, row });
+        }
+    }
+    Ok(())
+}
+
+fn row_key(row: &Row) -> (Entity, String) {
+    match row {
+        Row::Product(p) => (Entity::Product, p.id.clone()),
+        Row::Supplier(s) => (Entity::Supplier, s.id.clone()),
+        Row::Outlet(o) => (Entity::Outlet, o.id.clone()),
+        Row::Staff(s) => (Entity::Staff, s.id.clone()),
+        Row::Consignment(c) => (Entity::Consignment, c.id.to_string()),
+        Row::ScanEvent(e) => (Entity::ScanEvent, e.id.to_string()),
+        Row::Stock(s) => (
+            Entity::Stock,
+            crate::store::StockLevel::key(&s.outlet_id, &s.product_id),
+        ),
+    }
 }
 
 fn page(changes: Vec<Change>, next_cursor: u64, has_more: bool) -> PullResponse {

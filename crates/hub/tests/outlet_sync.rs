@@ -286,6 +286,58 @@ async fn a_transfer_packed_at_one_outlet_is_received_at_the_other_through_the_hu
 }
 
 #[tokio::test]
+async fn a_new_station_pulling_one_change_a_page_gets_rows_that_moved_past_what_refers_to_them() {
+    let w = world().await;
+    let base = w.handle.base_url.clone();
+    let (mut la, _) = sync_loop(&base, &w.a);
+    la.run_once().await.unwrap();
+    // The transfer's scans are logged before its last status change, and its product
+    // changes at Lightspeed afterwards: both move past what refers to them.
+    let id = send_transfer(&w, 2);
+    assert_eq!(la.run_once().await.unwrap().rejected, 0);
+    w.handle
+        .hub()
+        .put_products(vec![product(
+            w.products[0].to_string(),
+            0,
+            Some(Decimal::new(1399, 2)),
+        )])
+        .await
+        .unwrap();
+
+    // A station enrolled now at the receiving outlet pulls one change a page: every
+    // page must hold on its own (a page is applied in one transaction).
+    let e = w
+        .handle
+        .hub()
+        .enroll_device(&w.b.id.to_string(), "second bench")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(dir.path().join("outlet.db")).unwrap());
+    let client = HubClient::new(&base, &e.device_id, &e.token, Duration::from_secs(5)).unwrap();
+    let config = SyncLoopConfig {
+        pull_limit: 1,
+        ..fast()
+    };
+    let (mut fresh, _) = SyncLoop::new(store.clone(), client, config);
+    let report = fresh
+        .run_once()
+        .await
+        .expect("every one-change page applies");
+    assert!(report.pulled > 0, "{report:?}");
+    let at_new = store.consignment(id).unwrap();
+    assert_eq!(at_new.status, S::Sent);
+    let lines = store.consignment_lines(id).unwrap();
+    assert_eq!(lines[0].packed, 2, "both scans arrived with their transfer");
+    assert_eq!(
+        store.product(w.products[0]).unwrap().supply_price,
+        Some(Decimal::new(1399, 2)),
+        "the product as Lightspeed changed it"
+    );
+}
+
+#[tokio::test]
 async fn a_refused_action_needs_attention_and_does_not_block_other_work() {
     let w = world().await;
     let base = w.handle.base_url.clone();

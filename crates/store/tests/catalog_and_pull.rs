@@ -682,7 +682,6 @@ fn another_benchs_box_numbered_like_ours_is_kept_under_the_next_number() {
     assert_eq!(f.store.pull_cursor().unwrap(), Some(7));
 }
 
-
 #[test]
 fn a_view_that_waited_behind_changes_the_hub_already_had_is_fetched_once_they_are_answered() {
     let f = Fixture::new();

@@ -236,6 +236,8 @@ pub trait HubTx {
     fn record_change(&mut self, entity: Entity, id: &str) -> StoreResult<()>;
     /// Up to `limit` change-log entries after `cursor`, in seq order.
     fn changes_after(&mut self, cursor: u64, limit: u32) -> StoreResult<Vec<ChangeEntry>>;
+    /// Where the row stands in the change log now (its latest change), if logged.
+    fn change_seq(&mut self, entity: Entity, id: &str) -> StoreResult<Option<u64>>;
 
     // -- Lightspeed saga outbox -------------------------------------------------
     /// Asks the worker to bring Lightspeed up to the consignment's current state.

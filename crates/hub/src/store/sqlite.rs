@@ -1159,6 +1159,15 @@ impl HubTx for SqliteTx<'_> {
         .collect()
     }
 
+    fn change_seq(&mut self, entity: Entity, id: &str) -> StoreResult<Option<u64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq FROM change_log WHERE entity = ?1 AND entity_id = ?2")?
+            .query_row(params![entity.as_str(), id], |r| r.get::<_, i64>(0))
+            .optional()?
+            .map(u64_col))
+    }
+
     fn mark_saga_dirty(
         &mut self,
         consignment: Uuid,
