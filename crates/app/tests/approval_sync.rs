@@ -32,16 +32,7 @@ async fn drained(s: &DemoStation) {
 
 /// Staff submit the demo's draft purchase order; it reaches the hub pending approval.
 async fn submit_the_draft_order(s: &DemoStation) -> tally_app::consignments::ConsignmentRow {
-    let reference = s.demo.seeded.draft_po.clone().unwrap();
-    s.sign_in(Role::Staff);
-    let row = s
-        .app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap();
-    let submitted = s.app.submit_purchase_order(&row.id).unwrap();
+    let (row, submitted) = s.submit_draft_order();
     assert_eq!(submitted.status, ConsignmentStatus::PendingApproval);
     drained(s).await;
     row
@@ -116,24 +107,10 @@ async fn a_director_at_another_outlets_station_approves_the_order() {
     let reference = row.reference.clone();
 
     // A station of another outlet, where the director happens to be today.
-    let elsewhere = s
-        .app
-        .store()
-        .outlets()
-        .unwrap()
-        .into_iter()
-        .filter_map(|o| o.lightspeed_id)
-        .find(|o| *o != s.demo.outlet_id)
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (b, b_sync) = s.station_at(&elsewhere, "Office", dir.path()).await;
-    let director = s
-        .demo
-        .staff
-        .iter()
-        .find(|p| p.role == Role::Director)
-        .unwrap();
-    b.sign_in(&director.id, &director.pin).unwrap();
+    let (_, b, b_sync, director) = s
+        .station_elsewhere("Office", Role::Director, dir.path())
+        .await;
     until("the other outlet's queue to hold the order", || {
         b.approval_queue()
             .unwrap()

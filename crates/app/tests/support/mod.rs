@@ -80,6 +80,28 @@ impl DemoStation {
         self.app.sign_in(&s.id, &s.pin).unwrap();
     }
 
+    /// Signs in as the outlet's staff member and submits the demo's draft purchase
+    /// order for approval (not synced yet): hands back its row and the submitted order.
+    #[allow(dead_code)] // not every test binary submits an order
+    pub fn submit_draft_order(
+        &self,
+    ) -> (
+        tally_app::consignments::ConsignmentRow,
+        tally_app::purchasing::views::PurchaseOrderView,
+    ) {
+        let reference = self.demo.seeded.draft_po.clone().unwrap();
+        self.sign_in(Role::Staff);
+        let row = self
+            .app
+            .list_open_consignments()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.reference == reference)
+            .unwrap();
+        let submitted = self.app.submit_purchase_order(&row.id).unwrap();
+        (row, submitted)
+    }
+
     /// Another station, at `outlet`, enrolled now and connected straight to the demo
     /// hub (not through the demo's switchable link); its store lives in `dir`.
     #[allow(dead_code)] // not every test binary has a second station
@@ -109,6 +131,36 @@ impl DemoStation {
             .await
             .unwrap();
         (app, sync)
+    }
+
+    /// A station named `name` at another outlet than this station's (the first by
+    /// name), its store in `dir`, with the demo's first staff member in `role` (at any
+    /// outlet) signed in there: hands back that outlet, the station, its loop and who.
+    #[allow(dead_code)] // not every test binary has a station elsewhere
+    pub async fn station_elsewhere(
+        &self,
+        name: &str,
+        role: Role,
+        dir: &std::path::Path,
+    ) -> (tally_store::Outlet, Arc<App>, SyncHandle, &DemoStaff) {
+        let elsewhere = self
+            .app
+            .store()
+            .outlets()
+            .unwrap()
+            .into_iter()
+            .find(|o| {
+                o.lightspeed_id
+                    .as_deref()
+                    .is_some_and(|l| l != self.demo.outlet_id)
+            })
+            .unwrap();
+        let (app, sync) = self
+            .station_at(elsewhere.lightspeed_id.as_deref().unwrap(), name, dir)
+            .await;
+        let who = self.demo.staff.iter().find(|p| p.role == role).unwrap();
+        app.sign_in(&who.id, &who.pin).unwrap();
+        (elsewhere, app, sync, who)
     }
 
     /// Stops the loop and the demo; hands back the folder (dropping it deletes it).
