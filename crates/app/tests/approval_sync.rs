@@ -6,7 +6,6 @@ mod support;
 use std::time::Duration;
 
 use support::DemoStation;
-use tally_app::purchasing::views::{DecisionInput, DecisionKind};
 use tally_domain::{ConsignmentStatus, LsConsignmentStatus, LsConsignmentType, Role};
 use uuid::Uuid;
 
@@ -50,17 +49,7 @@ async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
         .iter()
         .find(|p| p.role == Role::Director)
         .unwrap();
-    let approved = s
-        .app
-        .decide_purchase_order(DecisionInput {
-            order_id: row.id.clone(),
-            approver_id: director.id.clone(),
-            pin: director.pin.clone(),
-            decision: DecisionKind::Approve,
-            comment: None,
-            reason: None,
-        })
-        .unwrap();
+    let approved = support::approve(&s.app, &row.id, director, None);
     assert_eq!(approved.status, ConsignmentStatus::Approved);
     drained(&s).await;
 
@@ -125,16 +114,7 @@ async fn a_director_at_another_outlets_station_approves_the_order() {
             .any(|r| r.reference == reference),
         "another outlet's order is in the approver's queue, not in the outlet's list"
     );
-    let approved = b
-        .decide_purchase_order(DecisionInput {
-            order_id: row.id.clone(),
-            approver_id: director.id.clone(),
-            pin: director.pin.clone(),
-            decision: DecisionKind::Approve,
-            comment: Some("Approved from Office".into()),
-            reason: None,
-        })
-        .unwrap();
+    let approved = support::approve(&b, &row.id, director, Some("Approved from Office"));
     assert_eq!(approved.status, ConsignmentStatus::Approved);
     b.sync_now().unwrap();
     until("the approval to reach the hub", || {

@@ -7,7 +7,6 @@ mod support;
 use std::time::Duration;
 
 use support::DemoStation;
-use tally_app::purchasing::views::{DecisionInput, DecisionKind};
 use tally_app::purchasing::{
     NewSupplierReturn, ReturnLineInput, ReturnReason, SupplierCreditInput, SupplierReturnView,
 };
@@ -249,15 +248,7 @@ async fn an_orders_timeline_shows_the_draft_and_the_approval_from_both_stations_
             .any(|i| i.reference == reference)
     })
     .await;
-    b.decide_purchase_order(DecisionInput {
-        order_id: row.id.clone(),
-        approver_id: director.id.clone(),
-        pin: director.pin.clone(),
-        decision: DecisionKind::Approve,
-        comment: Some("Approved from Office".into()),
-        reason: None,
-    })
-    .unwrap();
+    support::approve(&b, &row.id, director, Some("Approved from Office"));
     drained(&b).await;
 
     // At the office: the staff member's submit (from the bench, via the hub) and the

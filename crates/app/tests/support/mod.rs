@@ -170,3 +170,22 @@ impl DemoStation {
         self._dir
     }
 }
+
+/// `who` approves purchase order `order_id` at `app` with their PIN and `comment`.
+#[allow(dead_code)] // not every test binary approves an order
+pub fn approve(
+    app: &App,
+    order_id: &str,
+    who: &DemoStaff,
+    comment: Option<&str>,
+) -> tally_app::purchasing::views::PurchaseOrderView {
+    app.decide_purchase_order(tally_app::purchasing::views::DecisionInput {
+        order_id: order_id.into(),
+        approver_id: who.id.clone(),
+        pin: who.pin.clone(),
+        decision: tally_app::purchasing::views::DecisionKind::Approve,
+        comment: comment.map(str::to_string),
+        reason: None,
+    })
+    .unwrap()
+}
