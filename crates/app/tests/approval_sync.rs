@@ -100,13 +100,7 @@ async fn a_director_at_another_outlets_station_approves_the_order() {
     let (_, b, b_sync, director) = s
         .station_elsewhere("Office", Role::Director, dir.path())
         .await;
-    until("the other outlet's queue to hold the order", || {
-        b.approval_queue()
-            .unwrap()
-            .iter()
-            .any(|i| i.reference == reference)
-    })
-    .await;
+    support::until_queued(&b, &reference).await;
     assert!(
         !b.list_open_consignments()
             .unwrap()

@@ -241,13 +241,7 @@ async fn an_orders_timeline_shows_the_draft_and_the_approval_from_both_stations_
     let (elsewhere, b, b_sync, director) = s
         .station_elsewhere("Office", Role::Director, dir.path())
         .await;
-    until("the order to reach the office's queue", || {
-        b.approval_queue()
-            .unwrap()
-            .iter()
-            .any(|i| i.reference == reference)
-    })
-    .await;
+    support::until_queued(&b, &reference).await;
     support::approve(&b, &row.id, director, Some("Approved from Office"));
     drained(&b).await;
 

@@ -189,3 +189,20 @@ pub fn approve(
     })
     .unwrap()
 }
+
+/// Waits (up to 10 s) until `app`'s approval queue holds the order `reference`.
+#[allow(dead_code)] // not every test binary has an approval queue
+pub async fn until_queued(app: &App, reference: &str) {
+    for _ in 0..500 {
+        if app
+            .approval_queue()
+            .unwrap()
+            .iter()
+            .any(|i| i.reference == reference)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {reference} in the approval queue");
+}
