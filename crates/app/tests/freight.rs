@@ -648,7 +648,8 @@ async fn a_cancelled_labels_tracking_numbers_leave_the_boxes_at_both_outlets() {
         "sender still shows {:?}",
         numbers(app)
     );
-    assert_eq!(numbers(&receiver), booked.tracking_numbers);
+    // (The receiving station's own sync loop may already have pulled the cancel, so
+    // its boxes are not checked here: they had the numbers above, and lose them below.)
     // The hub's copy of the boxes lost them too (pulls and snapshots carry that).
     let at_hub = s.demo.hub().consignment(cid).await.unwrap().unwrap();
     assert_eq!(at_hub.boxes.len(), 2);
