@@ -6,7 +6,6 @@ mod support;
 use std::time::Duration;
 
 use support::DemoStation;
-use tally_app::purchasing::views::{DecisionInput, DecisionKind};
 use tally_domain::{ConsignmentStatus, LsConsignmentStatus, LsConsignmentType, Role};
 use uuid::Uuid;
 
@@ -32,16 +31,7 @@ async fn drained(s: &DemoStation) {
 
 /// Staff submit the demo's draft purchase order; it reaches the hub pending approval.
 async fn submit_the_draft_order(s: &DemoStation) -> tally_app::consignments::ConsignmentRow {
-    let reference = s.demo.seeded.draft_po.clone().unwrap();
-    s.sign_in(Role::Staff);
-    let row = s
-        .app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap();
-    let submitted = s.app.submit_purchase_order(&row.id).unwrap();
+    let (row, submitted) = s.submit_draft_order();
     assert_eq!(submitted.status, ConsignmentStatus::PendingApproval);
     drained(s).await;
     row
@@ -59,17 +49,7 @@ async fn an_order_approved_at_the_station_syncs_without_a_spurious_refusal() {
         .iter()
         .find(|p| p.role == Role::Director)
         .unwrap();
-    let approved = s
-        .app
-        .decide_purchase_order(DecisionInput {
-            order_id: row.id.clone(),
-            approver_id: director.id.clone(),
-            pin: director.pin.clone(),
-            decision: DecisionKind::Approve,
-            comment: None,
-            reason: None,
-        })
-        .unwrap();
+    let approved = support::approve(&s.app, &row.id, director, None);
     assert_eq!(approved.status, ConsignmentStatus::Approved);
     drained(&s).await;
 
@@ -116,31 +96,11 @@ async fn a_director_at_another_outlets_station_approves_the_order() {
     let reference = row.reference.clone();
 
     // A station of another outlet, where the director happens to be today.
-    let elsewhere = s
-        .app
-        .store()
-        .outlets()
-        .unwrap()
-        .into_iter()
-        .filter_map(|o| o.lightspeed_id)
-        .find(|o| *o != s.demo.outlet_id)
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (b, b_sync) = s.station_at(&elsewhere, "Office", dir.path()).await;
-    let director = s
-        .demo
-        .staff
-        .iter()
-        .find(|p| p.role == Role::Director)
-        .unwrap();
-    b.sign_in(&director.id, &director.pin).unwrap();
-    until("the other outlet's queue to hold the order", || {
-        b.approval_queue()
-            .unwrap()
-            .iter()
-            .any(|i| i.reference == reference)
-    })
-    .await;
+    let (_, b, b_sync, director) = s
+        .station_elsewhere("Office", Role::Director, dir.path())
+        .await;
+    support::until_queued(&b, &reference).await;
     assert!(
         !b.list_open_consignments()
             .unwrap()
@@ -148,16 +108,7 @@ async fn a_director_at_another_outlets_station_approves_the_order() {
             .any(|r| r.reference == reference),
         "another outlet's order is in the approver's queue, not in the outlet's list"
     );
-    let approved = b
-        .decide_purchase_order(DecisionInput {
-            order_id: row.id.clone(),
-            approver_id: director.id.clone(),
-            pin: director.pin.clone(),
-            decision: DecisionKind::Approve,
-            comment: Some("Approved from Office".into()),
-            reason: None,
-        })
-        .unwrap();
+    let approved = support::approve(&b, &row.id, director, Some("Approved from Office"));
     assert_eq!(approved.status, ConsignmentStatus::Approved);
     b.sync_now().unwrap();
     until("the approval to reach the hub", || {

@@ -51,6 +51,64 @@ fn pack(s: &DemoStation, box_kgs: &[u32]) -> String {
     id
 }
 
+/// Sends a packed consignment (picked up, nothing short), syncs, and starts a
+/// receiving station in `dir` at its destination outlet with a staff member of that
+/// outlet signed in; hands back the receiving station and its sync loop.
+async fn send_and_receive(
+    s: &DemoStation,
+    id: &str,
+    dir: &std::path::Path,
+) -> (std::sync::Arc<tally_app::App>, tally_app::sync::SyncHandle) {
+    let app = &s.app;
+    app.send(
+        id,
+        &SendInput {
+            short: vec![],
+            handover: Handover::Pickup,
+            driver: None,
+            local_date: None,
+        },
+    )
+    .unwrap();
+    app.sync_now().unwrap();
+    let destination = app
+        .store()
+        .consignment(Uuid::parse_str(id).unwrap())
+        .unwrap()
+        .destination_outlet_id
+        .unwrap()
+        .to_string();
+    let (receiver, rsync) = s.station_at(&destination, "Receiving", dir).await;
+    let staff = s
+        .demo
+        .staff
+        .iter()
+        .find(|m| m.outlet_id.as_deref() == Some(destination.as_str()))
+        .unwrap();
+    receiver.sign_in(&staff.id, &staff.pin).unwrap();
+    (receiver, rsync)
+}
+
+/// Waits until `receiver`, syncing, lists consignment `id` among its incoming tracking
+/// with `booked`'s tracking numbers (and in `state`, when given).
+async fn until_tracked(
+    receiver: &tally_app::App,
+    what: &str,
+    id: &str,
+    booked: &tally_app::freight::FreightBookingView,
+    state: Option<&str>,
+) {
+    until(what, || {
+        let _ = receiver.sync_now();
+        receiver.incoming_tracking().unwrap().iter().any(|t| {
+            t.consignment_id == id
+                && (state.is_none() || t.state.as_deref() == state)
+                && t.tracking_numbers == booked.tracking_numbers
+        })
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cheaper_carrier_is_booked_once_and_its_tracking_reaches_the_receiving_outlet() {
     let s = DemoStation::start().await;
@@ -153,41 +211,15 @@ async fn the_cheaper_carrier_is_booked_once_and_its_tracking_reaches_the_receivi
     assert_eq!(app.freight_status(&id).unwrap().unwrap().state, "booked");
 
     // Sent, synced: the receiving outlet's incoming list shows the tracking numbers.
-    app.send(
-        &id,
-        &SendInput {
-            short: vec![],
-            handover: Handover::Pickup,
-            driver: None,
-            local_date: None,
-        },
-    )
-    .unwrap();
-    app.sync_now().unwrap();
-    let destination = app
-        .store()
-        .consignment(cid)
-        .unwrap()
-        .destination_outlet_id
-        .unwrap()
-        .to_string();
     let dir = tempfile::tempdir().unwrap();
-    let (receiver, rsync) = s.station_at(&destination, "Receiving", dir.path()).await;
-    let staff = s
-        .demo
-        .staff
-        .iter()
-        .find(|m| m.outlet_id.as_deref() == Some(destination.as_str()))
-        .unwrap();
-    receiver.sign_in(&staff.id, &staff.pin).unwrap();
-    until("tracking numbers at the receiving outlet", || {
-        let _ = receiver.sync_now();
-        receiver
-            .incoming_tracking()
-            .unwrap()
-            .iter()
-            .any(|t| t.consignment_id == id && t.tracking_numbers == booked.tracking_numbers)
-    })
+    let (receiver, rsync) = send_and_receive(&s, &id, dir.path()).await;
+    until_tracked(
+        &receiver,
+        "tracking numbers at the receiving outlet",
+        &id,
+        &booked,
+        None,
+    )
     .await;
     rsync.stop().await;
     s.stop().await;
@@ -443,7 +475,6 @@ async fn a_cancelled_label_is_audited_the_boxes_book_again_and_both_outlets_see_
     s.sign_in(Role::Staff);
     let app = &s.app;
     let id = pack(&s, &[3]);
-    let cid = Uuid::parse_str(&id).unwrap();
     let first = quote_and_book(&s, &id).await;
     let old = first.booking_id.clone().unwrap();
     assert_eq!(bookings_made(&s), 1);
@@ -530,41 +561,15 @@ async fn a_cancelled_label_is_audited_the_boxes_book_again_and_both_outlets_see_
     );
 
     // Sent: the receiving outlet's incoming list shows where the parcels are.
-    app.send(
-        &id,
-        &SendInput {
-            short: vec![],
-            handover: Handover::Pickup,
-            driver: None,
-            local_date: None,
-        },
-    )
-    .unwrap();
-    app.sync_now().unwrap();
-    let destination = app
-        .store()
-        .consignment(cid)
-        .unwrap()
-        .destination_outlet_id
-        .unwrap()
-        .to_string();
     let dir = tempfile::tempdir().unwrap();
-    let (receiver, rsync) = s.station_at(&destination, "Receiving", dir.path()).await;
-    let staff = s
-        .demo
-        .staff
-        .iter()
-        .find(|m| m.outlet_id.as_deref() == Some(destination.as_str()))
-        .unwrap();
-    receiver.sign_in(&staff.id, &staff.pin).unwrap();
-    until("in transit at the receiving outlet", || {
-        let _ = receiver.sync_now();
-        receiver.incoming_tracking().unwrap().iter().any(|t| {
-            t.consignment_id == id
-                && t.state.as_deref() == Some("in_transit")
-                && t.tracking_numbers == second.tracking_numbers
-        })
-    })
+    let (receiver, rsync) = send_and_receive(&s, &id, dir.path()).await;
+    until_tracked(
+        &receiver,
+        "in transit at the receiving outlet",
+        &id,
+        &second,
+        Some("in_transit"),
+    )
     .await;
     rsync.stop().await;
     s.stop().await;
@@ -613,43 +618,14 @@ async fn a_cancelled_labels_tracking_numbers_leave_the_boxes_at_both_outlets() {
     let cid = Uuid::parse_str(&id).unwrap();
     let booked = quote_and_book(&s, &id).await;
     assert_eq!(booked.tracking_numbers.len(), 2);
-    app.send(
-        &id,
-        &SendInput {
-            short: vec![],
-            handover: Handover::Pickup,
-            driver: None,
-            local_date: None,
-        },
-    )
-    .unwrap();
-    app.sync_now().unwrap();
-    let destination = app
-        .store()
-        .consignment(cid)
-        .unwrap()
-        .destination_outlet_id
-        .unwrap()
-        .to_string();
     let dir = tempfile::tempdir().unwrap();
-    let (receiver, rsync) = s.station_at(&destination, "Receiving", dir.path()).await;
-    let staff = s
-        .demo
-        .staff
-        .iter()
-        .find(|m| m.outlet_id.as_deref() == Some(destination.as_str()))
-        .unwrap();
-    receiver.sign_in(&staff.id, &staff.pin).unwrap();
-    until(
+    let (receiver, rsync) = send_and_receive(&s, &id, dir.path()).await;
+    until_tracked(
+        &receiver,
         "the label's tracking numbers at the receiving outlet",
-        || {
-            let _ = receiver.sync_now();
-            receiver
-                .incoming_tracking()
-                .unwrap()
-                .iter()
-                .any(|t| t.consignment_id == id && t.tracking_numbers == booked.tracking_numbers)
-        },
+        &id,
+        &booked,
+        None,
     )
     .await;
 
@@ -672,7 +648,8 @@ async fn a_cancelled_labels_tracking_numbers_leave_the_boxes_at_both_outlets() {
         "sender still shows {:?}",
         numbers(app)
     );
-    assert_eq!(numbers(&receiver), booked.tracking_numbers);
+    // (The receiving station's own sync loop may already have pulled the cancel, so
+    // its boxes are not checked here: they had the numbers above, and lose them below.)
     // The hub's copy of the boxes lost them too (pulls and snapshots carry that).
     let at_hub = s.demo.hub().consignment(cid).await.unwrap().unwrap();
     assert_eq!(at_hub.boxes.len(), 2);

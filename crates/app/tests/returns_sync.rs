@@ -7,7 +7,6 @@ mod support;
 use std::time::Duration;
 
 use support::DemoStation;
-use tally_app::purchasing::views::{DecisionInput, DecisionKind};
 use tally_app::purchasing::{
     NewSupplierReturn, ReturnLineInput, ReturnReason, SupplierCreditInput, SupplierReturnView,
 };
@@ -221,16 +220,8 @@ async fn a_returns_number_reasons_and_credits_reach_the_hub_another_station_and_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_orders_timeline_shows_the_draft_and_the_approval_from_both_stations_on_both() {
     let s = DemoStation::start().await;
-    let reference = s.demo.seeded.draft_po.clone().unwrap();
-    s.sign_in(Role::Staff);
-    let row = s
-        .app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap();
-    s.app.submit_purchase_order(&row.id).unwrap();
+    let (row, _) = s.submit_draft_order();
+    let reference = row.reference.clone();
     let local = s.app.consignment_timeline(&row.id).unwrap();
     let submitted = local
         .iter()
@@ -246,45 +237,12 @@ async fn an_orders_timeline_shows_the_draft_and_the_approval_from_both_stations_
         .all(|e| !e.not_yet_synced));
 
     // A director approves at another outlet's station.
-    let elsewhere = s
-        .app
-        .store()
-        .outlets()
-        .unwrap()
-        .into_iter()
-        .find(|o| o.lightspeed_id.as_deref() != Some(s.demo.outlet_id.as_str()))
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (b, b_sync) = s
-        .station_at(
-            elsewhere.lightspeed_id.as_deref().unwrap(),
-            "Office",
-            dir.path(),
-        )
+    let (elsewhere, b, b_sync, director) = s
+        .station_elsewhere("Office", Role::Director, dir.path())
         .await;
-    let director = s
-        .demo
-        .staff
-        .iter()
-        .find(|p| p.role == Role::Director)
-        .unwrap();
-    b.sign_in(&director.id, &director.pin).unwrap();
-    until("the order to reach the office's queue", || {
-        b.approval_queue()
-            .unwrap()
-            .iter()
-            .any(|i| i.reference == reference)
-    })
-    .await;
-    b.decide_purchase_order(DecisionInput {
-        order_id: row.id.clone(),
-        approver_id: director.id.clone(),
-        pin: director.pin.clone(),
-        decision: DecisionKind::Approve,
-        comment: Some("Approved from Office".into()),
-        reason: None,
-    })
-    .unwrap();
+    support::until_queued(&b, &reference).await;
+    support::approve(&b, &row.id, director, Some("Approved from Office"));
     drained(&b).await;
 
     // At the office: the staff member's submit (from the bench, via the hub) and the
@@ -351,16 +309,8 @@ async fn an_orders_timeline_shows_the_draft_and_the_approval_from_both_stations_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approval_the_hub_escalates_is_first_in_the_next_roles_queue_at_any_station_with_why() {
     let s = DemoStation::start().await;
-    let reference = s.demo.seeded.draft_po.clone().unwrap();
-    s.sign_in(Role::Staff);
-    let row = s
-        .app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap();
-    s.app.submit_purchase_order(&row.id).unwrap();
+    let (row, _) = s.submit_draft_order();
+    let reference = row.reference.clone();
     drained(&s.app).await;
 
     // The hub's check, an hour and a minute later (a short wait, a passed-in clock).
@@ -377,19 +327,8 @@ async fn an_approval_the_hub_escalates_is_first_in_the_next_roles_queue_at_any_s
     let to = done[0].to_role;
 
     // Someone in that role, signed in at another outlet's station, sees it first, with why.
-    let elsewhere = s
-        .app
-        .store()
-        .outlets()
-        .unwrap()
-        .into_iter()
-        .filter_map(|o| o.lightspeed_id)
-        .find(|o| *o != s.demo.outlet_id)
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (b, b_sync) = s.station_at(&elsewhere, "Office", dir.path()).await;
-    let boss = s.demo.staff.iter().find(|p| p.role == to).unwrap();
-    b.sign_in(&boss.id, &boss.pin).unwrap();
+    let (_, b, b_sync, _) = s.station_elsewhere("Office", to, dir.path()).await;
     until("the escalation to reach the office", || {
         b.approval_queue()
             .unwrap()

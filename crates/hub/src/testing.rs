@@ -163,6 +163,13 @@ impl Fixture {
         .unwrap()
     }
 
+    /// Pushes mutations as outlet A's staff member from its first device; returns the
+    /// outcomes.
+    pub fn push_a1(&mut self, ms: Vec<Mutation>) -> Vec<MutationOutcome> {
+        let device = self.dev_a1.clone();
+        self.push(&device, STAFF_A, ms)
+    }
+
     /// Pushes mutations as `actor` from `device`; returns the outcomes.
     pub fn push(
         &mut self,

@@ -316,11 +316,13 @@ async fn the_freight_report_page_needs_an_admin_sign_in() {
         .starts_with("/admin/login"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route() {
-    use support::edges::{password, Edge, ADMIN};
-    let e = Edge::start().await;
-    let _fakes = configure_freight(e.hub(), |_, _, d| d).await;
+/// Behind the edge, with freight set up: pushes transfer TR-OUT-1 from outlet A and
+/// books two 2 kg boxes (4 units) at the preselected row, as outlet A's station does;
+/// hands back the fake carriers (keep them) and the booking.
+async fn book_tr_out_1(
+    e: &support::edges::Edge,
+) -> ((FakeNzPost, FakeGoSweetSpot), tally_freight::BookResponse) {
+    let fakes = configure_freight(e.hub(), |_, _, d| d).await;
     let id = e.push_transfer(1, "TR-OUT-1").await;
     let station =
         HubFreightClient::new(&e.url(""), &e.dev_a.token, Duration::from_secs(10)).unwrap();
@@ -335,6 +337,14 @@ async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route()
         })
         .await
         .unwrap();
+    (fakes, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_admin_sees_the_cost_per_box_and_unit_by_carrier_and_route() {
+    use support::edges::{password, Edge, ADMIN};
+    let e = Edge::start().await;
+    let (_fakes, b) = book_tr_out_1(&e).await;
     let cost = b.booking.price_excl_gst.unwrap();
     let s = e.sign_in(ADMIN, password()).await;
     let page = e
@@ -671,21 +681,7 @@ async fn the_report_page_shows_a_period_and_the_saving_against_the_baseline_and_
 {
     use support::edges::{password, Edge, ADMIN};
     let e = Edge::start().await;
-    let _fakes = configure_freight(e.hub(), |_, _, d| d).await;
-    let id = e.push_transfer(1, "TR-OUT-1").await;
-    let station =
-        HubFreightClient::new(&e.url(""), &e.dev_a.token, Duration::from_secs(10)).unwrap();
-    let req = shipment(id, &[2, 2]);
-    let c = station.quote(&req).await.unwrap();
-    let b = station
-        .book(&BookRequest {
-            shipment: req,
-            quote: c.rows[c.preselected.unwrap()].quote.clone(),
-            units: 4,
-            label_format: LabelFormat::Pdf,
-        })
-        .await
-        .unwrap();
+    let (_fakes, b) = book_tr_out_1(&e).await;
     let cost = b.booking.price_excl_gst.unwrap();
     // The default baseline: $11.50 a box, so 2 boxes were $23.00 with the old system.
     let baseline = rust_decimal::Decimal::new(2300, 2);

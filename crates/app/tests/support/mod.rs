@@ -80,6 +80,28 @@ impl DemoStation {
         self.app.sign_in(&s.id, &s.pin).unwrap();
     }
 
+    /// Signs in as the outlet's staff member and submits the demo's draft purchase
+    /// order for approval (not synced yet): hands back its row and the submitted order.
+    #[allow(dead_code)] // not every test binary submits an order
+    pub fn submit_draft_order(
+        &self,
+    ) -> (
+        tally_app::consignments::ConsignmentRow,
+        tally_app::purchasing::views::PurchaseOrderView,
+    ) {
+        let reference = self.demo.seeded.draft_po.clone().unwrap();
+        self.sign_in(Role::Staff);
+        let row = self
+            .app
+            .list_open_consignments()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.reference == reference)
+            .unwrap();
+        let submitted = self.app.submit_purchase_order(&row.id).unwrap();
+        (row, submitted)
+    }
+
     /// Another station, at `outlet`, enrolled now and connected straight to the demo
     /// hub (not through the demo's switchable link); its store lives in `dir`.
     #[allow(dead_code)] // not every test binary has a second station
@@ -111,10 +133,76 @@ impl DemoStation {
         (app, sync)
     }
 
+    /// A station named `name` at another outlet than this station's (the first by
+    /// name), its store in `dir`, with the demo's first staff member in `role` (at any
+    /// outlet) signed in there: hands back that outlet, the station, its loop and who.
+    #[allow(dead_code)] // not every test binary has a station elsewhere
+    pub async fn station_elsewhere(
+        &self,
+        name: &str,
+        role: Role,
+        dir: &std::path::Path,
+    ) -> (tally_store::Outlet, Arc<App>, SyncHandle, &DemoStaff) {
+        let elsewhere = self
+            .app
+            .store()
+            .outlets()
+            .unwrap()
+            .into_iter()
+            .find(|o| {
+                o.lightspeed_id
+                    .as_deref()
+                    .is_some_and(|l| l != self.demo.outlet_id)
+            })
+            .unwrap();
+        let (app, sync) = self
+            .station_at(elsewhere.lightspeed_id.as_deref().unwrap(), name, dir)
+            .await;
+        let who = self.demo.staff.iter().find(|p| p.role == role).unwrap();
+        app.sign_in(&who.id, &who.pin).unwrap();
+        (elsewhere, app, sync, who)
+    }
+
     /// Stops the loop and the demo; hands back the folder (dropping it deletes it).
     pub async fn stop(self) -> tempfile::TempDir {
         self.sync.stop().await;
         self.demo.shutdown().await;
         self._dir
     }
+}
+
+/// `who` approves purchase order `order_id` at `app` with their PIN and `comment`.
+#[allow(dead_code)] // not every test binary approves an order
+pub fn approve(
+    app: &App,
+    order_id: &str,
+    who: &DemoStaff,
+    comment: Option<&str>,
+) -> tally_app::purchasing::views::PurchaseOrderView {
+    app.decide_purchase_order(tally_app::purchasing::views::DecisionInput {
+        order_id: order_id.into(),
+        approver_id: who.id.clone(),
+        pin: who.pin.clone(),
+        decision: tally_app::purchasing::views::DecisionKind::Approve,
+        comment: comment.map(str::to_string),
+        reason: None,
+    })
+    .unwrap()
+}
+
+/// Waits (up to 10 s) until `app`'s approval queue holds the order `reference`.
+#[allow(dead_code)] // not every test binary has an approval queue
+pub async fn until_queued(app: &App, reference: &str) {
+    for _ in 0..500 {
+        if app
+            .approval_queue()
+            .unwrap()
+            .iter()
+            .any(|i| i.reference == reference)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {reference} in the approval queue");
 }

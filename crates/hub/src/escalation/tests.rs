@@ -18,15 +18,10 @@ fn hourly() -> EscalationConfig {
 
 fn waiting_order(f: &mut Fixture) -> Uuid {
     let id = Uuid::now_v7();
-    let dev = f.dev_a1.clone();
-    let out = f.push(
-        &dev,
-        STAFF_A,
-        vec![
-            purchase_order(id, &[(0, 1)]),
-            go(id, S::Draft, S::PendingApproval),
-        ],
-    );
+    let out = f.push_a1(vec![
+        purchase_order(id, &[(0, 1)]),
+        go(id, S::Draft, S::PendingApproval),
+    ]);
     assert!(out.iter().all(|o| code(o) == "APPLIED"), "{out:?}");
     id
 }
@@ -94,15 +89,10 @@ fn a_tier_without_a_wait_is_never_escalated_and_a_new_submission_waits_again() {
         1
     );
     // Back to draft and submitted again: a new wait starts.
-    let dev = f.dev_a1.clone();
-    f.push(
-        &dev,
-        STAFF_A,
-        vec![
-            go(id, S::PendingApproval, S::Draft),
-            go(id, S::Draft, S::PendingApproval),
-        ],
-    );
+    f.push_a1(vec![
+        go(id, S::PendingApproval, S::Draft),
+        go(id, S::Draft, S::PendingApproval),
+    ]);
     let again = escalate_due(&*f.store, &p, &hourly(), now + Duration::hours(4)).unwrap();
     assert_eq!(again.len(), 1);
 }

@@ -119,19 +119,14 @@ fn a_returns_number_reasons_and_credits_are_checked_kept_and_pulled() {
 fn a_return_cancelled_takes_no_credit_and_other_kinds_take_no_return_data() {
     let mut f = Fixture::new();
     let (id, t) = (Uuid::now_v7(), Uuid::now_v7());
-    let dev = f.dev_a1.clone();
-    let out = f.push(
-        &dev,
-        STAFF_A,
-        vec![
-            supplier_return(id, &[(0, 1)]),
-            go(id, S::Draft, S::Cancelled),
-            credit(id, "10", "CN-2"),
-            ra(id, "RA-1"),
-            transfer(t, &[(0, 1)]),
-            ra(t, "RA-2"),
-        ],
-    );
+    let out = f.push_a1(vec![
+        supplier_return(id, &[(0, 1)]),
+        go(id, S::Draft, S::Cancelled),
+        credit(id, "10", "CN-2"),
+        ra(id, "RA-1"),
+        transfer(t, &[(0, 1)]),
+        ra(t, "RA-2"),
+    ]);
     let codes: Vec<&str> = out.iter().map(code).collect();
     assert_eq!(
         codes,
