@@ -107,15 +107,7 @@ async fn a_discarded_scan_is_taken_back_and_the_bench_shows_the_hubs_view() {
     s.sign_in(Role::Staff);
     let app = &s.app;
     let reference = s.demo.seeded.small_transfer.clone().unwrap();
-    let id = Uuid::parse_str(
-        &app.list_open_consignments()
-            .unwrap()
-            .into_iter()
-            .find(|r| r.reference == reference)
-            .unwrap()
-            .id,
-    )
-    .unwrap();
+    let id = Uuid::parse_str(&s.open_row(&reference).id).unwrap();
     let product = app.store().consignment_lines(id).unwrap()[0]
         .line
         .product_id;

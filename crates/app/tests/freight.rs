@@ -30,12 +30,7 @@ async fn until(what: &str, mut ok: impl FnMut() -> bool) {
 fn pack(s: &DemoStation, box_kgs: &[u32]) -> String {
     let app = &s.app;
     let reference = s.demo.seeded.small_transfer.clone().unwrap();
-    let row = app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap();
+    let row = s.open_row(&reference);
     let id = row.id;
     let lines = app.packing_view(&id).unwrap().lines;
     assert!(lines.len() >= box_kgs.len());
@@ -277,13 +272,7 @@ async fn quotes_wait_until_every_box_is_closed_and_weighed() {
     s.sign_in(Role::Staff);
     let app = &s.app;
     let reference = s.demo.seeded.small_transfer.clone().unwrap();
-    let id = app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap()
-        .id;
+    let id = s.open_row(&reference).id;
     assert_eq!(
         app.freight_quotes(&id, Default::default())
             .await
@@ -365,13 +354,7 @@ async fn a_supplier_return_is_packed_sent_and_reaches_lightspeed_as_a_return() {
     s.sign_in(Role::Staff);
     let app = &s.app;
     let reference = s.demo.seeded.draft_return.clone().unwrap();
-    let id = app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap()
-        .id;
+    let id = s.open_row(&reference).id;
     let lines = app.packing_view(&id).unwrap().lines;
     assert!(!lines.is_empty());
     app.open_box(&id, "BOX-M").unwrap();

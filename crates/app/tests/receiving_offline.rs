@@ -22,13 +22,7 @@ async fn a_delivery_received_offline_reaches_lightspeed_once_after_lost_answers(
     s.sign_in(Role::Staff);
     let app = &s.app;
     let reference = s.demo.seeded.sent_po.clone().unwrap();
-    let id = app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .unwrap()
-        .id;
+    let id = s.open_row(&reference).id;
     let in_lightspeed = || {
         s.demo
             .lightspeed()

@@ -58,13 +58,7 @@ fn credit(amount: &str, number: &str, on: &str) -> SupplierCreditInput {
 /// A return from scratch for the demo's return supplier: 2 damaged, 1 other (note).
 fn new_return(s: &DemoStation) -> SupplierReturnView {
     let seeded = s.demo.seeded.draft_return.clone().unwrap();
-    let row = s
-        .app
-        .list_open_consignments()
-        .unwrap()
-        .into_iter()
-        .find(|r| r.reference == seeded)
-        .unwrap();
+    let row = s.open_row(&seeded);
     let template = s.app.supplier_return(&row.id).unwrap();
     assert!(template.lines.len() >= 2, "{template:#?}");
     let (p0, p1) = (&template.lines[0].product_id, &template.lines[1].product_id);

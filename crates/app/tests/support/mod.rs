@@ -80,6 +80,17 @@ impl DemoStation {
         self.app.sign_in(&s.id, &s.pin).unwrap();
     }
 
+    /// The open consignment listed with `reference` (a seeded one, say).
+    #[allow(dead_code)] // not every test binary looks one up
+    pub fn open_row(&self, reference: &str) -> tally_app::consignments::ConsignmentRow {
+        self.app
+            .list_open_consignments()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.reference == reference)
+            .unwrap()
+    }
+
     /// Signs in as the outlet's staff member and submits the demo's draft purchase
     /// order for approval (not synced yet): hands back its row and the submitted order.
     #[allow(dead_code)] // not every test binary submits an order
@@ -91,13 +102,7 @@ impl DemoStation {
     ) {
         let reference = self.demo.seeded.draft_po.clone().unwrap();
         self.sign_in(Role::Staff);
-        let row = self
-            .app
-            .list_open_consignments()
-            .unwrap()
-            .into_iter()
-            .find(|r| r.reference == reference)
-            .unwrap();
+        let row = self.open_row(&reference);
         let submitted = self.app.submit_purchase_order(&row.id).unwrap();
         (row, submitted)
     }
