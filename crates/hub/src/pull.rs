@@ -70,39 +70,27 @@ fn finish(
 ) -> StoreResult<PullResponse> {
     let mut sent: HashSet<(Entity, String)> = changes.iter().map(|c| row_key(&c.row)).collect();
     // Consignments first: their rows name more products, outlets and the supplier.
-    let scanned: Vec<String> = changes
+    let scanned: Vec<(Entity, String)> = changes
         .iter()
         .filter_map(|c| match &c.row {
-            Row::ScanEvent(e) => Some(e.consignment_id.to_string()),
+            Row::ScanEvent(e) => Some((Entity::Consignment, e.consignment_id.to_string())),
             _ => None,
         })
         .collect();
-    add_later_rows(
-        tx,
-        device,
-        &mut changes,
-        &mut sent,
-        next_cursor,
-        Entity::Consignment,
-        scanned,
-    )?;
+    add_later_rows(tx, device, &mut changes, &mut sent, next_cursor, scanned)?;
     let mut referenced: Vec<(Entity, String)> = Vec::new();
     for c in &changes {
         match &c.row {
             Row::Consignment(c) => {
                 let outlets = [&c.source_outlet_id, &c.destination_outlet_id];
-                referenced.extend(
-                    outlets
-                        .into_iter()
-                        .flatten()
-                        .map(|o| (Entity::Outlet, o.clone())),
-                );
+                let outlets = outlets.into_iter().flatten();
+                referenced.extend(outlets.map(|o| (Entity::Outlet, o.clone())));
                 referenced.extend(c.supplier_id.iter().map(|s| (Entity::Supplier, s.clone())));
-                referenced.extend(
-                    c.lines
-                        .iter()
-                        .map(|l| (Entity::Product, l.product_id.clone())),
-                );
+                let products = c
+                    .lines
+                    .iter()
+                    .map(|l| (Entity::Product, l.product_id.clone()));
+                referenced.extend(products);
             }
             Row::ScanEvent(e) => referenced.push((Entity::Product, e.product_id.clone())),
             Row::Staff(s) => {
@@ -111,36 +99,23 @@ fn finish(
             _ => {}
         }
     }
-    for entity in [Entity::Outlet, Entity::Supplier, Entity::Product] {
-        let ids = referenced
-            .iter()
-            .filter(|(e, _)| *e == entity)
-            .map(|(_, id)| id.clone());
-        add_later_rows(
-            tx,
-            device,
-            &mut changes,
-            &mut sent,
-            next_cursor,
-            entity,
-            ids.collect(),
-        )?;
-    }
+    // The station applies a page's rows kind by kind (outlets, suppliers, products,
+    // then consignments), so where they sit in the list does not matter.
+    add_later_rows(tx, device, &mut changes, &mut sent, next_cursor, referenced)?;
     Ok(page(changes, next_cursor, has_more))
 }
 
-/// Adds the rows of `entity` named in `ids` that the station has not had yet and would
-/// only get after this page (their latest change lies beyond `next_cursor`).
+/// Adds the rows named in `wanted` that the station has not had yet and would only get
+/// after this page (their latest change lies beyond `next_cursor`).
 fn add_later_rows(
     tx: &mut dyn HubTx,
     device: &DeviceRecord,
     changes: &mut Vec<Change>,
     sent: &mut HashSet<(Entity, String)>,
     next_cursor: u64,
-    entity: Entity,
-    ids: Vec<String>,
+    wanted: Vec<(Entity, String)>,
 ) -> StoreResult<()> {
-    for id in ids {
+    for (entity, id) in wanted {
         if !sent.insert((entity, id.clone())) {
             continue;
         }
